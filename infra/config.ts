@@ -1,0 +1,128 @@
+/**
+ * The project's settings, read once from Pulumi config with defaults. `parseConfig` is pure so it can be unit
+ * tested; `loadConfig` turns its errors into `pulumi.ResourceError`, which fails `pulumi preview` with the key.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy rejects anything else). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Typed, validated project settings. */
+export interface BackboneConfig {
+  /** Retention of every log group (Lambda and API access logs); one of `LOG_RETENTION_DAYS`. */
+  readonly logRetentionDays: number;
+  /** Stage-wide API throttling: steady-state requests per second and burst bucket size. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Days the bus archive keeps events for replay; 0 keeps them indefinitely. */
+  readonly archiveRetentionDays: number;
+  /** E-mail subscribed to the alarm topic; undefined means no subscription. */
+  readonly alarmEmail?: string;
+  /** Require an API key (`x-api-key`) on `POST /events`, with a usage plan carrying the throttle. */
+  readonly apiKeyRequired: boolean;
+  /** API Gateway stage name (part of the URL). */
+  readonly stageName: string;
+  /** Retries of Lambda's own async invocation when the handler throws (0–2). */
+  readonly asyncRetryAttempts: number;
+  /** How long Lambda keeps retrying a failing async event before the on-failure queue (60–21600 s). */
+  readonly asyncMaxEventAgeSeconds: number;
+  /**
+   * Create the regional API Gateway account setting (CloudWatch role) that stage logging needs. It is one per
+   * account and region: turn it off when another stack already manages it.
+   */
+  readonly manageApiGatewayAccount: boolean;
+}
+
+/** The project's config keys with their defaults (`Pulumi.dev.yaml` lists the same). */
+export const CONFIG_DEFAULTS = {
+  logRetentionDays: "14",
+  throttleRateLimit: "100",
+  throttleBurstLimit: "200",
+  archiveRetentionDays: "7",
+  alarmEmail: "",
+  apiKeyRequired: "false",
+  stageName: "v1",
+  asyncRetryAttempts: "2",
+  asyncMaxEventAgeSeconds: "3600",
+  manageApiGatewayAccount: "true",
+} as const;
+
+/** The keys this project reads. */
+export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
+
+/** A config value that would make the stack invalid. `key` is the offending config key. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(
+    readonly key: ConfigKey,
+    message: string,
+  ) {
+    super(`config "${key}": ${message}`);
+  }
+}
+
+/**
+ * Validates raw string settings (as Pulumi stores them) into a `BackboneConfig`.
+ * @param get returns the raw value of a key, or undefined when it is not set.
+ */
+export function parseConfig(get: (key: ConfigKey) => string | undefined): BackboneConfig {
+  const raw = (key: ConfigKey): string => {
+    const value = get(key);
+    return value === undefined ? CONFIG_DEFAULTS[key] : value.trim();
+  };
+  const int = (key: ConfigKey, min: number, max: number): number => {
+    const text = raw(key);
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ConfigError(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    }
+    return value;
+  };
+  const bool = (key: ConfigKey): boolean => {
+    const text = raw(key);
+    if (text !== "true" && text !== "false") {
+      throw new ConfigError(key, `expected true or false, got ${JSON.stringify(text)}`);
+    }
+    return text === "true";
+  };
+
+  const logRetentionDays = int("logRetentionDays", 1, 3653);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    throw new ConfigError("logRetentionDays", `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+  // API Gateway's account-level default is 10000 rps / 5000 burst; a stage cannot exceed it.
+  const rateLimit = int("throttleRateLimit", 1, 10000);
+  const burstLimit = int("throttleBurstLimit", 1, 5000);
+  const alarmEmail = raw("alarmEmail") || undefined;
+  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+    throw new ConfigError("alarmEmail", `not an e-mail address: ${JSON.stringify(alarmEmail)}`);
+  }
+  const stageName = raw("stageName");
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
+    throw new ConfigError("stageName", `use letters, digits, "-" and "_" only, got ${JSON.stringify(stageName)}`);
+  }
+  return {
+    logRetentionDays,
+    throttle: { rateLimit, burstLimit },
+    // EventBridge archives: 0 = indefinite; otherwise any positive number of days.
+    archiveRetentionDays: int("archiveRetentionDays", 0, 36500),
+    alarmEmail,
+    apiKeyRequired: bool("apiKeyRequired"),
+    stageName,
+    asyncRetryAttempts: int("asyncRetryAttempts", 0, 2),
+    asyncMaxEventAgeSeconds: int("asyncMaxEventAgeSeconds", 60, 21600),
+    manageApiGatewayAccount: bool("manageApiGatewayAccount"),
+  };
+}
+
+/** Reads the stack's config; a bad value fails the preview with a `ResourceError` naming the key. */
+export function loadConfig(): BackboneConfig {
+  const config = new pulumi.Config();
+  try {
+    return parseConfig((key) => config.get(key));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new pulumi.ResourceError(err.message, undefined);
+    throw err;
+  }
+}
