@@ -14,6 +14,8 @@ export interface RouteExpectation {
 /** An event a processor must have emitted while handling the scenario's event (local stack only). */
 export interface EmitExpectation {
   "detail-type": string;
+  /** The emitting processor's source, `backbone.<processor>`. */
+  source: string;
   /** Deep subset of the emitted event's detail. */
   detail?: Record<string, unknown>;
   /** How the emitted event itself must have been processed. */

@@ -1,0 +1,217 @@
+/**
+ * API Gateway mapping templates of `POST /events` → EventBridge `PutEvents` (AWS service integration, no Lambda),
+ * and the gateway responses, as plain strings and data. Pure: no Pulumi import, so tests render them with a real
+ * Velocity engine (`test/api/vtl.ts`) and the Pulumi component only maps them onto resources.
+ *
+ * The HTTP contract (team brief): 202 `{"eventId"}`; errors `{"error": "<StableName>", "message": ...}`;
+ * 500 `PutEventsFailed` carries an extra `"code"`.
+ */
+
+/** Content type every template here is registered under. */
+export const JSON_CONTENT_TYPE = "application/json";
+
+/**
+ * Integration `passthroughBehavior`: with `NEVER`, a body whose content type has no request template is refused
+ * with UNSUPPORTED_MEDIA_TYPE (415) instead of being forwarded raw to PutEvents.
+ */
+export const PASSTHROUGH_BEHAVIOR = "NEVER";
+
+/**
+ * Java regex (API Gateway's `String.replaceAll`) and replacement that undo the `\'` produced by
+ * `$util.escapeJavaScript`: JSON has no `\'` escape. A `\` followed by `'` only ever comes from an escaped
+ * apostrophe, because a literal backslash is escaped to `\\` first. Velocity does not process backslashes in
+ * string literals, so `"\\'"` reaches Java as the regex `\\'` (one literal backslash, then `'`).
+ */
+const UNDO_QUOTE_ESCAPE = `.replaceAll("\\\\'","'")`;
+
+/** VTL expression: `ref` (a VTL reference) escaped as the inside of a JSON string literal. */
+function jsonStringBody(ref: string): string {
+  return `$util.escapeJavaScript(${ref})${UNDO_QUOTE_ESCAPE}`;
+}
+
+/**
+ * Checks a value baked into a template at build time: it must be a safe JSON string literal that Velocity will
+ * not interpret (`$` starts a reference, `#` a directive, `\` would need escaping in JSON).
+ */
+function literal(name: string, value: string, allowed: RegExp): string {
+  if (!allowed.test(value)) {
+    throw new TypeError(`${name} ${JSON.stringify(value)} must match ${allowed} to be embedded in a mapping template`);
+  }
+  return JSON.stringify(value);
+}
+
+/** Event bus names and ARNs: EventBridge allows `[/\.\-_A-Za-z0-9]+` for names; ARNs add `:`. */
+const BUS_NAME_OR_ARN = /^[A-Za-z0-9._\-/:]{1,1600}$/;
+/** Event sources: letters, digits and `.-_/`, 1..256 characters. */
+const SOURCE = /^[A-Za-z0-9._\-/]{1,256}$/;
+
+/**
+ * VTL for the `application/json` request template of the AWS service integration to `events:PutEvents`
+ * (`X-Amz-Target: AWSEvents.PutEvents`, content type `application/x-amz-json-1.1`).
+ *
+ * Renders `{"Entries":[{"Source": source, "DetailType": <body detail-type>, "Detail": "<detail as a JSON string>",
+ * "EventBusName": busName}]}`. `Source` and `EventBusName` are fixed here, never read from the client. `Detail`
+ * is `$input.json('$.detail')` (the detail re-serialized as JSON text) escaped as a JSON string, so it parses
+ * back to exactly the client's `detail` whatever it contains (quotes, apostrophes, backslashes, unicode, newlines).
+ *
+ * @param busName name or ARN of the custom event bus.
+ * @param source the event source stamped by the API (`API_SOURCE`).
+ * @throws TypeError if either value has characters that are not valid in a bus name / source.
+ */
+export function putEventsRequestTemplate(busName: string, source: string): string {
+  const bus = literal("busName", busName, BUS_NAME_OR_ARN);
+  const src = literal("source", source, SOURCE);
+  // `$input.json` of a string yields a quoted, escaped JSON string: DetailType needs no further escaping.
+  return [
+    `#set($detail = $input.json('$.detail'))`,
+    `{"Entries":[{"Source":${src},"DetailType":$input.json("$['detail-type']"),` +
+      `"Detail":"${jsonStringBody("$detail")}","EventBusName":${bus}}]}`,
+  ].join("\n");
+}
+
+/**
+ * VTL for the integration response selected when PutEvents answers HTTP 200. PutEvents answers 200 even when
+ * entries failed, so success is decided per entry: with `FailedEntryCount > 0` (or no `EventId`) the status is
+ * overridden to 500 and the body is `{"error":"PutEventsFailed","code":<ErrorCode>,"message":<ErrorMessage>}`;
+ * otherwise the body is `{"eventId":<EventId>}` under the integration response's own status (202).
+ */
+export function putEventsResponseTemplate(): string {
+  return [
+    `#set($failed = $input.path('$.FailedEntryCount'))`,
+    `#set($eventId = "$!input.path('$.Entries[0].EventId')")`,
+    `#set($code = "$!input.path('$.Entries[0].ErrorCode')")`,
+    `#if("$!failed" != "" && $failed > 0 && $code == "")`,
+    `#set($code = "FailedEntry")`,
+    `#elseif($eventId == "" && $code == "")`,
+    `#set($code = "MissingEventId")`,
+    `#end`,
+    `#if($code != "")`,
+    `#set($context.responseOverride.status = 500)`,
+    `#set($message = "$!input.path('$.Entries[0].ErrorMessage')")`,
+    `{"error":"PutEventsFailed","code":"${jsonStringBody("$code")}","message":"${jsonStringBody("$message")}"}`,
+    `#else`,
+    `{"eventId":"${jsonStringBody("$eventId")}"}`,
+    `#end`,
+  ].join("\n");
+}
+
+/**
+ * VTL for the integration response selected when PutEvents answers a non-2xx status (EventBridge's JSON error
+ * body `{"__type": "...ThrottlingException", "message": "..."}`). `ThrottlingException` becomes 429
+ * `{"error":"TooManyRequests","message":...}`; anything else 500 `{"error":"PutEventsFailed","code":<type>,
+ * "message":...}`: a failure to publish is never the client's fault.
+ */
+export function putEventsErrorTemplate(): string {
+  return [
+    `#set($type = "$!input.path('$.__type')")`,
+    // awsJson error types may be namespaced (`ns#Code`) or carry a suffix (`Code:http://...`).
+    // Single-quoted VTL strings are not interpolated, so `#` and `$` stay literal regex characters.
+    `#set($code = $type.replaceAll('^.*#','').replaceAll(':.*$',''))`,
+    `#if("$!code" == "")`,
+    `#set($code = "PutEventsError")`,
+    `#end`,
+    `#set($message = "$!input.path('$.message')")`,
+    `#if("$message" == "")`,
+    `#set($message = "$!input.path('$.Message')")`,
+    `#end`,
+    `#if("$code" == "ThrottlingException")`,
+    `#set($context.responseOverride.status = 429)`,
+    `{"error":"TooManyRequests","message":"${jsonStringBody("$message")}"}`,
+    `#else`,
+    `#set($context.responseOverride.status = 500)`,
+    `{"error":"PutEventsFailed","code":"${jsonStringBody("$code")}","message":"${jsonStringBody("$message")}"}`,
+    `#end`,
+  ].join("\n");
+}
+
+/** One integration response of the PutEvents integration; maps onto `aws.apigateway.IntegrationResponse`. */
+export interface PutEventsIntegrationResponse {
+  /** Method response status it produces (templates may still override it, see `METHOD_RESPONSE_STATUS_CODES`). */
+  readonly statusCode: string;
+  /** Regex on PutEvents' HTTP status; absent for the default (2xx) response. */
+  readonly selectionPattern?: string;
+  readonly responseTemplates: Record<string, string>;
+}
+
+/**
+ * Integration responses of the PutEvents integration: the default one (PutEvents 200 → 202 or, for failed
+ * entries, 500) and one for any 4xx/5xx from EventBridge (→ 500, or 429 when throttled).
+ */
+export function putEventsIntegrationResponses(): PutEventsIntegrationResponse[] {
+  return [
+    { statusCode: "202", responseTemplates: { [JSON_CONTENT_TYPE]: putEventsResponseTemplate() } },
+    {
+      statusCode: "500",
+      selectionPattern: "[45]\\d{2}",
+      responseTemplates: { [JSON_CONTENT_TYPE]: putEventsErrorTemplate() },
+    },
+  ];
+}
+
+/** Every status the integration responses can produce, directly or by `$context.responseOverride.status`. */
+export const METHOD_RESPONSE_STATUS_CODES: readonly string[] = ["202", "429", "500"];
+
+/** Response types of the gateway responses defined here (API Gateway's `ResponseType` values). */
+export type GatewayResponseType =
+  | "BAD_REQUEST_BODY"
+  | "UNSUPPORTED_MEDIA_TYPE"
+  | "REQUEST_TOO_LARGE"
+  | "THROTTLED"
+  | "MISSING_AUTHENTICATION_TOKEN"
+  | "DEFAULT_4XX"
+  | "DEFAULT_5XX";
+
+/** One gateway response; maps onto `aws.apigateway.Response`. */
+export interface GatewayResponseSpec {
+  readonly responseType: GatewayResponseType;
+  /** Absent for DEFAULT_4XX/DEFAULT_5XX so each error keeps its own status (403, 502, ...). */
+  readonly statusCode?: string;
+  /**
+   * Not VTL: API Gateway only substitutes `$context.*`, `$stageVariables.*` and `method.request.*` values in
+   * gateway response templates (OpenAPI extension docs, `x-amazon-apigateway-gateway-responses.responseTemplates`).
+   */
+  readonly responseTemplates: Record<string, string>;
+  /** Header mappings, e.g. `gatewayresponse.header.Retry-After` → `'1'` (a quoted static value). */
+  readonly responseParameters?: Record<string, string>;
+}
+
+/** `{"error": name, "message": <$context.error.messageString>}`; messageString is already a quoted JSON string. */
+function errorBody(name: string): Record<string, string> {
+  return { [JSON_CONTENT_TYPE]: `{"error":"${name}","message":$context.error.messageString}` };
+}
+
+/**
+ * Gateway responses that put API Gateway's own errors in the contract's shape:
+ * - BAD_REQUEST_BODY → 400 `BadRequestBody`, message = `$context.error.validationErrorString` (the validator's
+ *   detail, e.g. `[object has missing required properties (["detail"])]`), inside a JSON string;
+ * - UNSUPPORTED_MEDIA_TYPE → 415 `UnsupportedMediaType` (needs `PASSTHROUGH_BEHAVIOR`);
+ * - REQUEST_TOO_LARGE → 413 `PayloadTooLarge`; THROTTLED → 429 `TooManyRequests` with `Retry-After: 1`;
+ * - MISSING_AUTHENTICATION_TOKEN (API Gateway's answer to an unknown path or method) → 404 `NotFound`, as locally;
+ * - DEFAULT_4XX → `ClientError`, DEFAULT_5XX → `InternalError`, both keeping their status and adding the
+ *   `type` (`$context.error.responseType`).
+ */
+export function gatewayResponses(): GatewayResponseSpec[] {
+  const withType = (name: string): Record<string, string> => ({
+    [JSON_CONTENT_TYPE]: `{"error":"${name}","message":$context.error.messageString,"type":"$context.error.responseType"}`,
+  });
+  return [
+    {
+      responseType: "BAD_REQUEST_BODY",
+      statusCode: "400",
+      responseTemplates: {
+        [JSON_CONTENT_TYPE]: `{"error":"BadRequestBody","message":"$context.error.validationErrorString"}`,
+      },
+    },
+    { responseType: "UNSUPPORTED_MEDIA_TYPE", statusCode: "415", responseTemplates: errorBody("UnsupportedMediaType") },
+    { responseType: "REQUEST_TOO_LARGE", statusCode: "413", responseTemplates: errorBody("PayloadTooLarge") },
+    {
+      responseType: "THROTTLED",
+      statusCode: "429",
+      responseTemplates: errorBody("TooManyRequests"),
+      responseParameters: { "gatewayresponse.header.Retry-After": "'1'" },
+    },
+    { responseType: "MISSING_AUTHENTICATION_TOKEN", statusCode: "404", responseTemplates: errorBody("NotFound") },
+    { responseType: "DEFAULT_4XX", responseTemplates: withType("ClientError") },
+    { responseType: "DEFAULT_5XX", responseTemplates: withType("InternalError") },
+  ];
+}

@@ -1,0 +1,170 @@
+/**
+ * EventBridge's own JSON API (`POST /`, `X-Amz-Target: AWSEvents.<Action>`, `application/x-amz-json-1.1`), so
+ * `@aws-sdk/client-eventbridge` and `aws events … --endpoint-url` work unchanged against the local stack.
+ * PutEvents follows AWS's split between request errors (HTTP 400 with `__type`) and per-entry errors
+ * (`ErrorCode`/`ErrorMessage` with `FailedEntryCount`). Signatures are not checked: there are no credentials.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { check, compile } from "../infra/pattern";
+import type { BusEntry } from "./bus";
+import type { LocalContext } from "./context";
+import { entrySize, isPlainObject, MAX_ENTRY_BYTES, parseJson, RequestError } from "./validation";
+
+const AMZ_JSON = "application/x-amz-json-1.1";
+const MAX_ENTRIES = 10;
+
+/** A request-level AWS error. */
+class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** Sends an AWS JSON-protocol error; the SDK reads the type from the header or `__type`. */
+export function awsError(reply: FastifyReply, status: number, type: string, message: string): FastifyReply {
+  return reply
+    .code(status)
+    .header("content-type", AMZ_JSON)
+    .header("x-amzn-requestid", randomUUID())
+    .header("x-amzn-errortype", type)
+    .send(JSON.stringify({ __type: type, message }));
+}
+
+export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext): void {
+  const actions: Record<string, (input: Record<string, unknown>) => unknown> = {
+    PutEvents: (input) => putEvents(ctx, input),
+    TestEventPattern: (input) => testEventPattern(input),
+  };
+  app.post("/", (req, reply) => {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const action = target.startsWith("AWSEvents.") ? actions[target.slice("AWSEvents.".length)] : undefined;
+    try {
+      if (!action) throw new AwsError("UnknownOperationException", `unknown operation ${JSON.stringify(target)}`);
+      if (!isPlainObject(req.body)) throw new AwsError("SerializationException", "request body must be a JSON object");
+      const output = action(req.body);
+      return reply
+        .code(200)
+        .header("content-type", AMZ_JSON)
+        .header("x-amzn-requestid", randomUUID())
+        .send(JSON.stringify(output));
+    } catch (err) {
+      if (err instanceof AwsError) return awsError(reply, err.status, err.type, err.message);
+      throw err;
+    }
+  });
+}
+
+type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+
+function putEvents(ctx: LocalContext, input: Record<string, unknown>): unknown {
+  const entries = input.Entries;
+  if (!Array.isArray(entries)) throw invalidMember("entries", "Member must not be null");
+  if (entries.length < 1) throw invalidMember("entries", "Member must have length greater than or equal to 1");
+  if (entries.length > MAX_ENTRIES) {
+    throw invalidMember("entries", `Member must have length less than or equal to ${MAX_ENTRIES}`);
+  }
+  // Follow-up events emitted by processors also come through here, so PutEvents gets headroom above the bound
+  // of `POST /events`: a full backlog must not make the processors that drain it fail.
+  if (ctx.store.openDeliveries >= 2 * ctx.maxPending) throw new AwsError("ThrottlingException", "Rate exceeded");
+  const results: (EntryResult | BusEntry)[] = entries.map((e) => readEntry(ctx, e));
+  let total = 0;
+  for (const e of entries) if (isPlainObject(e)) total += entrySizeOf(e);
+  if (total > MAX_ENTRY_BYTES) {
+    throw new AwsError("ValidationException", "Total size of the entries in the request is over the limit.");
+  }
+  const accepted = results.filter((r): r is BusEntry => "detail" in r);
+  const ids = accepted.length > 0 ? ctx.bus.put(accepted) : [];
+  if (ids.length > 0) ctx.worker.kick();
+  let next = 0;
+  const out = results.map((r): EntryResult => ("detail" in r ? { EventId: ids[next++] } : r));
+  return { FailedEntryCount: out.filter((r) => "ErrorCode" in r).length, Entries: out };
+}
+
+function readEntry(ctx: LocalContext, e: unknown): EntryResult | BusEntry {
+  if (!isPlainObject(e)) return entryError("InvalidArgument", "Parameter Entry is not valid.");
+  for (const field of ["Source", "DetailType", "Detail"]) {
+    const v = e[field];
+    if (typeof v !== "string" || v.length === 0) {
+      return entryError("InvalidArgument", `Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
+    }
+  }
+  const bus = e.EventBusName;
+  if (bus !== undefined && (typeof bus !== "string" || !ctx.busNames.has(bus))) {
+    return entryError("ResourceNotFoundException", `Event bus ${String(bus)} does not exist.`);
+  }
+  const source = e.Source as string;
+  if (source.startsWith("aws.")) {
+    return entryError("NotAuthorizedForSourceException", "Not authorized for the source.");
+  }
+  let detail: unknown;
+  try {
+    detail = parseJson(e.Detail as string);
+  } catch (err) {
+    if (err instanceof RequestError) return entryError("MalformedDetail", "Detail is malformed.");
+    throw err;
+  }
+  if (!isPlainObject(detail)) return entryError("MalformedDetail", "Detail is malformed.");
+  const resources = e.Resources;
+  if (resources !== undefined && !(Array.isArray(resources) && resources.every((r) => typeof r === "string"))) {
+    return entryError("InvalidArgument", "Parameter Resources is not valid.");
+  }
+  let time: Date | undefined;
+  if (e.Time !== undefined) {
+    // The JSON protocol sends timestamps as epoch seconds.
+    time = new Date(typeof e.Time === "number" ? e.Time * 1000 : Date.parse(String(e.Time)));
+    if (Number.isNaN(time.getTime())) return entryError("InvalidArgument", "Parameter Time is not valid.");
+  }
+  return { source, detailType: e.DetailType as string, detail, time, resources: resources as string[] | undefined };
+}
+
+function entrySizeOf(e: Record<string, unknown>): number {
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  const resources = Array.isArray(e.Resources) ? e.Resources.map(str) : undefined;
+  return entrySize({
+    source: str(e.Source),
+    detailType: str(e.DetailType),
+    detail: str(e.Detail),
+    resources,
+    time: e.Time,
+  });
+}
+
+function entryError(code: string, message: string): EntryResult {
+  return { ErrorCode: code, ErrorMessage: message };
+}
+
+function invalidMember(member: string, constraint: string): AwsError {
+  return new AwsError(
+    "ValidationException",
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
+/** Fields AWS requires in TestEventPattern's `Event`. */
+const REQUIRED_EVENT_FIELDS = ["id", "account", "source", "time", "region", "resources", "detail-type"];
+
+function testEventPattern(input: Record<string, unknown>): unknown {
+  const { EventPattern: pattern, Event: eventText } = input;
+  if (typeof pattern !== "string") throw invalidMember("eventPattern", "Member must not be null");
+  if (typeof eventText !== "string") throw invalidMember("event", "Member must not be null");
+  const reason = check(pattern);
+  if (reason !== undefined) {
+    throw new AwsError("InvalidEventPatternException", `Event pattern is not valid. Reason: ${reason}`);
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(eventText);
+  } catch {
+    throw new AwsError("ValidationException", "Parameter Event is not valid.");
+  }
+  const missing = isPlainObject(event) ? REQUIRED_EVENT_FIELDS.filter((f) => !(f in event)) : REQUIRED_EVENT_FIELDS;
+  if (missing.length > 0) {
+    throw new AwsError("ValidationException", `Parameter Event is not valid. Missing fields: ${missing.join(", ")}.`);
+  }
+  return { Result: compile([{ key: "test", pattern: JSON.parse(pattern) }]).match(event).length > 0 };
+}

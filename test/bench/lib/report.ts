@@ -1,0 +1,27 @@
+/** Machine facts and table printing shared by the bench modules. */
+import { execFileSync } from "node:child_process";
+import os from "node:os";
+
+/** `lscpu` model name, cores and Node version: every number in BENCHMARKS.md is reported with them. */
+export function machine(): string {
+  let model = os.cpus()[0]?.model ?? "unknown CPU";
+  try {
+    const lscpu = execFileSync("lscpu", { encoding: "utf8" });
+    model = /^Model name:\s*(.+)$/m.exec(lscpu)?.[1].trim() ?? model;
+  } catch {
+    // lscpu is Linux-only; os.cpus() is the fallback.
+  }
+  return `${model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** A Markdown table. */
+export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,171 @@
+/**
+ * Matcher benchmark (issue 3) on the shared data (`../shared/bench/matcher`, or `$BACKBONE_SHARED/bench/matcher`):
+ * for rule sets a/b/c at 1, 10, 100 and 1,000 rules, events/s of the indexed matcher INCLUDING `JSON.parse` of
+ * each event line, next to a naive loop over the same rules (each rule compiled alone and tried in turn, the
+ * event parsed once) measured in the same run, plus the heap held by the compiled matcher. Every answer is
+ * checked against the recorded event-ruler answer first. Medians of several timed runs.
+ *
+ * `npm run bench -- matcher`, or `node -r ts-node/register/transpile-only test/bench/matcher.ts`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { compile } from "../../infra/pattern";
+import { machine, median, table } from "./lib/report";
+
+const SETS = ["a", "b", "c"] as const;
+const SIZES = [1, 10, 100, 1000] as const;
+/** event-ruler 2.0.1 on this machine kind (README of the bench data), events/s including parsing. */
+const ANCHOR: Record<string, number[]> = {
+  a: [271e3, 246e3, 248e3, 230e3],
+  b: [215e3, 194e3, 119e3, 109e3],
+  c: [231e3, 163e3, 114e3, 96e3],
+};
+const RUNS = 5;
+const RUN_MS = 200;
+const NAIVE_RUNS = 3;
+
+interface StreamEntry {
+  e: number;
+  m: string[];
+}
+
+function dataDir(): string {
+  const shared = process.env.BACKBONE_SHARED ?? path.resolve(__dirname, "../../../shared");
+  const dir = path.join(shared, "bench", "matcher");
+  if (!existsSync(dir)) throw new Error(`matcher bench data not found at ${dir}: set BACKBONE_SHARED`);
+  return dir;
+}
+
+function gcFunction(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/** Heap held by what `build` returns: several copies kept alive at once, GC before and after, per copy. */
+function heapOf(gc: () => void, build: () => unknown): number {
+  const copies = 8;
+  gc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = Array.from({ length: copies }, build);
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (kept.length !== copies) throw new Error("unreachable");
+  return (after - before) / copies;
+}
+
+/** Events/s of `step` over the stream, repeated for RUN_MS per run; median of `runs`. */
+function rate<T>(lines: readonly T[], step: (line: T) => number, runs: number): number {
+  const results: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < runs; r++) {
+    let n = 0;
+    const start = process.hrtime.bigint();
+    const deadline = start + BigInt(RUN_MS * 1e6);
+    let now = start;
+    while (now < deadline) {
+      for (let i = 0; i < lines.length && i < 256; i++) sink += step(lines[(n + i) % lines.length]);
+      n += Math.min(256, lines.length);
+      now = process.hrtime.bigint();
+    }
+    results.push(n / (Number(now - start) / 1e9));
+  }
+  if (sink < 0) console.log(sink);
+  return median(results);
+}
+
+/** Runs the benchmark, prints a Markdown table and returns whether the issue's targets were met. */
+export async function run(): Promise<{ ok: boolean }> {
+  const dir = dataDir();
+  const gc = gcFunction();
+  const events = readFileSync(path.join(dir, "events.jsonl"), "utf8").split("\n").filter(Boolean);
+  const parseOnly = rate(events, (l) => (JSON.parse(l) as object) && 1, RUNS);
+  const rows: (string | number)[][] = [];
+  const byConfig = new Map<string, { indexed: number; matchOnly: number; naive: number }>();
+  let mismatches = 0;
+
+  for (const set of SETS)
+    for (const [sizeIndex, size] of SIZES.entries()) {
+      const base = path.join(dir, set, String(size));
+      const rules = JSON.parse(readFileSync(path.join(base, "rules.json"), "utf8")) as { name: string; pattern: unknown }[];
+      const stream = readFileSync(path.join(base, "stream.jsonl"), "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as StreamEntry);
+      const lines = stream.map((s) => events[s.e]);
+
+      const indexed = compile(rules.map((r) => ({ key: r.name, pattern: r.pattern })));
+      const heapBytes = heapOf(gc, () => compile(rules.map((r) => ({ key: r.name, pattern: r.pattern }))));
+
+      let wrong = 0;
+      stream.forEach((s, i) => {
+        const got = indexed.match(JSON.parse(lines[i])).sort();
+        const want = [...s.m].sort();
+        if (got.length !== want.length || got.some((g, j) => g !== want[j])) wrong++;
+      });
+      mismatches += wrong;
+
+      const indexedRate = rate(lines, (l) => indexed.match(JSON.parse(l)).length, RUNS);
+      const parsed = lines.map((l) => JSON.parse(l) as object);
+      const matchOnlyRate = rate(parsed, (e) => indexed.match(e).length, RUNS);
+      const singles = rules.map((r) => compile([{ key: r.name, pattern: r.pattern }]));
+      const naiveRate = rate(
+        lines,
+        (l) => {
+          const event = JSON.parse(l) as object;
+          let n = 0;
+          for (const m of singles) n += m.match(event).length;
+          return n;
+        },
+        NAIVE_RUNS,
+      );
+      byConfig.set(`${set}${size}`, { indexed: indexedRate, matchOnly: matchOnlyRate, naive: naiveRate });
+      const k = (x: number) => `${Math.round(x / 1000)}k`;
+      rows.push([
+        set,
+        size,
+        k(indexedRate),
+        k(matchOnlyRate),
+        naiveRate >= 10000 ? k(naiveRate) : Math.round(naiveRate),
+        `${(indexedRate / naiveRate).toFixed(1)}×`,
+        k(ANCHOR[set][sizeIndex]),
+        (heapBytes / 1024).toFixed(0),
+        `${wrong}/${stream.length}`,
+      ]);
+    }
+
+  console.log(`\n## Pattern matcher (${machine()})`);
+  console.log(`JSON.parse alone: ${Math.round(parseOnly / 1000)}k events/s (mean event 1.3 KB)\n`);
+  console.log(
+    table(
+      ["set", "rules", "indexed ev/s (parse+match)", "indexed, match only", "naive ev/s (parse+match)", "indexed/naive", "event-ruler anchor", "matcher heap KiB", "mismatches"],
+      rows,
+    ),
+  );
+  const checks: [string, boolean][] = [];
+  for (const set of SETS) {
+    const ten = byConfig.get(`${set}10`)!;
+    const thousand = byConfig.get(`${set}1000`)!;
+    checks.push([`${set}: 10 rules >= 500k ev/s (match only; JSON.parse alone is slower than that)`, ten.matchOnly >= 500e3]);
+    checks.push([`${set}: 1000 rules >= half of 10 rules`, thousand.indexed >= ten.indexed / 2]);
+    checks.push([`${set}: 1000 rules >= 10x naive`, thousand.indexed >= 10 * thousand.naive]);
+  }
+  checks.push([`all answers equal event-ruler's (${mismatches} mismatches)`, mismatches === 0]);
+  console.log(`\n${checks.map(([name, ok]) => `- [${ok ? "x" : " "}] ${name}`).join("\n")}`);
+  return { ok: checks.every(([, ok]) => ok) };
+}
+
+if (require.main === module) {
+  run().then(
+    (result) => {
+      if (!result.ok) process.exitCode = 1;
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Memory: resident set size of the local stack's process while it takes and processes 100,000 events (after a
+ * 10,000-event warm-up so JIT, caches and pools are at their working size). "Flat" = the RSS after the last
+ * batch is within a bound of the RSS after the first measured batch, i.e. no growth per event.
+ */
+import { load } from "./lib/load";
+import { Probe, waitDrained } from "./lib/probe";
+import { table } from "./lib/report";
+import { startLocal } from "./lib/server";
+
+const WARMUP = 10_000;
+const EVENTS = 100_000;
+/** Small enough that a batch's deliveries fit under the default backlog bound (10,000 open deliveries). */
+const BATCH = 5_000;
+/** Keeps `npm run bench` bounded on a slow machine; a run that hits it reports how far it got and fails. */
+const TIME_CAP_MS = 150_000;
+const CONNECTIONS = 16;
+/** Growth allowed between the first and the last measured batch: GC timing alone moves RSS by tens of MB. */
+export const MAX_GROWTH_MB = 64;
+
+export interface MemoryReport {
+  events: number;
+  rssMb: { start: number; afterWarmup: number; firstBatch: number; last: number; peak: number };
+  growthMb: number;
+  markdown: string;
+  ok: boolean;
+}
+
+const toMb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+export async function run(): Promise<MemoryReport> {
+  console.log(`\n## memory: RSS over ${EVENTS} events in batches of ${BATCH}, after a ${WARMUP}-event warm-up`);
+  const server = await startLocal();
+  const probe = new Probe(server.dataDir as string);
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, server.rss())), 200);
+  try {
+    const url = `${server.origin}/events`;
+    const start = toMb(server.rss());
+    const send = async (count: number) => {
+      let accepted = 0;
+      // Throttled (429) requests are not events: keep sending until `count` were accepted.
+      while (accepted < count) {
+        accepted += (await load({ url, connections: CONNECTIONS, amount: count - accepted })).acceptedIds.length;
+        await waitDrained(probe);
+      }
+      return accepted;
+    };
+    await send(WARMUP);
+    const afterWarmup = toMb(server.rss());
+    const batches: [number, number][] = [];
+    let sent = 0;
+    const started = Date.now();
+    while (sent < EVENTS && Date.now() - started < TIME_CAP_MS) {
+      sent += await send(BATCH);
+      batches.push([sent, toMb(server.rss())]);
+    }
+    const firstBatch = batches[0][1];
+    const last = batches[batches.length - 1][1];
+    const rssMb = { start, afterWarmup, firstBatch, last, peak: toMb(peak) };
+    const growthMb = Math.round((last - firstBatch) * 10) / 10;
+    const markdown = [
+      table(["events after warm-up", ...batches.map(([n]) => String(n))], [["RSS MB", ...batches.map(([, mb]) => mb)]]),
+      "",
+      `RSS at start ${start} MB, after warm-up ${afterWarmup} MB, after ${sent} more events ${last} MB, ` +
+        `peak ${rssMb.peak} MB; growth from the first to the last batch **${growthMb} MB** (bound ${MAX_GROWTH_MB} MB)`,
+    ].join("\n");
+    const ok = sent >= EVENTS && growthMb <= MAX_GROWTH_MB;
+    if (sent < EVENTS) console.log(`time cap of ${TIME_CAP_MS / 1000} s hit after ${sent} of ${EVENTS} events`);
+    console.log(markdown);
+    console.log(ok ? "memory: PASS" : "memory: FAIL");
+    return { events: sent, rssMb, growthMb, markdown, ok };
+  } finally {
+    clearInterval(sampler);
+    probe.close();
+    await server.stop();
+  }
+}

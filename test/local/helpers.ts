@@ -1,0 +1,153 @@
+/**
+ * Test helpers for the local stack: a server on a free port with a throw-away database, HTTP helpers and
+ * bounded polling of an event's outcome.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import pino from "pino";
+import { buildApp, type LocalApp, type LocalOptions } from "../../local/app";
+
+export const ROOT = resolve(__dirname, "../..");
+
+/** A running local stack on 127.0.0.1 and a free port, with its own temporary database. */
+export interface Running {
+  url: string;
+  local: LocalApp;
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startLocal(options: LocalOptions = {}): Promise<Running> {
+  const dir = mkdtempSync(join(tmpdir(), "backbone-local-test-"));
+  // TEST_LOG_LEVEL=debug shows the server's and the processors' logs on stderr while debugging a test.
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }, pino.destination(2));
+  const local = buildApp({ dbPath: join(dir, "backbone.db"), retryBaseDelayMs: 10, logger, ...options });
+  const url = await local.listen({ port: 0 });
+  return {
+    url,
+    local,
+    dir,
+    async stop() {
+      await local.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A temp directory removed by the returned function. */
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "backbone-local-test-"));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** Sends `body` (objects as JSON) and parses the JSON answer. */
+export async function request(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const body = init.body === undefined || typeof init.body === "string" || Buffer.isBuffer(init.body)
+    ? (init.body as string | Buffer | undefined)
+    : JSON.stringify(init.body);
+  const res = await fetch(url, {
+    method: init.method ?? (body === undefined ? "GET" : "POST"),
+    headers: body === undefined ? init.headers : { "content-type": "application/json", ...init.headers },
+    body,
+  });
+  const text = await res.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // Left empty: the assertions on `body` then fail with the raw text in `text`.
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** `POST /events` with a `{detail-type, detail}` body; returns the reply. */
+export function postEvent(url: string, detailType: string, detail: unknown): Promise<Reply> {
+  return request(`${url}/events`, { body: { "detail-type": detailType, detail } });
+}
+
+/** Posts and expects a 202; returns the event id. */
+export async function accept(url: string, detailType: string, detail: unknown): Promise<string> {
+  const reply = await postEvent(url, detailType, detail);
+  if (reply.status !== 202) throw new Error(`expected 202, got ${reply.status}: ${reply.text}`);
+  return reply.body.eventId as string;
+}
+
+/** One route's outcome as `GET /local/events/:id` shows it. */
+export interface RouteView {
+  routeKey: string;
+  status: string;
+  attempts: number;
+  result?: Record<string, unknown>;
+  error?: string;
+  firstAttemptAt: string | null;
+  lastAttemptAt: string | null;
+}
+
+export interface EventView {
+  eventId: string;
+  status: string;
+  acceptedAt: string;
+  replayOf?: string;
+  event: Record<string, unknown> & { detail: Record<string, unknown> };
+  routes: RouteView[];
+}
+
+const SETTLED = new Set(["done", "dead-lettered", "unrouted"]);
+
+/** Polls `GET /local/events/:id` until `until(view)` (default: settled); fails after `timeoutMs`. */
+export async function waitFor(
+  url: string,
+  id: string,
+  until: (v: EventView) => boolean = (v) => SETTLED.has(v.status),
+  timeoutMs = 10_000,
+): Promise<EventView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Reply | undefined;
+  while (Date.now() < deadline) {
+    last = await request(`${url}/local/events/${id}`);
+    if (last.status === 200 && until(last.body as unknown as EventView)) return last.body as unknown as EventView;
+    await sleep(20);
+  }
+  throw new Error(`event ${id} did not reach the expected state in ${timeoutMs} ms; last: ${last?.text}`);
+}
+
+/** The route of `view` with key `key` (fails the test when absent). */
+export function route(view: EventView, key: string): RouteView {
+  const found = view.routes.find((r) => r.routeKey === key);
+  if (!found) throw new Error(`event ${view.eventId} has no route ${key}: ${view.routes.map((r) => r.routeKey)}`);
+  return found;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A JSON event fixture from `test/fixtures/events` (an EventBridge envelope). */
+export function fixture(name: string): { "detail-type": string; detail: Record<string, unknown> } {
+  return JSON.parse(readFileSync(join(ROOT, "test/fixtures/events", `${name}.json`), "utf8"));
+}
+
+/** A free loopback TCP port (asked from the OS, then released for a child process to take). */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.on("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
