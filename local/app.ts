@@ -96,7 +96,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     if (options.emitEndpoint) return options.emitEndpoint;
     if (options.port) return `http://127.0.0.1:${options.port}`;
     const address = app.server.address() as AddressInfo | null;
-    if (!address) throw new Error("the local stack is not listening, so ctx.emit has no EventBridge endpoint");
+    if (!address)
+      throw new Error("the local stack is not listening, so ctx.emit has no EventBridge endpoint");
     return `http://127.0.0.1:${address.port}`;
   };
   // Created on first emit: with port 0 the endpoint is only known once the server listens.
@@ -166,7 +167,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     store.close();
     throw err;
   }
-  if (recovered > 0) log.info({ recovered }, "re-delivering deliveries left in flight by the previous process");
+  if (recovered > 0)
+    log.info({ recovered }, "re-delivering deliveries left in flight by the previous process");
 
   let closing: Promise<void> | undefined;
   return {

@@ -181,7 +181,10 @@ export class DeliveryWorker {
 function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Task timed out after ${seconds.toFixed(2)} seconds`)), seconds * 1000);
+    timer = setTimeout(
+      () => reject(new Error(`Task timed out after ${seconds.toFixed(2)} seconds`)),
+      seconds * 1000,
+    );
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

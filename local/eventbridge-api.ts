@@ -44,8 +44,10 @@ export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext):
     const target = String(req.headers["x-amz-target"] ?? "");
     const action = target.startsWith("AWSEvents.") ? actions[target.slice("AWSEvents.".length)] : undefined;
     try {
-      if (!action) throw new AwsError("UnknownOperationException", `unknown operation ${JSON.stringify(target)}`);
-      if (!isPlainObject(req.body)) throw new AwsError("SerializationException", "request body must be a JSON object");
+      if (!action)
+        throw new AwsError("UnknownOperationException", `unknown operation ${JSON.stringify(target)}`);
+      if (!isPlainObject(req.body))
+        throw new AwsError("SerializationException", "request body must be a JSON object");
       const output = action(req.body);
       return reply
         .code(200)
@@ -64,13 +66,15 @@ type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: stri
 function putEvents(ctx: LocalContext, input: Record<string, unknown>): unknown {
   const entries = input.Entries;
   if (!Array.isArray(entries)) throw invalidMember("entries", "Member must not be null");
-  if (entries.length < 1) throw invalidMember("entries", "Member must have length greater than or equal to 1");
+  if (entries.length < 1)
+    throw invalidMember("entries", "Member must have length greater than or equal to 1");
   if (entries.length > MAX_ENTRIES) {
     throw invalidMember("entries", `Member must have length less than or equal to ${MAX_ENTRIES}`);
   }
   // Follow-up events emitted by processors also come through here, so PutEvents gets headroom above the bound
   // of `POST /events`: a full backlog must not make the processors that drain it fail.
-  if (ctx.store.openDeliveries >= 2 * ctx.maxPending) throw new AwsError("ThrottlingException", "Rate exceeded");
+  if (ctx.store.openDeliveries >= 2 * ctx.maxPending)
+    throw new AwsError("ThrottlingException", "Rate exceeded");
   const results: (EntryResult | BusEntry)[] = entries.map((e) => readEntry(ctx, e));
   let total = 0;
   for (const e of entries) if (isPlainObject(e)) total += entrySizeOf(e);
@@ -90,7 +94,10 @@ function readEntry(ctx: LocalContext, e: unknown): EntryResult | BusEntry {
   for (const field of ["Source", "DetailType", "Detail"]) {
     const v = e[field];
     if (typeof v !== "string" || v.length === 0) {
-      return entryError("InvalidArgument", `Parameter ${field} is not valid. Reason: ${field} is a required argument.`);
+      return entryError(
+        "InvalidArgument",
+        `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+      );
     }
   }
   const bus = e.EventBusName;
@@ -110,7 +117,10 @@ function readEntry(ctx: LocalContext, e: unknown): EntryResult | BusEntry {
   }
   if (!isPlainObject(detail)) return entryError("MalformedDetail", "Detail is malformed.");
   const resources = e.Resources;
-  if (resources !== undefined && !(Array.isArray(resources) && resources.every((r) => typeof r === "string"))) {
+  if (
+    resources !== undefined &&
+    !(Array.isArray(resources) && resources.every((r) => typeof r === "string"))
+  ) {
     return entryError("InvalidArgument", "Parameter Resources is not valid.");
   }
   let time: Date | undefined;
@@ -119,7 +129,13 @@ function readEntry(ctx: LocalContext, e: unknown): EntryResult | BusEntry {
     time = new Date(typeof e.Time === "number" ? e.Time * 1000 : Date.parse(String(e.Time)));
     if (Number.isNaN(time.getTime())) return entryError("InvalidArgument", "Parameter Time is not valid.");
   }
-  return { source, detailType: e.DetailType as string, detail, time, resources: resources as string[] | undefined };
+  return {
+    source,
+    detailType: e.DetailType as string,
+    detail,
+    time,
+    resources: resources as string[] | undefined,
+  };
 }
 
 function entrySizeOf(e: Record<string, unknown>): number {
@@ -162,9 +178,14 @@ function testEventPattern(input: Record<string, unknown>): unknown {
   } catch {
     throw new AwsError("ValidationException", "Parameter Event is not valid.");
   }
-  const missing = isPlainObject(event) ? REQUIRED_EVENT_FIELDS.filter((f) => !(f in event)) : REQUIRED_EVENT_FIELDS;
+  const missing = isPlainObject(event)
+    ? REQUIRED_EVENT_FIELDS.filter((f) => !(f in event))
+    : REQUIRED_EVENT_FIELDS;
   if (missing.length > 0) {
-    throw new AwsError("ValidationException", `Parameter Event is not valid. Missing fields: ${missing.join(", ")}.`);
+    throw new AwsError(
+      "ValidationException",
+      `Parameter Event is not valid. Missing fields: ${missing.join(", ")}.`,
+    );
   }
   return { Result: compile([{ key: "test", pattern: JSON.parse(pattern) }]).match(event).length > 0 };
 }

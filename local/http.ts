@@ -44,7 +44,9 @@ export function registerEventsRoute(app: FastifyInstance, ctx: LocalContext): vo
         `the local backlog is full (${ctx.store.openDeliveries} deliveries pending, limit ${ctx.maxPending}); retry later`,
       );
     }
-    const [eventId] = ctx.bus.put([{ source: API_SOURCE, detailType: event.detailType, detail: event.detail }]);
+    const [eventId] = ctx.bus.put([
+      { source: API_SOURCE, detailType: event.detailType, detail: event.detail },
+    ]);
     ctx.worker.kick();
     return reply.code(202).send({ eventId });
   });
@@ -57,13 +59,19 @@ function isJson(contentType: string | undefined): boolean {
 /** Maps Fastify's and our errors to the contract; only genuine server faults become 500. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ error: "NotFound", message: `no route for ${req.method} ${req.url.split("?")[0]}` });
+    void reply
+      .code(404)
+      .send({ error: "NotFound", message: `no route for ${req.method} ${req.url.split("?")[0]}` });
   });
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const mapped = toRequestError(err);
     if (req.url === "/" && req.method === "POST") {
       const status = mapped?.status === 413 ? 413 : mapped ? 400 : 500;
-      const type = mapped ? (status === 413 ? "RequestEntityTooLargeException" : "SerializationException") : "InternalException";
+      const type = mapped
+        ? status === 413
+          ? "RequestEntityTooLargeException"
+          : "SerializationException"
+        : "InternalException";
       if (!mapped) req.log.error({ err }, "EventBridge API request failed");
       return awsError(reply, status, type, mapped?.message ?? "internal error");
     }

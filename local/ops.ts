@@ -27,7 +27,8 @@ const MAX_REPLAY = 10_000;
 export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
   app.get<{ Params: { id: string } }>("/local/events/:id", (req, reply) => {
     const row = ctx.store.event(req.params.id);
-    if (!row) return reply.code(404).send({ error: "NotFound", message: `event ${req.params.id} is unknown` });
+    if (!row)
+      return reply.code(404).send({ error: "NotFound", message: `event ${req.params.id} is unknown` });
     return reply.send(eventView(row, ctx.store.deliveriesOf(row.id)));
   });
 
@@ -51,7 +52,11 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
     const body = req.body ?? {};
     const ids = isPlainObject(body) ? body.ids : undefined;
     if (!isPlainObject(body) || (ids !== undefined && !(Array.isArray(ids) && ids.every(Number.isInteger)))) {
-      throw new RequestError(400, "BadRequestBody", "body.ids must be an array of DLQ entry ids (omit it to redrive all)");
+      throw new RequestError(
+        400,
+        "BadRequestBody",
+        "body.ids must be an array of DLQ entry ids (omit it to redrive all)",
+      );
     }
     const redriven = ctx.store.redrive(ids as number[] | undefined, ctx.now().getTime());
     ctx.worker.kick();
@@ -71,7 +76,11 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
       .eventsBetween(from, to, MAX_REPLAY + 1)
       .filter((r) => r.replay_of === null && !emitted.has(r.source));
     if (originals.length > MAX_REPLAY) {
-      throw new RequestError(400, "BadRequestBody", `more than ${MAX_REPLAY} events in range; replay a shorter range`);
+      throw new RequestError(
+        400,
+        "BadRequestBody",
+        `more than ${MAX_REPLAY} events in range; replay a shorter range`,
+      );
     }
     const ids = ctx.bus.put(
       originals.map((r) => {
@@ -171,7 +180,11 @@ function iso(ms: number | null): string | null {
 function instant(v: unknown, key: string): number {
   const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) {
-    throw new RequestError(400, "BadRequestBody", `body.${key} must be an ISO 8601 time or epoch milliseconds`);
+    throw new RequestError(
+      400,
+      "BadRequestBody",
+      `body.${key} must be an ISO 8601 time or epoch milliseconds`,
+    );
   }
   return ms;
 }

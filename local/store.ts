@@ -9,109 +9,16 @@
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
+import {
+  SCHEMA,
+  type ClaimedDelivery,
+  type DeliveryRow,
+  type DlqRow,
+  type EventRow,
+  type NewEvent,
+} from "./schema";
 
-/** Delivery states. `in_flight` rows found at start-up belong to a crashed process and are delivered again. */
-export type DeliveryStatus = "pending" | "in_flight" | "retrying" | "done" | "dead";
-
-/** A new event and the routes it matched, written in one transaction. */
-export interface NewEvent {
-  id: string;
-  detailType: string;
-  source: string;
-  acceptedAt: number;
-  envelope: string;
-  routeKeys: readonly string[];
-  replayOf?: string;
-  replayName?: string;
-}
-
-export interface EventRow {
-  seq: number;
-  id: string;
-  detail_type: string;
-  source: string;
-  accepted_at: number;
-  envelope: string;
-  replay_of: string | null;
-  replay_name: string | null;
-}
-
-export interface DeliveryRow {
-  event_id: string;
-  route_key: string;
-  status: DeliveryStatus;
-  attempts: number;
-  next_at: number;
-  window_start: number;
-  first_attempt_at: number | null;
-  last_attempt_at: number | null;
-  last_error: string | null;
-  result: string | null;
-  done_at: number | null;
-}
-
-/** A claimed delivery with the event it carries. */
-export interface ClaimedDelivery extends DeliveryRow {
-  envelope: string;
-}
-
-export interface DlqRow {
-  id: number;
-  event_id: string;
-  route_key: string;
-  error: string;
-  attempts: number;
-  first_attempt_at: number;
-  last_attempt_at: number;
-  dead_at: number;
-  redriven_at: number | null;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
-  detail_type TEXT NOT NULL,
-  source TEXT NOT NULL,
-  accepted_at INTEGER NOT NULL,
-  envelope TEXT NOT NULL,
-  replay_of TEXT,
-  replay_name TEXT
-);
-CREATE INDEX IF NOT EXISTS events_accepted_at ON events (accepted_at);
-CREATE TABLE IF NOT EXISTS deliveries (
-  event_id TEXT NOT NULL,
-  route_key TEXT NOT NULL,
-  status TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_at INTEGER NOT NULL,
-  window_start INTEGER NOT NULL,
-  first_attempt_at INTEGER,
-  last_attempt_at INTEGER,
-  last_error TEXT,
-  result TEXT,
-  done_at INTEGER,
-  PRIMARY KEY (event_id, route_key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status IN ('pending', 'retrying');
-CREATE TABLE IF NOT EXISTS dlq (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL,
-  route_key TEXT NOT NULL,
-  error TEXT NOT NULL,
-  attempts INTEGER NOT NULL,
-  first_attempt_at INTEGER NOT NULL,
-  last_attempt_at INTEGER NOT NULL,
-  dead_at INTEGER NOT NULL,
-  redriven_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS dlq_open ON dlq (id) WHERE redriven_at IS NULL;
-CREATE TABLE IF NOT EXISTS idempotency (
-  key TEXT PRIMARY KEY,
-  result TEXT NOT NULL,
-  stored_at INTEGER NOT NULL
-) WITHOUT ROWID;
-`;
+export type { ClaimedDelivery, DeliveryRow, DeliveryStatus, DlqRow, EventRow, NewEvent } from "./schema";
 
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
 export class Store {
@@ -158,7 +65,9 @@ export class Store {
         `INSERT INTO dlq (event_id, route_key, error, attempts, first_attempt_at, last_attempt_at, dead_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      nextDue: db.prepare(`SELECT min(next_at) AS at FROM deliveries WHERE status IN ('pending', 'retrying')`),
+      nextDue: db.prepare(
+        `SELECT min(next_at) AS at FROM deliveries WHERE status IN ('pending', 'retrying')`,
+      ),
       recover: db.prepare(`UPDATE deliveries SET status = 'pending' WHERE status = 'in_flight'`),
       countOpen: db.prepare(
         `SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying')`,
@@ -176,7 +85,9 @@ export class Store {
          first_attempt_at = NULL, last_error = NULL, done_at = NULL
          WHERE event_id = ? AND route_key = ? AND status = 'dead'`,
       ),
-      range: db.prepare(`SELECT * FROM events WHERE accepted_at >= ? AND accepted_at <= ? ORDER BY seq LIMIT ?`),
+      range: db.prepare(
+        `SELECT * FROM events WHERE accepted_at >= ? AND accepted_at <= ? ORDER BY seq LIMIT ?`,
+      ),
       recent: db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT ?`),
       getIdem: db.prepare(`SELECT result FROM idempotency WHERE key = ?`),
       putIdem: db.prepare(`INSERT OR REPLACE INTO idempotency (key, result, stored_at) VALUES (?, ?, ?)`),

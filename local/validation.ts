@@ -55,7 +55,13 @@ function findProtoKey(value: unknown, at: string): string | undefined {
  * Size of a PutEvents entry as EventBridge counts it: UTF-8 bytes of Source, DetailType, Detail and each
  * Resource, plus 14 bytes when Time is set.
  */
-export function entrySize(e: { source: string; detailType: string; detail: string; resources?: string[]; time?: unknown }): number {
+export function entrySize(e: {
+  source: string;
+  detailType: string;
+  detail: string;
+  resources?: string[];
+  time?: unknown;
+}): number {
   let n = Buffer.byteLength(e.source) + Buffer.byteLength(e.detailType) + Buffer.byteLength(e.detail);
   for (const r of e.resources ?? []) n += Buffer.byteLength(r);
   if (e.time !== undefined) n += 14;
@@ -107,7 +113,11 @@ export class EventValidator {
     const detailJson = JSON.stringify(detail);
     const size = entrySize({ source: this.source, detailType, detail: detailJson });
     if (size > MAX_ENTRY_BYTES) {
-      throw new RequestError(413, "PayloadTooLarge", `event is ${size} bytes; EventBridge's limit is ${MAX_ENTRY_BYTES}`);
+      throw new RequestError(
+        413,
+        "PayloadTooLarge",
+        `event is ${size} bytes; EventBridge's limit is ${MAX_ENTRY_BYTES}`,
+      );
     }
     if (!check.Check(detail)) {
       const messages = describe([...check.Errors(detail)]);
@@ -139,7 +149,9 @@ function dotted(pointer: string): string {
     .split("/")
     .slice(1)
     .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`))
+    .map((p) =>
+      /^\d+$/.test(p) ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`,
+    )
     .join("");
 }
 

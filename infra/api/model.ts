@@ -29,7 +29,8 @@ export class ModelSchemaError extends Error {
  * @throws ModelSchemaError for an empty catalogue or a schema draft 4 cannot express.
  */
 export function requestModelSchema(catalog: readonly CatalogEntry[]): JsonSchema {
-  if (catalog.length === 0) throw new ModelSchemaError("the event catalogue is empty: no detail-type to accept");
+  if (catalog.length === 0)
+    throw new ModelSchemaError("the event catalogue is empty: no detail-type to accept");
   return {
     $schema: DRAFT_04,
     title: REQUEST_MODEL_NAME,
@@ -61,7 +62,15 @@ const SCHEMA_ARRAY_KEYWORDS = new Set(["anyOf", "allOf", "oneOf"]);
 /** Keywords with a map of name → sub-schema as value. */
 const SCHEMA_MAP_KEYWORDS = new Set(["properties", "patternProperties"]);
 /** Annotations of later drafts that mean nothing to a draft-04 validator. */
-const DROPPED = new Set(["$id", "$schema", "$comment", "examples", "readOnly", "writeOnly", "contentMediaType"]);
+const DROPPED = new Set([
+  "$id",
+  "$schema",
+  "$comment",
+  "examples",
+  "readOnly",
+  "writeOnly",
+  "contentMediaType",
+]);
 /** Keywords of later drafts that change validation and have no draft-04 equivalent. */
 const UNSUPPORTED = new Set([
   "$ref",
@@ -92,7 +101,9 @@ const DRAFT_04_TYPES = new Set(["array", "boolean", "integer", "null", "number",
  */
 export function toDraft04(schema: unknown, pointer = ""): JsonSchema {
   if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
-    throw new ModelSchemaError(`${pointer || "/"}: a schema must be an object in draft 4, got ${JSON.stringify(schema)}`);
+    throw new ModelSchemaError(
+      `${pointer || "/"}: a schema must be an object in draft 4, got ${JSON.stringify(schema)}`,
+    );
   }
   const source = schema as Record<string, unknown>;
   const out: JsonSchema = {};
@@ -101,7 +112,8 @@ export function toDraft04(schema: unknown, pointer = ""): JsonSchema {
     const value = source[key];
     const at = `${pointer}/${key}`;
     if (value === undefined || DROPPED.has(key)) continue;
-    if (UNSUPPORTED.has(key)) throw new ModelSchemaError(`${at}: "${key}" has no JSON Schema draft-04 equivalent`);
+    if (UNSUPPORTED.has(key))
+      throw new ModelSchemaError(`${at}: "${key}" has no JSON Schema draft-04 equivalent`);
     if (key === "const") {
       out.enum = [value];
     } else if (key === "exclusiveMinimum" || key === "exclusiveMaximum") {
@@ -118,7 +130,9 @@ export function toDraft04(schema: unknown, pointer = ""): JsonSchema {
     } else if (key === "additionalProperties") {
       out[key] = typeof value === "boolean" ? value : toDraft04(value, at);
     } else if (key === "items") {
-      out[key] = Array.isArray(value) ? value.map((s, i) => toDraft04(s, `${at}/${i}`)) : toDraft04(value, at);
+      out[key] = Array.isArray(value)
+        ? value.map((s, i) => toDraft04(s, `${at}/${i}`))
+        : toDraft04(value, at);
     } else if (key === "dependencies") {
       out[key] = mapValues(value, at, (d, p) => (Array.isArray(d) ? [...d] : toDraft04(d, p)));
     } else {
@@ -142,7 +156,9 @@ function convertExclusive(
   const bound = key === "exclusiveMinimum" ? "minimum" : "maximum";
   if (typeof value !== "number") throw new ModelSchemaError(`${at}: must be a number`);
   if (source[bound] !== undefined) {
-    throw new ModelSchemaError(`${at}: both "${bound}" and a numeric "${key}" cannot be expressed in draft 4`);
+    throw new ModelSchemaError(
+      `${at}: both "${bound}" and a numeric "${key}" cannot be expressed in draft 4`,
+    );
   }
   out[bound] = value;
   out[key] = true;
@@ -187,5 +203,9 @@ function collapseLiteralUnion(schema: JsonSchema): JsonSchema {
   const values = (branches as JsonSchema[]).map((b) => (b.enum as unknown[])[0]);
   const types = [...new Set((branches as JsonSchema[]).map((b) => b.type))];
   const { anyOf: _, ...rest } = schema;
-  return { ...rest, ...(types.length === 1 && types[0] !== undefined ? { type: types[0] } : {}), enum: values };
+  return {
+    ...rest,
+    ...(types.length === 1 && types[0] !== undefined ? { type: types[0] } : {}),
+    enum: values,
+  };
 }

@@ -17,6 +17,20 @@ export const JSON_CONTENT_TYPE = "application/json";
 export const PASSTHROUGH_BEHAVIOR = "NEVER";
 
 /**
+ * URI of the AWS service integration: EventBridge's JSON protocol is one POST to `/`, the operation named by the
+ * `X-Amz-Target` header (see `PUT_EVENTS_REQUEST_PARAMETERS`). Integration type `AWS`, HTTP method `POST`.
+ */
+export function putEventsIntegrationUri(region: string): string {
+  return `arn:aws:apigateway:${region}:events:path//`;
+}
+
+/** Integration request headers that make the call a PutEvents (static values are single-quoted). */
+export const PUT_EVENTS_REQUEST_PARAMETERS: Readonly<Record<string, string>> = {
+  "integration.request.header.X-Amz-Target": "'AWSEvents.PutEvents'",
+  "integration.request.header.Content-Type": "'application/x-amz-json-1.1'",
+};
+
+/**
  * Java regex (API Gateway's `String.replaceAll`) and replacement that undo the `\'` produced by
  * `$util.escapeJavaScript`: JSON has no `\'` escape. A `\` followed by `'` only ever comes from an escaped
  * apostrophe, because a literal backslash is escaped to `\\` first. Velocity does not process backslashes in
@@ -35,7 +49,9 @@ function jsonStringBody(ref: string): string {
  */
 function literal(name: string, value: string, allowed: RegExp): string {
   if (!allowed.test(value)) {
-    throw new TypeError(`${name} ${JSON.stringify(value)} must match ${allowed} to be embedded in a mapping template`);
+    throw new TypeError(
+      `${name} ${JSON.stringify(value)} must match ${allowed} to be embedded in a mapping template`,
+    );
   }
   return JSON.stringify(value);
 }
@@ -98,8 +114,10 @@ export function putEventsResponseTemplate(): string {
 /**
  * VTL for the integration response selected when PutEvents answers a non-2xx status (EventBridge's JSON error
  * body `{"__type": "...ThrottlingException", "message": "..."}`). `ThrottlingException` becomes 429
- * `{"error":"TooManyRequests","message":...}`; anything else 500 `{"error":"PutEventsFailed","code":<type>,
- * "message":...}`: a failure to publish is never the client's fault.
+ * `{"error":"TooManyRequests","message":...}`; a `ValidationException` about size (PutEvents answers "Total size
+ * of the entries in the request is over the limit." for an event over 256 KB) becomes 413
+ * `{"error":"PayloadTooLarge","message":...}`; anything else 500 `{"error":"PutEventsFailed","code":<type>,
+ * "message":...}`: the model has already validated the body, so any other failure is ours, not the client's.
  */
 export function putEventsErrorTemplate(): string {
   return [
@@ -117,6 +135,9 @@ export function putEventsErrorTemplate(): string {
     `#if("$code" == "ThrottlingException")`,
     `#set($context.responseOverride.status = 429)`,
     `{"error":"TooManyRequests","message":"${jsonStringBody("$message")}"}`,
+    `#elseif("$code" == "ValidationException" && $message.contains("size"))`,
+    `#set($context.responseOverride.status = 413)`,
+    `{"error":"PayloadTooLarge","message":"${jsonStringBody("$message")}"}`,
     `#else`,
     `#set($context.responseOverride.status = 500)`,
     `{"error":"PutEventsFailed","code":"${jsonStringBody("$code")}","message":"${jsonStringBody("$message")}"}`,
@@ -134,22 +155,37 @@ export interface PutEventsIntegrationResponse {
 }
 
 /**
+ * Body for an HTTP 413 from PutEvents itself (its front end refuses oversized requests with an empty body, so
+ * there is nothing to read).
+ */
+export function putEventsTooLargeTemplate(): string {
+  return `{"error":"PayloadTooLarge","message":"the event is larger than EventBridge accepts (256 KB per entry)"}`;
+}
+
+/**
  * Integration responses of the PutEvents integration: the default one (PutEvents 200 → 202 or, for failed
- * entries, 500) and one for any 4xx/5xx from EventBridge (→ 500, or 429 when throttled).
+ * entries, 500), one for HTTP 413 (→ 413) and one for any other 4xx/5xx from EventBridge (→ 500, or 429 when
+ * throttled, or 413 for a size ValidationException). The selection patterns do not overlap.
  */
 export function putEventsIntegrationResponses(): PutEventsIntegrationResponse[] {
   return [
     { statusCode: "202", responseTemplates: { [JSON_CONTENT_TYPE]: putEventsResponseTemplate() } },
     {
+      statusCode: "413",
+      selectionPattern: "413",
+      responseTemplates: { [JSON_CONTENT_TYPE]: putEventsTooLargeTemplate() },
+    },
+    {
       statusCode: "500",
-      selectionPattern: "[45]\\d{2}",
+      // Any 4xx/5xx except 413.
+      selectionPattern: "4(?:0\\d|1[0-24-9]|[2-9]\\d)|5\\d{2}",
       responseTemplates: { [JSON_CONTENT_TYPE]: putEventsErrorTemplate() },
     },
   ];
 }
 
 /** Every status the integration responses can produce, directly or by `$context.responseOverride.status`. */
-export const METHOD_RESPONSE_STATUS_CODES: readonly string[] = ["202", "429", "500"];
+export const METHOD_RESPONSE_STATUS_CODES: readonly string[] = ["202", "413", "429", "500"];
 
 /** Response types of the gateway responses defined here (API Gateway's `ResponseType` values). */
 export type GatewayResponseType =
@@ -202,7 +238,11 @@ export function gatewayResponses(): GatewayResponseSpec[] {
         [JSON_CONTENT_TYPE]: `{"error":"BadRequestBody","message":"$context.error.validationErrorString"}`,
       },
     },
-    { responseType: "UNSUPPORTED_MEDIA_TYPE", statusCode: "415", responseTemplates: errorBody("UnsupportedMediaType") },
+    {
+      responseType: "UNSUPPORTED_MEDIA_TYPE",
+      statusCode: "415",
+      responseTemplates: errorBody("UnsupportedMediaType"),
+    },
     { responseType: "REQUEST_TOO_LARGE", statusCode: "413", responseTemplates: errorBody("PayloadTooLarge") },
     {
       responseType: "THROTTLED",
@@ -210,7 +250,11 @@ export function gatewayResponses(): GatewayResponseSpec[] {
       responseTemplates: errorBody("TooManyRequests"),
       responseParameters: { "gatewayresponse.header.Retry-After": "'1'" },
     },
-    { responseType: "MISSING_AUTHENTICATION_TOKEN", statusCode: "404", responseTemplates: errorBody("NotFound") },
+    {
+      responseType: "MISSING_AUTHENTICATION_TOKEN",
+      statusCode: "404",
+      responseTemplates: errorBody("NotFound"),
+    },
     { responseType: "DEFAULT_4XX", responseTemplates: withType("ClientError") },
     { responseType: "DEFAULT_5XX", responseTemplates: withType("InternalError") },
   ];

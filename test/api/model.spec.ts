@@ -53,7 +53,9 @@ describe("API request model (draft 4, from the event catalogue)", () => {
   it("enumerates every catalogue detail-type and forbids extra top-level keys", () => {
     const schema = requestModelSchema(eventCatalog(routes));
     const types = eventCatalog(routes).map((e) => e.detailType);
-    expect((schema.properties as Record<string, { enum: string[] }>)["detail-type"].enum).to.deep.equal(types);
+    expect((schema.properties as Record<string, { enum: string[] }>)["detail-type"].enum).to.deep.equal(
+      types,
+    );
     expect(schema.additionalProperties).to.equal(false);
     expect(schema.required).to.deep.equal(["detail-type", "detail"]);
     expect(schema.oneOf as unknown[]).to.have.length(types.length);
@@ -94,7 +96,10 @@ describe("API request model (draft 4, from the event catalogue)", () => {
     { name: "extra top-level key (client-set source)", body: { ...validOrder, source: "evil" } },
     { name: "amount is a string", body: { ...validOrder, detail: { ...validOrder.detail, amount: "10" } } },
     { name: "negative amount", body: { ...validOrder, detail: { ...validOrder.detail, amount: -1 } } },
-    { name: "missing required orderId", body: { ...validOrder, detail: { ...validOrder.detail, orderId: undefined } } },
+    {
+      name: "missing required orderId",
+      body: { ...validOrder, detail: { ...validOrder.detail, orderId: undefined } },
+    },
     { name: "empty items", body: { ...validOrder, detail: { ...validOrder.detail, items: [] } } },
     {
       name: "support priority outside the literal union",
@@ -127,7 +132,10 @@ describe("toDraft04 (TypeBox → draft 4)", () => {
 
   it("drops Symbol keys and $id, keeps validation keywords", () => {
     const schema = toDraft04(
-      Type.Object({ a: Type.Optional(Type.String({ minLength: 2 })) }, { $id: "X", additionalProperties: false }),
+      Type.Object(
+        { a: Type.Optional(Type.String({ minLength: 2 })) },
+        { $id: "X", additionalProperties: false },
+      ),
     );
     expect(schema).to.deep.equal({
       type: "object",
@@ -147,12 +155,24 @@ describe("toDraft04 (TypeBox → draft 4)", () => {
   });
 
   const refused: { name: string; schema: unknown; pointer: RegExp }[] = [
-    { name: "$ref", schema: { type: "object", properties: { a: { $ref: "#/x" } } }, pointer: /\/properties\/a\/\$ref/ },
+    {
+      name: "$ref",
+      schema: { type: "object", properties: { a: { $ref: "#/x" } } },
+      pointer: /\/properties\/a\/\$ref/,
+    },
     { name: "if/then", schema: { if: { type: "string" }, then: {} }, pointer: /\/if/ },
     { name: "contains", schema: { type: "array", contains: { type: "string" } }, pointer: /\/contains/ },
-    { name: "boolean schema", schema: { type: "object", properties: { a: true } }, pointer: /\/properties\/a/ },
+    {
+      name: "boolean schema",
+      schema: { type: "object", properties: { a: true } },
+      pointer: /\/properties\/a/,
+    },
     { name: "TypeBox non-JSON type", schema: Type.Date(), pointer: /\/type/ },
-    { name: "both minimum and numeric exclusiveMinimum", schema: { minimum: 1, exclusiveMinimum: 2 }, pointer: /min/ },
+    {
+      name: "both minimum and numeric exclusiveMinimum",
+      schema: { minimum: 1, exclusiveMinimum: 2 },
+      pointer: /min/,
+    },
   ];
   for (const { name, schema, pointer } of refused) {
     it(`refuses ${name}, naming where`, () => {

@@ -2,8 +2,13 @@ import { expect } from "chai";
 import { escapeJavaScript, jsonPath, renderGatewayResponse, renderTemplate } from "./vtl";
 
 /** Renders `template` against a JSON body with the emulated API Gateway variables. */
-function render(template: string, body: unknown = {}, params?: Parameters<typeof renderTemplate>[1]["params"]) {
-  return renderTemplate(template, { body: typeof body === "string" ? body : JSON.stringify(body), params }).output;
+function render(
+  template: string,
+  body: unknown = {},
+  params?: Parameters<typeof renderTemplate>[1]["params"],
+) {
+  return renderTemplate(template, { body: typeof body === "string" ? body : JSON.stringify(body), params })
+    .output;
 }
 
 describe("API Gateway template emulation (test/api/vtl.ts)", () => {
@@ -32,7 +37,10 @@ describe("API Gateway template emulation (test/api/vtl.ts)", () => {
       const body = { s: "it's" };
       const raw = render(`{"s":"$util.escapeJavaScript($input.path('$.s'))"}`, body);
       expect(() => JSON.parse(raw)).to.throw(SyntaxError);
-      const fixed = render(`{"s":"$util.escapeJavaScript($input.path('$.s')).replaceAll("\\\\'","'")"}`, body);
+      const fixed = render(
+        `{"s":"$util.escapeJavaScript($input.path('$.s')).replaceAll("\\\\'","'")"}`,
+        body,
+      );
       expect(JSON.parse(fixed)).to.deep.equal(body);
     });
   });
@@ -68,8 +76,14 @@ describe("API Gateway template emulation (test/api/vtl.ts)", () => {
     });
 
     it("params(name) searches path, then query string, then header", () => {
-      const params = { path: { id: "p" }, querystring: { id: "q", q: "q" }, header: { id: "h", q: "h", h: "h" } };
-      expect(render(`$input.params('id') $input.params('q') $input.params('h')`, {}, params)).to.equal("p q h");
+      const params = {
+        path: { id: "p" },
+        querystring: { id: "q", q: "q" },
+        header: { id: "h", q: "h", h: "h" },
+      };
+      expect(render(`$input.params('id') $input.params('q') $input.params('h')`, {}, params)).to.equal(
+        "p q h",
+      );
       expect(render(`$input.params().header.h`, {}, params)).to.equal("h");
     });
 
@@ -89,10 +103,13 @@ describe("API Gateway template emulation (test/api/vtl.ts)", () => {
     });
 
     it("a template can override the response status and read the request id", () => {
-      const { output, context } = renderTemplate(`#set($context.responseOverride.status = 418)$context.requestId`, {
-        body: "{}",
-        context: { requestId: "abc" },
-      });
+      const { output, context } = renderTemplate(
+        `#set($context.responseOverride.status = 418)$context.requestId`,
+        {
+          body: "{}",
+          context: { requestId: "abc" },
+        },
+      );
       expect(output).to.equal("abc");
       expect(context.responseOverride.status).to.equal(418);
     });

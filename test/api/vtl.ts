@@ -61,7 +61,10 @@ export function renderTemplate(template: string, input: TemplateInput): RenderRe
   const context = {
     requestId: "req-00000000-0000-0000-0000-000000000000",
     ...(input.context ?? {}),
-    responseOverride: { header: {} as Record<string, string> } as { status?: number; header?: Record<string, string> },
+    responseOverride: { header: {} as Record<string, string> } as {
+      status?: number;
+      header?: Record<string, string>;
+    },
   };
   const vars = {
     input: inputVariable(input),
@@ -182,7 +185,7 @@ export function jsonPath(root: unknown, path: string): unknown {
   if (!path.startsWith("$")) throw new Error(`JSONPath must start with $: ${path}`);
   const step = /^(?:\.([A-Za-z_$][\w$-]*)|\['((?:[^'\\]|\\.)*)'\]|\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\])/;
   const steps: RegExpExecArray[] = [];
-  for (let rest = path.slice(1); rest.length > 0; ) {
+  for (let rest = path.slice(1); rest.length > 0;) {
     const m = step.exec(rest);
     if (!m) throw new Error(`unsupported JSONPath ${path} at ${rest}`);
     steps.push(m);

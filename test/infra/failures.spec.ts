@@ -30,7 +30,7 @@ describe("cloud stack: bad input fails the preview", () => {
     it(`fails on ${c.title}, naming it`, async () => {
       const program = await programFor(c.options);
       expect(program.error, "the run should fail").to.not.equal(undefined);
-      expect(program.error!.name).to.equal("ResourceError");
+      expect(program.error!.resourceError, program.error!.message).to.equal(true);
       for (const text of c.mentions) expect(program.error!.message).to.contain(text);
       expect(program.resources.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
     });

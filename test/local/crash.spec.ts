@@ -17,12 +17,16 @@ interface Child {
 
 /** Starts `local/main.ts` on `port` with the database `db`; resolves once it answers /local/health. */
 async function startMain(db: string, port: number): Promise<Child> {
-  const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", String(port)], {
-    cwd: ROOT,
-    // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.
-    env: { ...process.env, BACKBONE_DB: db, LOG_LEVEL: "warn", BACKBONE_CONCURRENCY: "1" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const proc = spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", String(port)],
+    {
+      cwd: ROOT,
+      // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.
+      env: { ...process.env, BACKBONE_DB: db, LOG_LEVEL: "warn", BACKBONE_CONCURRENCY: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   proc.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
@@ -45,13 +49,22 @@ async function startMain(db: string, port: number): Promise<Child> {
 function eventNumber(n: number): { "detail-type": string; detail: Record<string, unknown> } {
   switch (n % 3) {
     case 0:
-      return { "detail-type": "order-created", detail: { ...fixture("order-created.seed").detail, orderId: `CRASH-${n}` } };
+      return {
+        "detail-type": "order-created",
+        detail: { ...fixture("order-created.seed").detail, orderId: `CRASH-${n}` },
+      };
     case 1: {
       const priority = ["low", "medium", "high", "urgent"][n % 4];
-      return { "detail-type": "support-ticket", detail: { ...fixture("support-ticket.seed").detail, ticketId: `CRASH-${n}`, priority } };
+      return {
+        "detail-type": "support-ticket",
+        detail: { ...fixture("support-ticket.seed").detail, ticketId: `CRASH-${n}`, priority },
+      };
     }
     default:
-      return { "detail-type": "user-registered", detail: { ...fixture("user-registered").detail, userId: `CRASH-${n}` } };
+      return {
+        "detail-type": "user-registered",
+        detail: { ...fixture("user-registered").detail, userId: `CRASH-${n}` },
+      };
   }
 }
 
@@ -77,7 +90,11 @@ describe("local stack: crash safety", function () {
       while (!killed) {
         const body = JSON.stringify(eventNumber(sent++));
         try {
-          const res = await fetch(`${child?.url}/events`, { method: "POST", headers: { "content-type": "application/json" }, body });
+          const res = await fetch(`${child?.url}/events`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          });
           const answer = (await res.json()) as { eventId?: string };
           if (res.status === 202 && answer.eventId) acked.push(answer.eventId);
         } catch {
@@ -115,5 +132,12 @@ describe("local stack: crash safety", function () {
     }
     expect(unsettled, `of ${acked.length} acknowledged events`).to.deep.equal([]);
     expect(acked.length).to.be.at.least(300);
+  });
+
+  it("shuts down cleanly on SIGTERM", async () => {
+    const running = child ?? (await startMain(db, await freePort()));
+    running.proc.kill("SIGTERM");
+    await running.exited;
+    expect(running.proc.exitCode, running.stderr()).to.equal(0);
   });
 });

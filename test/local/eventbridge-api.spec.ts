@@ -45,7 +45,12 @@ describe("local stack: EventBridge API", function () {
       const out = await client.send(
         new PutEventsCommand({
           Entries: [
-            { Source: "backbone.crm", DetailType: "support-ticket", Detail: JSON.stringify(ticket), EventBusName: "backbone" },
+            {
+              Source: "backbone.crm",
+              DetailType: "support-ticket",
+              Detail: JSON.stringify(ticket),
+              EventBusName: "backbone",
+            },
             { Source: "backbone.crm", DetailType: "support-ticket", Detail: "{not json" },
             { Source: "backbone.crm", DetailType: "support-ticket", Detail: "[1, 2]" },
             { Source: "backbone.crm", DetailType: "support-ticket", Detail: "{}", EventBusName: "nope" },
@@ -85,17 +90,29 @@ describe("local stack: EventBridge API", function () {
         }),
       );
       const view = await waitFor(server.url, out.Entries?.[0].EventId as string);
-      expect(view.event).to.deep.include({ time: "2025-02-03T04:05:06Z", resources: ["arn:aws:crm:ticket/1"] });
+      expect(view.event).to.deep.include({
+        time: "2025-02-03T04:05:06Z",
+        resources: ["arn:aws:crm:ticket/1"],
+      });
     });
 
     const requestErrors: { name: string; entries: number; detailBytes: number; error: string }[] = [
       { name: "more than 10 entries", entries: 11, detailBytes: 2, error: "ValidationException" },
-      { name: "entries over 256 KB in total", entries: 2, detailBytes: 140 * 1024, error: "ValidationException" },
+      {
+        name: "entries over 256 KB in total",
+        entries: 2,
+        detailBytes: 140 * 1024,
+        error: "ValidationException",
+      },
     ];
     for (const c of requestErrors) {
       it(`rejects the whole request with ${c.error}: ${c.name}`, async () => {
         const detail = JSON.stringify({ pad: "x".repeat(Math.max(0, c.detailBytes - 10)) });
-        const entries = Array.from({ length: c.entries }, () => ({ Source: "a.b", DetailType: "t", Detail: detail }));
+        const entries = Array.from({ length: c.entries }, () => ({
+          Source: "a.b",
+          DetailType: "t",
+          Detail: detail,
+        }));
         const err = await client.send(new PutEventsCommand({ Entries: entries })).then(
           () => undefined,
           (e: Error) => e,
@@ -107,14 +124,21 @@ describe("local stack: EventBridge API", function () {
 
   describe("TestEventPattern with @aws-sdk/client-eventbridge", () => {
     const cases: { name: string; pattern: unknown; result: boolean }[] = [
-      { name: "a matching content filter", pattern: { detail: { priority: ["high", "urgent"] } }, result: true },
+      {
+        name: "a matching content filter",
+        pattern: { detail: { priority: ["high", "urgent"] } },
+        result: true,
+      },
       { name: "a non-matching content filter", pattern: { detail: { priority: ["low"] } }, result: false },
       { name: "a prefix on source", pattern: { source: [{ prefix: "backbone." }] }, result: true },
     ];
     for (const c of cases) {
       it(`answers Result ${c.result} for ${c.name}`, async () => {
         const out = await client.send(
-          new TestEventPatternCommand({ EventPattern: JSON.stringify(c.pattern), Event: JSON.stringify(event) }),
+          new TestEventPatternCommand({
+            EventPattern: JSON.stringify(c.pattern),
+            Event: JSON.stringify(event),
+          }),
         );
         expect(out.Result).to.equal(c.result);
       });
@@ -122,7 +146,12 @@ describe("local stack: EventBridge API", function () {
 
     it("throws InvalidEventPatternException for a pattern AWS rejects", async () => {
       const err = await client
-        .send(new TestEventPatternCommand({ EventPattern: '{"source": "not-an-array"}', Event: JSON.stringify(event) }))
+        .send(
+          new TestEventPatternCommand({
+            EventPattern: '{"source": "not-an-array"}',
+            Event: JSON.stringify(event),
+          }),
+        )
         .then(
           () => undefined,
           (e: Error) => e,
@@ -173,10 +202,21 @@ describe("local stack: EventBridge API", function () {
     };
 
     it("puts an event with `aws events put-events` and the event is processed", async () => {
-      const entries = [{ Source: "backbone.cli", DetailType: "support-ticket", Detail: JSON.stringify(ticket) }];
+      const entries = [
+        { Source: "backbone.cli", DetailType: "support-ticket", Detail: JSON.stringify(ticket) },
+      ];
       const { stdout } = await exec(
         "aws",
-        ["events", "put-events", "--endpoint-url", server.url, "--entries", JSON.stringify(entries), "--output", "json"],
+        [
+          "events",
+          "put-events",
+          "--endpoint-url",
+          server.url,
+          "--entries",
+          JSON.stringify(entries),
+          "--output",
+          "json",
+        ],
         { env },
       );
       const out = JSON.parse(stdout) as { FailedEntryCount: number; Entries: { EventId: string }[] };

@@ -4,7 +4,16 @@
  */
 import { expect } from "chai";
 import { API_SOURCE } from "../../infra/sources";
-import { accept, fixture, request, route, startLocal, waitFor, type EventView, type Running } from "./helpers";
+import {
+  accept,
+  fixture,
+  request,
+  route,
+  startLocal,
+  waitFor,
+  type EventView,
+  type Running,
+} from "./helpers";
 
 describe("local stack: event flow", function () {
   let server: Running;
@@ -34,7 +43,9 @@ describe("local stack: event flow", function () {
     },
     {
       fixture: "notification-sent",
-      routes: { "notification-sent": { notificationId: "NOTIF-001", channel: "email", template: "shipping-update" } },
+      routes: {
+        "notification-sent": { notificationId: "NOTIF-001", channel: "email", template: "shipping-update" },
+      },
     },
     {
       fixture: "support-ticket.seed",
@@ -83,7 +94,13 @@ describe("local stack: event flow", function () {
     expect(Object.keys(event).sort()).to.deep.equal(
       ["account", "detail", "detail-type", "id", "region", "resources", "source", "time", "version"].sort(),
     );
-    expect(event).to.deep.include({ version: "0", id, "detail-type": detailType, source: API_SOURCE, resources: [] });
+    expect(event).to.deep.include({
+      version: "0",
+      id,
+      "detail-type": detailType,
+      source: API_SOURCE,
+      resources: [],
+    });
     expect(event.detail).to.deep.equal(detail);
     expect(event.time).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Date.parse(event.time as string)).to.be.within(Math.floor(before / 1000) * 1000, Date.now());
@@ -106,17 +123,31 @@ describe("local stack: event flow", function () {
   });
 
   it("delivers the notification an order emits through the EventBridge API, and processes it", async () => {
-    const detail = { ...fixture("order-created.seed").detail, orderId: "ORD-EMIT-1", email: "bo@example.com" };
+    const detail = {
+      ...fixture("order-created.seed").detail,
+      orderId: "ORD-EMIT-1",
+      email: "bo@example.com",
+    };
     const orderId = await accept(server.url, "order-created", detail);
     await waitFor(server.url, orderId);
 
-    const emitted = await findEmitted(server.url, "backbone.order", (v) => v.event.detail.notificationId === "order-confirmation-ORD-EMIT-1");
+    const emitted = await findEmitted(
+      server.url,
+      "backbone.order",
+      (v) => v.event.detail.notificationId === "order-confirmation-ORD-EMIT-1",
+    );
     const view = await waitFor(server.url, emitted.eventId);
 
     expect(view.event).to.deep.include({ "detail-type": "notification-sent", source: "backbone.order" });
-    expect(view.event.detail).to.deep.include({ recipient: "bo@example.com", channel: "email", template: "order-confirmation" });
+    expect(view.event.detail).to.deep.include({
+      recipient: "bo@example.com",
+      channel: "email",
+      template: "order-confirmation",
+    });
     expect(route(view, "notification-sent").status).to.equal("done");
-    expect(route(view, "notification-sent").result).to.deep.include({ notificationId: "order-confirmation-ORD-EMIT-1" });
+    expect(route(view, "notification-sent").result).to.deep.include({
+      notificationId: "order-confirmation-ORD-EMIT-1",
+    });
   });
 
   it("answers 404 with a JSON error for an unknown event id", async () => {

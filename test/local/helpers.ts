@@ -54,9 +54,10 @@ export async function request(
   url: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
-  const body = init.body === undefined || typeof init.body === "string" || Buffer.isBuffer(init.body)
-    ? (init.body as string | Buffer | undefined)
-    : JSON.stringify(init.body);
+  const body =
+    init.body === undefined || typeof init.body === "string" || Buffer.isBuffer(init.body)
+      ? (init.body as string | Buffer | undefined)
+      : JSON.stringify(init.body);
   const res = await fetch(url, {
     method: init.method ?? (body === undefined ? "GET" : "POST"),
     headers: body === undefined ? init.headers : { "content-type": "application/json", ...init.headers },
@@ -117,7 +118,8 @@ export async function waitFor(
   let last: Reply | undefined;
   while (Date.now() < deadline) {
     last = await request(`${url}/local/events/${id}`);
-    if (last.status === 200 && until(last.body as unknown as EventView)) return last.body as unknown as EventView;
+    if (last.status === 200 && until(last.body as unknown as EventView))
+      return last.body as unknown as EventView;
     await sleep(20);
   }
   throw new Error(`event ${id} did not reach the expected state in ${timeoutMs} ms; last: ${last?.text}`);
@@ -126,7 +128,8 @@ export async function waitFor(
 /** The route of `view` with key `key` (fails the test when absent). */
 export function route(view: EventView, key: string): RouteView {
   const found = view.routes.find((r) => r.routeKey === key);
-  if (!found) throw new Error(`event ${view.eventId} has no route ${key}: ${view.routes.map((r) => r.routeKey)}`);
+  if (!found)
+    throw new Error(`event ${view.eventId} has no route ${key}: ${view.routes.map((r) => r.routeKey)}`);
   return found;
 }
 

@@ -29,7 +29,8 @@ export class Program {
     readonly resources: DeclaredResource[],
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     readonly outputs: any,
-    readonly error?: { name: string; message: string },
+    /** Set when the program threw; `resourceError` when it was a `pulumi.ResourceError`. */
+    readonly error?: { name: string; message: string; resourceError: boolean },
   ) {}
 
   /** The resource of `type` named `name`; fails the test when missing. */

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   );
 
   let outputs: unknown;
-  let error: { name: string; message: string } | undefined;
+  let error: ReportedError | undefined;
   try {
     const tableModule = process.argv[2];
     // Required only now: the program must see the mocks (static imports would be hoisted above setMocks).
@@ -79,15 +79,27 @@ async function main(): Promise<void> {
         { ...require("../../../index") };
     outputs = await new Promise((done) => pulumi.output(exported).apply(done));
   } catch (err) {
-    error = { name: (err as Error).name, message: (err as Error).message };
+    error = report(err);
   }
   // Callback serialization registers the functions late: wait for every outstanding resource.
   try {
     await pulumi.runtime.disconnect();
   } catch (err) {
-    error ??= { name: (err as Error).name, message: (err as Error).message };
+    error ??= report(err);
   }
   process.stdout.write(JSON.stringify({ resources: [...recorded.values()], outputs, error }) + "\n");
+}
+
+/** A failure of the program; `resourceError` tells a `pulumi.ResourceError` (fails the preview cleanly). */
+interface ReportedError {
+  name: string;
+  message: string;
+  resourceError: boolean;
+}
+
+function report(err: unknown): ReportedError {
+  const e = err as Error;
+  return { name: e.name, message: e.message, resourceError: pulumi.ResourceError.isInstance(err) };
 }
 
 function key(type: string, name: string): string {

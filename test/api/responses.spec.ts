@@ -1,119 +1,16 @@
 import { expect } from "chai";
-import fc from "fast-check";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import {
   METHOD_RESPONSE_STATUS_CODES,
   gatewayResponses,
   putEventsErrorTemplate,
   putEventsIntegrationResponses,
-  putEventsRequestTemplate,
   putEventsResponseTemplate,
+  putEventsTooLargeTemplate,
   type GatewayResponseType,
 } from "../../infra/api/templates";
-import { API_SOURCE } from "../../infra/sources";
 import { renderGatewayResponse, renderTemplate, type EscapeFlavour } from "./vtl";
 
-const BUS = "backbone-dev-bus";
 const FLAVOURS: EscapeFlavour[] = ["commons-lang", "minimal"];
-
-interface NastyBody {
-  readonly name: string;
-  readonly "detail-type": string;
-  readonly detail: unknown;
-}
-const nastyBodies = JSON.parse(
-  readFileSync(resolve(__dirname, "fixtures/nasty-bodies.json"), "utf8"),
-) as NastyBody[];
-
-interface PutEventsRequest {
-  Entries: { Source: string; DetailType: string; Detail: string; EventBusName: string }[];
-}
-
-/** Renders the request template for a raw HTTP body and parses the PutEvents request it produces. */
-function putEventsRequestFor(bodyText: string, flavour: EscapeFlavour): PutEventsRequest {
-  const { output } = renderTemplate(putEventsRequestTemplate(BUS, API_SOURCE), { body: bodyText, escapeFlavour: flavour });
-  try {
-    return JSON.parse(output) as PutEventsRequest;
-  } catch (e) {
-    throw new Error(`request template produced invalid JSON (${String(e)}):\n${output}`);
-  }
-}
-
-function expectFaithfulEntry(bodyText: string, flavour: EscapeFlavour): void {
-  const sent = JSON.parse(bodyText) as { "detail-type": string; detail: unknown };
-  const request = putEventsRequestFor(bodyText, flavour);
-  expect(Object.keys(request)).to.deep.equal(["Entries"]);
-  expect(request.Entries).to.have.length(1);
-  const [entry] = request.Entries;
-  expect(Object.keys(entry).sort()).to.deep.equal(["Detail", "DetailType", "EventBusName", "Source"]);
-  expect(entry.Source).to.equal(API_SOURCE);
-  expect(entry.EventBusName).to.equal(BUS);
-  expect(entry.DetailType).to.equal(sent["detail-type"]);
-  expect(entry.Detail).to.be.a("string");
-  expect(JSON.parse(entry.Detail)).to.deep.equal(sent.detail);
-}
-
-describe("PutEvents request template (rendered by Velocity with API Gateway's $input/$util)", () => {
-  for (const flavour of FLAVOURS) {
-    describe(`escapeJavaScript flavour: ${flavour}`, () => {
-      for (const body of nastyBodies) {
-        it(`keeps the detail intact: ${body.name}`, () => {
-          const text = JSON.stringify({ "detail-type": body["detail-type"], detail: body.detail });
-          expectFaithfulEntry(text, flavour);
-        });
-      }
-
-      it("keeps the detail intact for a pretty-printed body (whitespace and newlines between tokens)", () => {
-        const body = nastyBodies.find((b) => b.name === "apostrophes")!;
-        expectFaithfulEntry(JSON.stringify({ "detail-type": body["detail-type"], detail: body.detail }, null, 4), flavour);
-      });
-
-      it("keeps any JSON detail intact (property: 300 generated details)", () => {
-        const key = fc.string({ unit: "binary", maxLength: 8 });
-        const detail = fc.dictionary(key, fc.jsonValue({ maxDepth: 4 }), { maxKeys: 6 });
-        fc.assert(
-          fc.property(detail, (d) => {
-            expectFaithfulEntry(JSON.stringify({ "detail-type": "analytics-event", detail: d }), flavour);
-          }),
-          { numRuns: 300 },
-        );
-      });
-    });
-  }
-
-  it("takes Source and EventBusName from the API, never from the client", () => {
-    const text = JSON.stringify({
-      "detail-type": "order-created",
-      detail: { orderId: "O" },
-      source: "evil.client",
-      Source: "evil.client",
-      EventBusName: "default",
-    });
-    const [entry] = putEventsRequestFor(text, "commons-lang").Entries;
-    expect(entry.Source).to.equal(API_SOURCE);
-    expect(entry.EventBusName).to.equal(BUS);
-  });
-
-  it("escapes a detail-type that would break out of its string (the model's enum rejects it first anyway)", () => {
-    const text = JSON.stringify({ "detail-type": 'x","Source":"evil', detail: {} });
-    const [entry] = putEventsRequestFor(text, "commons-lang").Entries;
-    expect(entry.DetailType).to.equal('x","Source":"evil');
-    expect(entry.Source).to.equal(API_SOURCE);
-  });
-
-  it("accepts a bus ARN and refuses values that Velocity or JSON would misread", () => {
-    const arn = "arn:aws:events:ap-southeast-2:123456789012:event-bus/backbone-dev";
-    const { output } = renderTemplate(putEventsRequestTemplate(arn, API_SOURCE), {
-      body: JSON.stringify({ "detail-type": "a", detail: {} }),
-    });
-    expect((JSON.parse(output) as PutEventsRequest).Entries[0].EventBusName).to.equal(arn);
-    for (const bad of ["$bus", "bus#1", 'bus"', "bus\\x", "", "bus name"]) {
-      expect(() => putEventsRequestTemplate(bad, API_SOURCE), bad).to.throw(TypeError, /busName/);
-    }
-    expect(() => putEventsRequestTemplate(BUS, "$source")).to.throw(TypeError, /source/);
-  });
-});
 
 interface Rendered {
   status: number;
@@ -121,8 +18,16 @@ interface Rendered {
 }
 
 /** Renders an integration response template: status = the override if set, else the integration response's. */
-function respond(template: string, putEventsBody: unknown, defaultStatus: number, flavour?: EscapeFlavour): Rendered {
-  const { output, context } = renderTemplate(template, { body: JSON.stringify(putEventsBody), escapeFlavour: flavour });
+function respond(
+  template: string,
+  putEventsBody: unknown,
+  defaultStatus: number,
+  flavour?: EscapeFlavour,
+): Rendered {
+  const { output, context } = renderTemplate(template, {
+    body: JSON.stringify(putEventsBody),
+    escapeFlavour: flavour,
+  });
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(output) as Record<string, unknown>;
@@ -163,7 +68,10 @@ describe("PutEvents response template (integration response for HTTP 200)", () =
     },
     {
       name: "failed entry with a nasty message",
-      response: { FailedEntryCount: 1, Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: NASTY_MESSAGE }] },
+      response: {
+        FailedEntryCount: 1,
+        Entries: [{ ErrorCode: "ThrottlingException", ErrorMessage: NASTY_MESSAGE }],
+      },
       status: 500,
       body: { error: "PutEventsFailed", code: "ThrottlingException", message: NASTY_MESSAGE },
     },
@@ -201,27 +109,46 @@ describe("PutEvents response template (integration response for HTTP 200)", () =
   for (const flavour of FLAVOURS) {
     for (const c of cases) {
       it(`${c.name} → ${c.status} (${flavour})`, () => {
-        expect(respond(template, c.response, defaultStatus, flavour)).to.deep.equal({ status: c.status, body: c.body });
+        expect(respond(template, c.response, defaultStatus, flavour)).to.deep.equal({
+          status: c.status,
+          body: c.body,
+        });
       });
     }
   }
 });
 
 describe("PutEvents error template (integration response for 4xx/5xx from EventBridge)", () => {
-  const [, failure] = putEventsIntegrationResponses();
   const template = putEventsErrorTemplate();
-  const matches = (status: string) => new RegExp(`^(?:${failure.selectionPattern})$`).test(status);
+  /** The integration responses whose selection pattern matches an HTTP status from PutEvents. */
+  const selected = (status: string) =>
+    putEventsIntegrationResponses().filter(
+      (r) => r.selectionPattern !== undefined && new RegExp(`^(?:${r.selectionPattern})$`).test(status),
+    );
 
-  it("is selected by any 4xx/5xx from EventBridge and never by 2xx", () => {
-    expect(failure.responseTemplates["application/json"]).to.equal(template);
-    for (const s of ["400", "403", "413", "429", "500", "503"]) expect(matches(s), s).to.equal(true);
-    for (const s of ["200", "202", "300"]) expect(matches(s), s).to.equal(false);
+  it("selects exactly one response for every 4xx/5xx from EventBridge and none for 2xx", () => {
+    for (let s = 400; s < 600; s++) {
+      const matched = selected(String(s));
+      expect(matched, String(s)).to.have.length(1);
+      const expected = s === 413 ? putEventsTooLargeTemplate() : template;
+      expect(matched[0].responseTemplates["application/json"], String(s)).to.equal(expected);
+    }
+    for (const s of ["200", "202", "204", "300"]) expect(selected(s), s).to.have.length(0);
+  });
+
+  it("maps an HTTP 413 (empty body) to 413 PayloadTooLarge", () => {
+    const [tooLarge] = selected("413");
+    expect(tooLarge.statusCode).to.equal("413");
+    const { output, context } = renderTemplate(putEventsTooLargeTemplate(), { body: "" });
+    expect(context.responseOverride.status).to.equal(undefined);
+    expect((JSON.parse(output) as { error: string }).error).to.equal("PayloadTooLarge");
   });
 
   it("produces only statuses declared as method responses", () => {
     const declared = new Set(METHOD_RESPONSE_STATUS_CODES);
-    for (const r of putEventsIntegrationResponses()) expect(declared.has(r.statusCode), r.statusCode).to.equal(true);
-    for (const s of ["429", "500"]) expect(declared.has(s), s).to.equal(true);
+    for (const r of putEventsIntegrationResponses())
+      expect(declared.has(r.statusCode), r.statusCode).to.equal(true);
+    for (const s of ["413", "429", "500"]) expect(declared.has(s), s).to.equal(true);
   });
 
   const cases: { name: string; response: unknown; status: number; body: Record<string, unknown> }[] = [
@@ -244,6 +171,18 @@ describe("PutEvents error template (integration response for 4xx/5xx from EventB
       body: { error: "PutEventsFailed", code: "ValidationException", message: NASTY_MESSAGE },
     },
     {
+      name: "event over the size limit",
+      response: {
+        __type: "ValidationException",
+        message: "Total size of the entries in the request is over the limit.",
+      },
+      status: 413,
+      body: {
+        error: "PayloadTooLarge",
+        message: "Total size of the entries in the request is over the limit.",
+      },
+    },
+    {
       name: "empty error body",
       response: {},
       status: 500,
@@ -264,10 +203,20 @@ describe("gateway responses (plain substitution, not VTL)", () => {
 
   const expected: { type: GatewayResponseType; status?: string; error: string; message: string }[] = [
     { type: "BAD_REQUEST_BODY", status: "400", error: "BadRequestBody", message: "validation" },
-    { type: "UNSUPPORTED_MEDIA_TYPE", status: "415", error: "UnsupportedMediaType", message: "Unsupported Media Type" },
+    {
+      type: "UNSUPPORTED_MEDIA_TYPE",
+      status: "415",
+      error: "UnsupportedMediaType",
+      message: "Unsupported Media Type",
+    },
     { type: "REQUEST_TOO_LARGE", status: "413", error: "PayloadTooLarge", message: "Request Too Long" },
     { type: "THROTTLED", status: "429", error: "TooManyRequests", message: "Too Many Requests" },
-    { type: "MISSING_AUTHENTICATION_TOKEN", status: "404", error: "NotFound", message: "Missing Authentication Token" },
+    {
+      type: "MISSING_AUTHENTICATION_TOKEN",
+      status: "404",
+      error: "NotFound",
+      message: "Missing Authentication Token",
+    },
     { type: "DEFAULT_4XX", error: "ClientError", message: "Forbidden" },
     { type: "DEFAULT_5XX", error: "InternalError", message: "Internal server error" },
   ];
@@ -288,7 +237,8 @@ describe("gateway responses (plain substitution, not VTL)", () => {
       const spec = byType.get(e.type)!;
       expect(spec.statusCode).to.equal(e.status);
       const template = spec.responseTemplates["application/json"];
-      const messages = e.type === "BAD_REQUEST_BODY" ? validationMessages : [e.message, `It's "quoted" \\ text`];
+      const messages =
+        e.type === "BAD_REQUEST_BODY" ? validationMessages : [e.message, `It's "quoted" \\ text`];
       for (const msg of messages) {
         const output = renderGatewayResponse(template, {
           message: e.type === "BAD_REQUEST_BODY" ? "Invalid request body" : msg,
@@ -304,7 +254,9 @@ describe("gateway responses (plain substitution, not VTL)", () => {
   }
 
   it("THROTTLED tells clients when to retry", () => {
-    expect(byType.get("THROTTLED")!.responseParameters).to.deep.equal({ "gatewayresponse.header.Retry-After": "'1'" });
+    expect(byType.get("THROTTLED")!.responseParameters).to.deep.equal({
+      "gatewayresponse.header.Retry-After": "'1'",
+    });
   });
 
   it("uses no VTL directive or method call, which gateway responses would print verbatim", () => {
