@@ -89,7 +89,10 @@ export function parseConfig(get: (key: ConfigKey) => string | undefined): Backbo
 
   const logRetentionDays = int("logRetentionDays", 1, 3653);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
-    throw new ConfigError("logRetentionDays", `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")}`);
+    throw new ConfigError(
+      "logRetentionDays",
+      `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")}`,
+    );
   }
   // API Gateway's account-level default is 10000 rps / 5000 burst; a stage cannot exceed it.
   const rateLimit = int("throttleRateLimit", 1, 10000);
@@ -100,7 +103,10 @@ export function parseConfig(get: (key: ConfigKey) => string | undefined): Backbo
   }
   const stageName = raw("stageName");
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
-    throw new ConfigError("stageName", `use letters, digits, "-" and "_" only, got ${JSON.stringify(stageName)}`);
+    throw new ConfigError(
+      "stageName",
+      `use letters, digits, "-" and "_" only, got ${JSON.stringify(stageName)}`,
+    );
   }
   return {
     logRetentionDays,

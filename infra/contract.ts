@@ -3,7 +3,6 @@
  * mappings of `POST /events`, all built by `infra/api/model.ts` and `infra/api/templates.ts`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiContract } from "./api";
 import { REQUEST_MODEL_NAME, requestModelSchemaJson } from "./api/model";
 import {
   gatewayResponses,
@@ -13,6 +12,38 @@ import {
 } from "./api/templates";
 import type { CatalogEntry } from "./catalog";
 import { API_SOURCE } from "./sources";
+
+/** A mapping of one integration outcome to the client's response. */
+export interface ApiIntegrationResponse {
+  readonly statusCode: string;
+  /** Regex on the backend's HTTP status; omitted for the default response. */
+  readonly selectionPattern?: string;
+  readonly responseTemplates?: Record<string, string>;
+  readonly responseParameters?: Record<string, string>;
+}
+
+/** A gateway response (errors API Gateway answers itself, before or instead of the integration). */
+export interface ApiGatewayResponse {
+  readonly responseType: string;
+  /** Absent for DEFAULT_4XX/DEFAULT_5XX, so each error keeps its own status. */
+  readonly statusCode?: string;
+  readonly responseTemplates?: Record<string, string>;
+  readonly responseParameters?: Record<string, string>;
+}
+
+/** The request/response contract of `POST /events`, built from the event catalogue. */
+export interface ApiContract {
+  /** Name of the request model (alphanumeric). */
+  readonly modelName: string;
+  /** Draft-04 JSON Schema of the request body (API Gateway's model language), as JSON text. */
+  readonly requestModelSchema: pulumi.Input<string>;
+  /** VTL turning the request into a PutEvents call (content type application/json). */
+  readonly requestTemplate: pulumi.Input<string>;
+  readonly integrationResponses: readonly ApiIntegrationResponse[];
+  /** Every status the method can answer (integration responses may override theirs from the template). */
+  readonly methodStatusCodes: readonly string[];
+  readonly gatewayResponses: readonly ApiGatewayResponse[];
+}
 
 /** Builds the API contract for `catalog`, putting events on `busName` with source `API_SOURCE`. */
 export function apiContract(catalog: readonly CatalogEntry[], busName: pulumi.Input<string>): ApiContract {

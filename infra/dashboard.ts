@@ -53,7 +53,9 @@ export function dashboardBody(input: DashboardInput): { widgets: Widget[] } {
       widgets.push({ type: "metric", x: i * width, y, width, height: 6, properties });
     });
 
-  widgets.push(text(0, `# Event backbone: POST /events → bus \`${input.busName}\` → ${input.routes.length} routes`));
+  widgets.push(
+    text(0, `# Event backbone: POST /events → bus \`${input.busName}\` → ${input.routes.length} routes`),
+  );
   row(1, [
     metric("API requests", [["AWS/ApiGateway", "Count", ...api]]),
     metric("API 4xx / 5xx", [
@@ -95,7 +97,13 @@ export function dashboardBody(input: DashboardInput): { widgets: Widget[] } {
       metric(
         `${route.key}: DLQ depth`,
         [
-          ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", route.dlqName, { label: "delivery DLQ" }],
+          [
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            "QueueName",
+            route.dlqName,
+            { label: "delivery DLQ" },
+          ],
           [
             "AWS/SQS",
             "ApproximateNumberOfMessagesVisible",

@@ -14,10 +14,13 @@ export interface RouteArgs {
   readonly handler: RouteHandler;
   /** Physical Lambda name; the log group is `/aws/lambda/<functionName>`. */
   readonly functionName: string;
+  /** The bus the rule listens on and the function emits to (env `EVENT_BUS_NAME`). */
   readonly busName: pulumi.Input<string>;
   readonly busArn: pulumi.Input<string>;
+  /** Where the function remembers processed event ids (env `IDEMPOTENCY_TABLE`). */
   readonly idempotencyTableName: pulumi.Input<string>;
   readonly idempotencyTableArn: pulumi.Input<string>;
+  /** Retention of the function's log group. */
   readonly logRetentionDays: number;
   /** Lambda's own async retries when the handler throws (0–2). */
   readonly asyncRetryAttempts: number;
@@ -178,13 +181,28 @@ export function assumedBy(service: string) {
 }
 
 /** Exactly what a processor needs: its own logs, PutEvents on the bus, its idempotency records, its failure queue. */
-export function processorPolicy(arns: { logGroupArn: string; busArn: string; tableArn: string; failureQueueArn: string }) {
+export function processorPolicy(arns: {
+  logGroupArn: string;
+  busArn: string;
+  tableArn: string;
+  failureQueueArn: string;
+}) {
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arns.logGroupArn}:*` },
+      {
+        Sid: "Logs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${arns.logGroupArn}:*`,
+      },
       { Sid: "Emit", Effect: "Allow", Action: "events:PutEvents", Resource: arns.busArn },
-      { Sid: "Idempotency", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem"], Resource: arns.tableArn },
+      {
+        Sid: "Idempotency",
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
+        Resource: arns.tableArn,
+      },
       { Sid: "OnFailure", Effect: "Allow", Action: "sqs:SendMessage", Resource: arns.failureQueueArn },
     ],
   };

@@ -73,20 +73,19 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
     });
   });
 
-  const account = config.manageApiGatewayAccount ? new ApiGatewayAccount("apigateway-logging", {}) : undefined;
-  const api = new Api(
-    "ingress",
-    {
-      region,
-      busArn: bus.arn,
-      contract: apiContract(eventCatalog(routes), bus.name),
-      stageName: config.stageName,
-      throttle: config.throttle,
-      logRetentionDays: config.logRetentionDays,
-      apiKeyRequired: config.apiKeyRequired,
-    },
-    { dependsOn: account ? [account] : [] },
-  );
+  const account = config.manageApiGatewayAccount
+    ? new ApiGatewayAccount("apigateway-logging", {})
+    : undefined;
+  const api = new Api("ingress", {
+    region,
+    busArn: bus.arn,
+    contract: apiContract(eventCatalog(routes), bus.name),
+    stageName: config.stageName,
+    throttle: config.throttle,
+    logRetentionDays: config.logRetentionDays,
+    apiKeyRequired: config.apiKeyRequired,
+    loggingAccount: account?.account,
+  });
 
   const monitoring = new Monitoring("backbone", {
     region,

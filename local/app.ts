@@ -28,6 +28,8 @@ export interface LocalOptions {
   dbPath?: string;
   /** `NORMAL` (default) survives a process crash; `FULL` also survives an OS crash, at some ingest cost. */
   synchronous?: "NORMAL" | "FULL";
+  /** WAL checkpoints on a worker thread every this many ms (default 200); 0 leaves them to SQLite's commits. */
+  checkpointIntervalMs?: number;
   /** The routing table. Default: `infra/routes.ts`. Tests pass tables with failing processors. */
   routes?: readonly RouteRow[];
   /**
@@ -64,13 +66,17 @@ export interface LocalOptions {
 /** A built, not yet listening, local stack. */
 export interface LocalApp {
   readonly app: FastifyInstance;
-  /** Listens (default `127.0.0.1`, port 0 = a free port) and resolves with the base URL, e.g. `http://127.0.0.1:3000`. */
+  /**
+   * Listens (default `127.0.0.1`, port 0 = a free port) and resolves with the base URL, e.g.
+   * `http://127.0.0.1:3000`. Delivery starts once the server listens (processors emit through it), or at
+   * build time when `port` or `emitEndpoint` is given.
+   */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Stops delivering (waiting briefly for attempts in progress), closes the server, then the database. */
   close(): Promise<void>;
   readonly store: Store;
   readonly worker: DeliveryWorker;
-  /** Deliveries found in flight at start (left by a crashed process) and delivered again. */
+  /** Deliveries left open by the previous process (pending, retrying, or interrupted by a crash) at start. */
   readonly recovered: number;
 }
 
@@ -81,7 +87,11 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   const region = options.region ?? "us-east-1";
   const account = options.account ?? "000000000000";
   const busName = options.busName ?? "backbone";
-  const store = new Store(options.dbPath ?? ".data/backbone.db", options.synchronous);
+  const store = new Store(options.dbPath ?? ".data/backbone.db", {
+    synchronous: options.synchronous,
+    checkpointIntervalMs: options.checkpointIntervalMs,
+    onError: (message) => log.error({ error: message }, "WAL checkpoint failed"),
+  });
   // pino 10's types are wider than the pino 9 ones Fastify declares; the runtime contract is the same.
   const app: FastifyInstance = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
@@ -98,7 +108,13 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     const address = app.server.address() as AddressInfo | null;
     if (!address)
       throw new Error("the local stack is not listening, so ctx.emit has no EventBridge endpoint");
-    return `http://127.0.0.1:${address.port}`;
+    const wildcard = address.address === "0.0.0.0" || address.address === "::";
+    const host = wildcard
+      ? "127.0.0.1"
+      : address.family === "IPv6"
+        ? `[${address.address}]`
+        : address.address;
+    return `http://${host}:${address.port}`;
   };
   // Created on first emit: with port 0 the endpoint is only known once the server listens.
   const publisher: Publisher = {
@@ -144,6 +160,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         options.onOutcome?.(o);
       },
     });
+    bus.onCommit = () => worker.kick();
     const ctx: LocalContext = {
       routes,
       store,
@@ -162,13 +179,16 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     registerEventsRoute(app, ctx);
     registerEventBridgeApi(app, ctx);
     registerOps(app, ctx);
-    recovered = worker.start();
+    recovered = store.openDeliveries;
+    // Deliveries may emit through this server's own EventBridge API, so they wait until it listens, unless the
+    // endpoint is given.
+    if (options.emitEndpoint || options.port) worker.start();
+    else app.addHook("onListen", async () => void worker.start());
   } catch (err) {
-    store.close();
+    void store.close();
     throw err;
   }
-  if (recovered > 0)
-    log.info({ recovered }, "re-delivering deliveries left in flight by the previous process");
+  if (recovered > 0) log.info({ recovered }, "delivering what the previous process left open");
 
   let closing: Promise<void> | undefined;
   return {
@@ -187,7 +207,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         await worker.stop();
         await app.close();
         client?.destroy();
-        store.close();
+        await store.close();
       })();
       return closing;
     },

@@ -37,6 +37,10 @@ export function awsTime(d: Date): string {
 
 export class Bus {
   private readonly matcher: Matcher;
+  private batch: { rows: NewEvent[]; resolve: (ids: string[]) => void; reject: (err: unknown) => void }[] =
+    [];
+  /** Called after each group commit (the delivery loop's kick). */
+  onCommit?: () => void;
 
   constructor(
     private readonly store: Store,
@@ -46,35 +50,62 @@ export class Bus {
     this.matcher = compile(routes.map((r) => ({ key: r.key, pattern: r.pattern })));
   }
 
-  /** Commits `entries` atomically and returns their event ids, in order. */
+  /** Commits `entries` atomically, now, and returns their event ids, in order. */
   put(entries: readonly BusEntry[]): string[] {
-    const acceptedAt = this.options.now();
-    const rows: NewEvent[] = entries.map((e) => {
-      const envelope: Envelope = {
-        version: "0",
-        id: randomUUID(),
-        "detail-type": e.detailType,
-        source: e.source,
-        account: this.options.account,
-        time: awsTime(e.time ?? acceptedAt),
-        region: this.options.region,
-        resources: e.resources ?? [],
-        detail: e.detail,
-      };
-      if (e.replayName !== undefined) envelope["replay-name"] = e.replayName;
-      return {
-        id: envelope.id,
-        detailType: e.detailType,
-        source: e.source,
-        acceptedAt: acceptedAt.getTime(),
-        envelope: JSON.stringify(envelope),
-        routeKeys: this.matcher.match(envelope),
-        replayOf: e.replayOf,
-        replayName: e.replayName,
-      };
-    });
+    const rows = entries.map((e) => this.row(e));
     this.store.insertEvents(rows);
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Group commit for request handlers: entries put during one event-loop turn are committed together in one
+   * transaction at its end; the promise resolves with their ids once they are durable, so the 2xx follows.
+   */
+  putSoon(entries: readonly BusEntry[]): Promise<string[]> {
+    const rows = entries.map((e) => this.row(e));
+    return new Promise((resolve, reject) => {
+      this.batch.push({ rows, resolve, reject });
+      if (this.batch.length === 1) setImmediate(() => this.commitBatch());
+    });
+  }
+
+  private commitBatch(): void {
+    const batch = this.batch;
+    this.batch = [];
+    try {
+      this.store.insertEvents(batch.flatMap((b) => b.rows));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+      return;
+    }
+    for (const b of batch) b.resolve(b.rows.map((r) => r.id));
+    this.onCommit?.();
+  }
+
+  private row(e: BusEntry): NewEvent {
+    const acceptedAt = this.options.now();
+    const envelope: Envelope = {
+      version: "0",
+      id: randomUUID(),
+      "detail-type": e.detailType,
+      source: e.source,
+      account: this.options.account,
+      time: awsTime(e.time ?? acceptedAt),
+      region: this.options.region,
+      resources: e.resources ?? [],
+      detail: e.detail,
+    };
+    if (e.replayName !== undefined) envelope["replay-name"] = e.replayName;
+    return {
+      id: envelope.id,
+      detailType: e.detailType,
+      source: e.source,
+      acceptedAt: acceptedAt.getTime(),
+      envelope: JSON.stringify(envelope),
+      routeKeys: this.matcher.match(envelope),
+      replayOf: e.replayOf,
+      replayName: e.replayName,
+    };
   }
 
   /** Number of route keys the event would be delivered to (used by tests and ops). */

@@ -2,14 +2,15 @@
  * The delivery loop: claims due deliveries from SQLite, invokes the route's processor through the shared
  * processor runtime (the same adapter shape as the Lambda), and records done / retrying / dead-lettered.
  *
- * At least once: a delivery is marked in flight before the processor runs and done only after it returns, so a
- * crash in between re-delivers it on the next start (processors are idempotent by event id).
+ * At least once: a delivery is written done only after its processor returned, so a crash during an attempt
+ * leaves it pending and the next start delivers it again (processors are idempotent by event id). Which
+ * deliveries are in flight is kept in memory only: writing it would double the commits per event.
  * Retries follow the route's policy like EventBridge: at most `maximumRetryAttempts` retries after the first
  * attempt, none once the event is older than `maximumEventAgeSeconds`; then the delivery goes to the DLQ table.
  */
 import type { RouteRow } from "../infra/routes";
 import type { Envelope } from "./bus";
-import type { ClaimedDelivery, Store } from "./store";
+import { deliveryKey, type ClaimedDelivery, type Store } from "./store";
 
 /** Runs one route's processor for one event and resolves with its result (rejects when the attempt failed). */
 export type Invoke = (route: RouteRow, event: Envelope) => Promise<unknown>;
@@ -42,10 +43,14 @@ export class DeliveryWorker {
   private readonly routes: Map<string, RouteRow>;
   private active = 0;
   private stopped = true;
+  /** Stopped for good: `start` after `stop` does nothing. */
+  private ended = false;
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private readonly running = new Set<Promise<void>>();
+  /** `deliveryKey`s of the attempts in progress. */
+  private readonly inFlightKeys = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -56,12 +61,17 @@ export class DeliveryWorker {
     this.routes = new Map(routes.map((r) => [r.key, r]));
   }
 
-  /** Recovers deliveries left in flight by a crashed process and starts delivering. */
+  /** Starts delivering, beginning with what a previous process left open; returns how many that is. */
   start(): number {
-    const recovered = this.store.recoverInFlight();
+    if (!this.stopped || this.ended) return this.store.openDeliveries;
     this.stopped = false;
     this.kick();
-    return recovered;
+    return this.store.openDeliveries;
+  }
+
+  /** Whether an attempt of this delivery is running now. */
+  isInFlight(eventId: string, routeKey: string): boolean {
+    return this.inFlightKeys.has(deliveryKey(eventId, routeKey));
   }
 
   /** Asks the loop to look for due work soon; cheap to call on every accepted event. */
@@ -77,6 +87,7 @@ export class DeliveryWorker {
   /** Stops claiming work and waits (bounded) for attempts in progress; unfinished ones are re-delivered later. */
   async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;
+    this.ended = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     let graceTimer: NodeJS.Timeout | undefined;
@@ -95,22 +106,28 @@ export class DeliveryWorker {
     const free = this.options.concurrency - this.active;
     if (free <= 0) return;
     const now = this.options.now().getTime();
-    const claimed = this.store.claimDue(now, free);
+    const claimed = this.store.dueDeliveries(now, free, this.inFlightKeys);
     for (const d of claimed) {
+      const key = deliveryKey(d.event_id, d.route_key);
       this.active += 1;
+      this.inFlightKeys.add(key);
       const run = this.deliver(d).finally(() => {
         this.active -= 1;
+        this.inFlightKeys.delete(key);
         this.running.delete(run);
         this.kick();
       });
       this.running.add(run);
     }
-    if (claimed.length < free) this.armTimer();
+    if (claimed.length < free) this.armTimer(now);
   }
 
-  /** Wakes the loop when the earliest waiting retry becomes due. */
-  private armTimer(): void {
-    const at = this.store.nextDueAt();
+  /**
+   * Wakes the loop when the earliest waiting retry becomes due. `now` must be the instant the due query used:
+   * with a later one, a retry due in between would be neither claimed nor waited for.
+   */
+  private armTimer(now: number): void {
+    const at = this.store.nextDueAt(now);
     if (at === undefined || at >= this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
@@ -133,7 +150,7 @@ export class DeliveryWorker {
       const timeoutSeconds = route.timeoutSeconds ?? this.options.defaultTimeoutSeconds;
       const result = await withTimeout(this.invoke(route, event), timeoutSeconds);
       const now = this.options.now().getTime();
-      this.store.markDone(d.event_id, d.route_key, result, now);
+      this.store.markDone(d, result, now);
       this.report(d, "done", now);
     } catch (err) {
       this.fail(d, errorText(err), true);
@@ -152,7 +169,7 @@ export class DeliveryWorker {
       retriesUsed < route.retry.maximumRetryAttempts &&
       nextAt - d.window_start <= route.retry.maximumEventAgeSeconds * 1000;
     if (canRetry) {
-      this.store.markRetry(d.event_id, d.route_key, nextAt, error);
+      this.store.markRetry(d, nextAt, error);
       this.report(d, "retrying", now, error);
     } else {
       this.store.markDead({ ...d, last_attempt_at: now }, error, now);

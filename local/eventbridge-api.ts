@@ -36,11 +36,11 @@ export function awsError(reply: FastifyReply, status: number, type: string, mess
 }
 
 export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext): void {
-  const actions: Record<string, (input: Record<string, unknown>) => unknown> = {
+  const actions: Record<string, (input: Record<string, unknown>) => unknown | Promise<unknown>> = {
     PutEvents: (input) => putEvents(ctx, input),
     TestEventPattern: (input) => testEventPattern(input),
   };
-  app.post("/", (req, reply) => {
+  app.post("/", async (req, reply) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     const action = target.startsWith("AWSEvents.") ? actions[target.slice("AWSEvents.".length)] : undefined;
     try {
@@ -48,7 +48,7 @@ export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext):
         throw new AwsError("UnknownOperationException", `unknown operation ${JSON.stringify(target)}`);
       if (!isPlainObject(req.body))
         throw new AwsError("SerializationException", "request body must be a JSON object");
-      const output = action(req.body);
+      const output = await action(req.body);
       return reply
         .code(200)
         .header("content-type", AMZ_JSON)
@@ -63,7 +63,7 @@ export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext):
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-function putEvents(ctx: LocalContext, input: Record<string, unknown>): unknown {
+async function putEvents(ctx: LocalContext, input: Record<string, unknown>): Promise<unknown> {
   const entries = input.Entries;
   if (!Array.isArray(entries)) throw invalidMember("entries", "Member must not be null");
   if (entries.length < 1)
@@ -82,8 +82,7 @@ function putEvents(ctx: LocalContext, input: Record<string, unknown>): unknown {
     throw new AwsError("ValidationException", "Total size of the entries in the request is over the limit.");
   }
   const accepted = results.filter((r): r is BusEntry => "detail" in r);
-  const ids = accepted.length > 0 ? ctx.bus.put(accepted) : [];
-  if (ids.length > 0) ctx.worker.kick();
+  const ids = accepted.length > 0 ? await ctx.bus.putSoon(accepted) : [];
   let next = 0;
   const out = results.map((r): EntryResult => ("detail" in r ? { EventId: ids[next++] } : r));
   return { FailedEntryCount: out.filter((r) => "ErrorCode" in r).length, Entries: out };

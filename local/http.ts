@@ -32,7 +32,7 @@ export function registerParsers(app: FastifyInstance): void {
 }
 
 export function registerEventsRoute(app: FastifyInstance, ctx: LocalContext): void {
-  app.post("/events", (req, reply) => {
+  app.post("/events", async (req, reply) => {
     if (!isJson(req.headers["content-type"])) {
       throw new RequestError(415, "UnsupportedMediaType", "Content-Type must be application/json");
     }
@@ -44,10 +44,9 @@ export function registerEventsRoute(app: FastifyInstance, ctx: LocalContext): vo
         `the local backlog is full (${ctx.store.openDeliveries} deliveries pending, limit ${ctx.maxPending}); retry later`,
       );
     }
-    const [eventId] = ctx.bus.put([
+    const [eventId] = await ctx.bus.putSoon([
       { source: API_SOURCE, detailType: event.detailType, detail: event.detail },
     ]);
-    ctx.worker.kick();
     return reply.code(202).send({ eventId });
   });
 }

@@ -29,7 +29,7 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
     const row = ctx.store.event(req.params.id);
     if (!row)
       return reply.code(404).send({ error: "NotFound", message: `event ${req.params.id} is unknown` });
-    return reply.send(eventView(row, ctx.store.deliveriesOf(row.id)));
+    return reply.send(eventView(row, ctx.store.deliveriesOf(row.id), ctx.worker));
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>("/local/events", (req, reply) => {
@@ -40,7 +40,7 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
       .recentEvents(detailType || source ? 10_000 : limit)
       .filter((r) => (!detailType || r.detail_type === detailType) && (!source || r.source === source))
       .slice(0, limit);
-    return reply.send({ events: rows.map((r) => eventView(r, ctx.store.deliveriesOf(r.id))) });
+    return reply.send({ events: rows.map((r) => eventView(r, ctx.store.deliveriesOf(r.id), ctx.worker)) });
   });
 
   app.get<{ Querystring: { limit?: string } }>("/local/dlq", (req, reply) => {
@@ -112,7 +112,7 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
       events: ctx.store.countEvents(),
       deliveries: {
         pending: byStatus.pending ?? 0,
-        inFlight: byStatus.in_flight ?? 0,
+        inFlight: ctx.worker.inFlight,
         retrying: byStatus.retrying ?? 0,
         done: byStatus.done ?? 0,
         deadLettered: byStatus.dead ?? 0,
@@ -126,9 +126,13 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
 }
 
 /** The JSON shape of one event and its per-route outcomes. */
-export function eventView(row: EventRow, deliveries: readonly DeliveryRow[]) {
+export function eventView(
+  row: EventRow,
+  deliveries: readonly DeliveryRow[],
+  worker: { isInFlight(eventId: string, routeKey: string): boolean },
+) {
   const routes = deliveries.map((d) => {
-    const status = ROUTE_STATUS[d.status];
+    const status = worker.isInFlight(d.event_id, d.route_key) ? "in-flight" : ROUTE_STATUS[d.status];
     return {
       routeKey: d.route_key,
       status,

@@ -25,6 +25,8 @@ export interface RunOptions {
   settleTimeoutMs?: number;
   /** Force (true/false) or auto-detect (undefined) the local-stack outcome checks. */
   local?: boolean;
+  /** Sent as `x-api-key`, for a deployed stack whose API requires a key. */
+  apiKey?: string;
 }
 
 /** Runs every scenario in order and returns one verdict per scenario; never throws for a failing endpoint. */
@@ -35,7 +37,7 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   log(`target ${options.url} (${local ? "local stack: outcomes checked" : "remote: HTTP contract only"})`);
   const results: ScenarioResult[] = [];
   for (const scenario of options.scenarios ?? scenarios) {
-    const result = await runOne(scenario, options.url, local ? origin : undefined, options.settleTimeoutMs ?? 10_000);
+    const result = await runOne(scenario, options, local ? origin : undefined);
     log(`${result.ok ? "PASS" : "FAIL"} ${scenario.name}`);
     results.push(result);
   }
@@ -44,17 +46,24 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
 
 async function runOne(
   scenario: Scenario,
-  url: string,
+  options: RunOptions,
   localOrigin: string | undefined,
-  settleTimeoutMs: number,
 ): Promise<ScenarioResult> {
   const started = Date.now();
-  const result: ScenarioResult = { name: scenario.name, ok: false, outcomeChecked: false, failures: [], ms: 0 };
+  const result: ScenarioResult = {
+    name: scenario.name,
+    ok: false,
+    outcomeChecked: false,
+    failures: [],
+    ms: 0,
+  };
   try {
     const { raw, body, contentType } = scenario.request;
-    const res = await fetch(url, {
+    const headers: Record<string, string> = { "content-type": contentType ?? "application/json" };
+    if (options.apiKey) headers["x-api-key"] = options.apiKey;
+    const res = await fetch(options.url, {
       method: "POST",
-      headers: { "content-type": contentType ?? "application/json" },
+      headers,
       body: raw ?? JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
@@ -71,7 +80,8 @@ async function runOne(
     const outcome = scenario.expect.outcome;
     if (localOrigin !== undefined && outcome !== undefined && checked.eventId !== undefined) {
       result.outcomeChecked = true;
-      result.failures.push(...(await checkOutcome(localOrigin, checked.eventId, outcome, settleTimeoutMs)));
+      const timeoutMs = options.settleTimeoutMs ?? 10_000;
+      result.failures.push(...(await checkOutcome(localOrigin, checked.eventId, outcome, timeoutMs)));
     }
   } catch (err) {
     result.failures.push(`request failed: ${describe(err)}`);
@@ -99,7 +109,11 @@ export function formatTable(results: readonly ScenarioResult[]): string {
   ]);
   const header = ["result", "status", "outcome", "ms", "scenario"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   const failures = results
     .filter((r) => !r.ok)
     .flatMap((r) => [`\n${r.name}:`, ...r.failures.map((f) => `  - ${clip(f, 400)}`)]);
@@ -113,23 +127,37 @@ export function formatTable(results: readonly ScenarioResult[]): string {
   ].join("\n");
 }
 
-/** `--url <url>` (or `--url=<url>`), falling back to the default local stack. */
-export function parseArgs(argv: readonly string[]): { url: string } {
-  let url = "http://127.0.0.1:3000/events";
+const USAGE = "usage: npm run scenarios -- --url <POST /events URL> [--api-key <key>]";
+
+/**
+ * `--url <url>` (default: the local stack on port 3000) and `--api-key <key>` (default: $BACKBONE_API_KEY),
+ * each also as `--name=value`.
+ */
+export function parseArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string; apiKey?: string } {
+  const values: Record<string, string | undefined> = {
+    url: "http://127.0.0.1:3000/events",
+    "api-key": env.BACKBONE_API_KEY || undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--url" && argv[i + 1] !== undefined) url = argv[++i];
-    else if (argv[i].startsWith("--url=")) url = argv[i].slice("--url=".length);
-    else if (argv[i] === "--help" || argv[i] === "-h") {
-      throw new Error("usage: npm run scenarios -- --url <POST /events URL>");
-    } else throw new Error(`unknown argument "${argv[i]}"; usage: npm run scenarios -- --url <POST /events URL>`);
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const name = flag.replace(/^--/, "");
+    if (!flag.startsWith("--") || !(name in values))
+      throw new Error(`unknown argument "${argv[i]}"; ${USAGE}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value; ${USAGE}`);
+    values[name] = value;
   }
+  const url = values.url as string;
   new URL(url); // throws a readable TypeError for a bad URL
-  return { url };
+  return { url, apiKey: values["api-key"] };
 }
 
 async function main(): Promise<void> {
-  const { url } = parseArgs(process.argv.slice(2));
-  const results = await runScenarios({ url, log: (line) => console.error(line) });
+  const { url, apiKey } = parseArgs(process.argv.slice(2));
+  const results = await runScenarios({ url, apiKey, log: (line) => console.error(line) });
   console.log(formatTable(results));
   process.exitCode = results.every((r) => r.ok) ? 0 : 1;
 }

@@ -1,8 +1,13 @@
 /**
- * The local bus's SQLite schema and its row types. `test/bench/lib/probe.ts` reads these tables directly, so
- * renaming a column is a change of contract.
+ * The local bus's SQLite schema, its row types and the statements over it. `test/bench/lib/probe.ts` reads
+ * these tables directly, so renaming a column is a change of contract.
  */
-/** Delivery states. `in_flight` rows found at start-up belong to a crashed process and are delivered again. */
+import type Database from "better-sqlite3";
+
+/**
+ * Delivery states. `in_flight` exists only in memory (the delivery loop's); on disk an attempt in progress is
+ * still `pending` or `retrying`, so a crashed process's attempts are simply made again after a restart.
+ */
 export type DeliveryStatus = "pending" | "in_flight" | "retrying" | "done" | "dead";
 
 /** A new event and the routes it matched, written in one transaction. */
@@ -104,3 +109,59 @@ CREATE TABLE IF NOT EXISTS idempotency (
   stored_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** Every statement the store runs, prepared once. */
+export function prepareStatements(db: Database.Database) {
+  return {
+    insertEvent: db.prepare(
+      `INSERT INTO events (id, detail_type, source, accepted_at, envelope, replay_of, replay_name)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertDelivery: db.prepare(
+      `INSERT INTO deliveries (event_id, route_key, status, next_at, window_start) VALUES (?, ?, 'pending', ?, ?)`,
+    ),
+    due: db.prepare(
+      `SELECT d.*, e.envelope FROM deliveries d JOIN events e ON e.id = d.event_id
+       WHERE d.status IN ('pending', 'retrying') AND d.next_at <= ? ORDER BY d.next_at LIMIT ?`,
+    ),
+    done: db.prepare(
+      `UPDATE deliveries SET status = 'done', result = ?, done_at = ?, last_error = NULL, attempts = ?,
+       first_attempt_at = ?, last_attempt_at = ? WHERE event_id = ? AND route_key = ?`,
+    ),
+    retry: db.prepare(
+      `UPDATE deliveries SET status = 'retrying', next_at = ?, last_error = ?, attempts = ?,
+       first_attempt_at = ?, last_attempt_at = ? WHERE event_id = ? AND route_key = ?`,
+    ),
+    dead: db.prepare(
+      `UPDATE deliveries SET status = 'dead', last_error = ?, done_at = ?, attempts = ?,
+       first_attempt_at = ?, last_attempt_at = ? WHERE event_id = ? AND route_key = ?`,
+    ),
+    insertDlq: db.prepare(
+      `INSERT INTO dlq (event_id, route_key, error, attempts, first_attempt_at, last_attempt_at, dead_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    nextDue: db.prepare(
+      `SELECT min(next_at) AS at FROM deliveries WHERE status IN ('pending', 'retrying') AND next_at > ?`,
+    ),
+    countOpen: db.prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'retrying')`),
+    countByStatus: db.prepare(`SELECT status, count(*) AS n FROM deliveries GROUP BY status`),
+    countEvents: db.prepare(`SELECT count(*) AS n FROM events`),
+    event: db.prepare(`SELECT * FROM events WHERE id = ?`),
+    eventDeliveries: db.prepare(`SELECT * FROM deliveries WHERE event_id = ? ORDER BY route_key`),
+    openDlq: db.prepare(`SELECT * FROM dlq WHERE redriven_at IS NULL ORDER BY id LIMIT ?`),
+    countDlq: db.prepare(`SELECT count(*) AS n FROM dlq WHERE redriven_at IS NULL`),
+    dlqById: db.prepare(`SELECT * FROM dlq WHERE id = ? AND redriven_at IS NULL`),
+    markRedriven: db.prepare(`UPDATE dlq SET redriven_at = ? WHERE id = ?`),
+    redriveDelivery: db.prepare(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, window_start = ?,
+       first_attempt_at = NULL, last_error = NULL, done_at = NULL
+       WHERE event_id = ? AND route_key = ? AND status = 'dead'`,
+    ),
+    range: db.prepare(
+      `SELECT * FROM events WHERE accepted_at >= ? AND accepted_at <= ? ORDER BY seq LIMIT ?`,
+    ),
+    recent: db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT ?`),
+    getIdem: db.prepare(`SELECT result FROM idempotency WHERE key = ?`),
+    putIdem: db.prepare(`INSERT OR REPLACE INTO idempotency (key, result, stored_at) VALUES (?, ?, ?)`),
+  };
+}

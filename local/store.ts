@@ -2,14 +2,20 @@
  * The local bus's durable state in one SQLite file (WAL): the archive of accepted events, one delivery row per
  * (event, matching route), the dead-letter table and the processors' idempotency results.
  *
- * Every state change is one short synchronous transaction, so a SIGKILL between two statements never leaves an
- * event accepted without its deliveries. `synchronous = NORMAL` in WAL mode survives a process crash (the
- * committed WAL is in the OS page cache); pass `synchronous: "FULL"` to also survive an OS crash or power loss.
+ * Every state change is one synchronous transaction, so a SIGKILL never leaves an event accepted without its
+ * deliveries. `synchronous = NORMAL` in WAL mode survives a process crash (the committed WAL is in the OS page
+ * cache); pass `synchronous: "FULL"` to also survive an OS crash or power loss.
+ *
+ * Commits are the main cost per event, so only what must survive a crash is written: the accepted event with
+ * its deliveries, and the outcome of an attempt. Which deliveries are in flight lives in memory (the delivery
+ * loop's); after a crash they are simply still pending. Outcomes are group-committed per event-loop turn.
  */
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
+import { Checkpointer } from "./checkpointer";
 import {
+  prepareStatements,
   SCHEMA,
   type ClaimedDelivery,
   type DeliveryRow,
@@ -20,77 +26,80 @@ import {
 
 export type { ClaimedDelivery, DeliveryRow, DeliveryStatus, DlqRow, EventRow, NewEvent } from "./schema";
 
+/** Arguments of the `done` update. */
+type DoneWrite = [
+  result: string,
+  doneAt: number,
+  attempts: number,
+  first: number,
+  last: number,
+  id: string,
+  key: string,
+];
+
+export interface StoreOptions {
+  /** `NORMAL` (default) survives a process crash; `FULL` also an OS crash or power loss. */
+  synchronous?: "NORMAL" | "FULL";
+  /** WAL checkpoints on a worker thread every this many ms (default 200); 0 leaves them to SQLite, in commits. */
+  checkpointIntervalMs?: number;
+  /** Told about checkpoint failures. */
+  onError?: (message: string) => void;
+}
+
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
 export class Store {
   readonly db: Database.Database;
-  private readonly stmt;
+  private readonly stmt: ReturnType<typeof prepareStatements>;
   /** Deliveries not yet done or dead-lettered, kept in memory so the backlog bound costs nothing per request. */
   private open: number;
+  private readonly tx;
+  private pendingIdem = new Map<string, [string, number]>();
+  /** Outcomes waiting for the group commit, by `deliveryKey`; never handed out as due meanwhile. */
+  private pendingDone = new Map<string, DoneWrite>();
+  private flushScheduled = false;
 
-  constructor(file: string, synchronous: "NORMAL" | "FULL" = "NORMAL") {
-    if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  private readonly checkpointer: Checkpointer | undefined;
+
+  constructor(file: string, options: StoreOptions = {}) {
+    const inMemory = file === ":memory:";
+    if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${synchronous}`);
+    this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
+    const interval = options.checkpointIntervalMs ?? 200;
+    if (!inMemory && interval > 0) {
+      // SQLite's own checkpoint stays as a backstop, far above what the thread lets the WAL reach.
+      this.db.pragma("wal_autocheckpoint = 20000");
+      this.checkpointer = new Checkpointer(
+        path.resolve(file),
+        interval,
+        options.onError ?? (() => undefined),
+      );
+    }
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
     const db = this.db;
-    this.stmt = {
-      insertEvent: db.prepare(
-        `INSERT INTO events (id, detail_type, source, accepted_at, envelope, replay_of, replay_name)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      insertDelivery: db.prepare(
-        `INSERT INTO deliveries (event_id, route_key, status, next_at, window_start) VALUES (?, ?, 'pending', ?, ?)`,
-      ),
-      due: db.prepare(
-        `SELECT d.*, e.envelope FROM deliveries d JOIN events e ON e.id = d.event_id
-         WHERE d.status IN ('pending', 'retrying') AND d.next_at <= ? ORDER BY d.next_at LIMIT ?`,
-      ),
-      claim: db.prepare(
-        `UPDATE deliveries SET status = 'in_flight', attempts = attempts + 1, last_attempt_at = ?,
-         first_attempt_at = coalesce(first_attempt_at, ?) WHERE event_id = ? AND route_key = ?`,
-      ),
-      done: db.prepare(
-        `UPDATE deliveries SET status = 'done', result = ?, done_at = ?, last_error = NULL
-         WHERE event_id = ? AND route_key = ?`,
-      ),
-      retry: db.prepare(
-        `UPDATE deliveries SET status = 'retrying', next_at = ?, last_error = ? WHERE event_id = ? AND route_key = ?`,
-      ),
-      dead: db.prepare(
-        `UPDATE deliveries SET status = 'dead', last_error = ?, done_at = ? WHERE event_id = ? AND route_key = ?`,
-      ),
-      insertDlq: db.prepare(
-        `INSERT INTO dlq (event_id, route_key, error, attempts, first_attempt_at, last_attempt_at, dead_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      nextDue: db.prepare(
-        `SELECT min(next_at) AS at FROM deliveries WHERE status IN ('pending', 'retrying')`,
-      ),
-      recover: db.prepare(`UPDATE deliveries SET status = 'pending' WHERE status = 'in_flight'`),
-      countOpen: db.prepare(
-        `SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying')`,
-      ),
-      countByStatus: db.prepare(`SELECT status, count(*) AS n FROM deliveries GROUP BY status`),
-      countEvents: db.prepare(`SELECT count(*) AS n FROM events`),
-      event: db.prepare(`SELECT * FROM events WHERE id = ?`),
-      eventDeliveries: db.prepare(`SELECT * FROM deliveries WHERE event_id = ? ORDER BY route_key`),
-      openDlq: db.prepare(`SELECT * FROM dlq WHERE redriven_at IS NULL ORDER BY id LIMIT ?`),
-      countDlq: db.prepare(`SELECT count(*) AS n FROM dlq WHERE redriven_at IS NULL`),
-      dlqById: db.prepare(`SELECT * FROM dlq WHERE id = ? AND redriven_at IS NULL`),
-      markRedriven: db.prepare(`UPDATE dlq SET redriven_at = ? WHERE id = ?`),
-      redriveDelivery: db.prepare(
-        `UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, window_start = ?,
-         first_attempt_at = NULL, last_error = NULL, done_at = NULL
-         WHERE event_id = ? AND route_key = ? AND status = 'dead'`,
-      ),
-      range: db.prepare(
-        `SELECT * FROM events WHERE accepted_at >= ? AND accepted_at <= ? ORDER BY seq LIMIT ?`,
-      ),
-      recent: db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT ?`),
-      getIdem: db.prepare(`SELECT result FROM idempotency WHERE key = ?`),
-      putIdem: db.prepare(`INSERT OR REPLACE INTO idempotency (key, result, stored_at) VALUES (?, ?, ?)`),
+    this.stmt = prepareStatements(db);
+    const stmt = this.stmt;
+    this.tx = {
+      insert: db.transaction((events: readonly NewEvent[]) => {
+        for (const e of events) {
+          stmt.insertEvent.run(
+            e.id,
+            e.detailType,
+            e.source,
+            e.acceptedAt,
+            e.envelope,
+            e.replayOf ?? null,
+            e.replayName ?? null,
+          );
+          for (const key of e.routeKeys) stmt.insertDelivery.run(e.id, key, e.acceptedAt, e.acceptedAt);
+        }
+      }),
+      flush: db.transaction((idem: Map<string, [string, number]>, done: Map<string, DoneWrite>) => {
+        for (const [key, [result, at]] of idem) stmt.putIdem.run(key, result, at);
+        for (const d of done.values()) stmt.done.run(...d);
+      }),
     };
     this.open = this.countOpenDeliveries();
   }
@@ -101,72 +110,70 @@ export class Store {
   }
 
   /** Archives events and creates their deliveries, all or nothing. */
-  readonly insertEvents = (events: readonly NewEvent[]): void => {
-    this.db.transaction(() => {
-      for (const e of events) {
-        this.stmt.insertEvent.run(
-          e.id,
-          e.detailType,
-          e.source,
-          e.acceptedAt,
-          e.envelope,
-          e.replayOf ?? null,
-          e.replayName ?? null,
-        );
-        for (const key of e.routeKeys) this.stmt.insertDelivery.run(e.id, key, e.acceptedAt, e.acceptedAt);
-      }
-    })();
+  insertEvents(events: readonly NewEvent[]): void {
+    this.tx.insert(events);
     for (const e of events) this.open += e.routeKeys.length;
-  };
-
-  /** Marks up to `limit` due deliveries in flight (one more attempt) and returns them. */
-  claimDue(now: number, limit: number): ClaimedDelivery[] {
-    return this.db.transaction(() => {
-      const rows = this.stmt.due.all(now, limit) as ClaimedDelivery[];
-      for (const r of rows) {
-        this.stmt.claim.run(now, now, r.event_id, r.route_key);
-        r.attempts += 1;
-        r.first_attempt_at ??= now;
-        r.last_attempt_at = now;
-        r.status = "in_flight";
-      }
-      return rows;
-    })();
   }
 
-  markDone(eventId: string, routeKey: string, result: unknown, now: number): void {
-    this.open -= this.stmt.done.run(JSON.stringify(result ?? null), now, eventId, routeKey).changes;
+  /**
+   * Up to `limit` deliveries due at `now`, skipping those whose key (`deliveryKey`) is in `skip` (in flight),
+   * with one more attempt counted on the returned rows (written with the attempt's outcome).
+   */
+  dueDeliveries(now: number, limit: number, skip: ReadonlySet<string>): ClaimedDelivery[] {
+    const rows = this.stmt.due.all(now, limit + skip.size + this.pendingDone.size) as ClaimedDelivery[];
+    const out: ClaimedDelivery[] = [];
+    for (const r of rows) {
+      const key = deliveryKey(r.event_id, r.route_key);
+      if (skip.has(key) || this.pendingDone.has(key)) continue;
+      r.attempts += 1;
+      r.first_attempt_at ??= now;
+      r.last_attempt_at = now;
+      r.status = "in_flight";
+      out.push(r);
+      if (out.length === limit) break;
+    }
+    return out;
   }
 
-  markRetry(eventId: string, routeKey: string, nextAt: number, error: string): void {
-    this.stmt.retry.run(nextAt, error, eventId, routeKey);
+  /**
+   * Records a delivery's result. Group commit: results and idempotency entries written in the same event-loop
+   * turn share one transaction at the end of it. A crash before that re-delivers the event (at least once);
+   * `getIdempotent` already sees the result.
+   */
+  markDone(d: DeliveryRow, result: unknown, now: number): void {
+    const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
+    this.pendingDone.set(deliveryKey(d.event_id, d.route_key), [
+      JSON.stringify(result ?? null),
+      now,
+      attempts,
+      first ?? now,
+      last ?? now,
+      d.event_id,
+      d.route_key,
+    ]);
+    this.open -= 1;
+    this.scheduleFlush();
+  }
+
+  markRetry(d: DeliveryRow, nextAt: number, error: string): void {
+    const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
+    this.stmt.retry.run(nextAt, error, attempts, first, last, d.event_id, d.route_key);
   }
 
   /** Dead-letters a delivery: its row and a DLQ entry in one transaction. */
   markDead(d: DeliveryRow, error: string, now: number): void {
+    const first = d.first_attempt_at ?? now;
+    const last = d.last_attempt_at ?? now;
     this.db.transaction(() => {
-      this.stmt.dead.run(error, now, d.event_id, d.route_key);
-      this.stmt.insertDlq.run(
-        d.event_id,
-        d.route_key,
-        error,
-        d.attempts,
-        d.first_attempt_at ?? now,
-        d.last_attempt_at ?? now,
-        now,
-      );
+      this.stmt.dead.run(error, now, d.attempts, first, last, d.event_id, d.route_key);
+      this.stmt.insertDlq.run(d.event_id, d.route_key, error, d.attempts, first, last, now);
     })();
     this.open -= 1;
   }
 
-  /** Earliest `next_at` of a waiting delivery, if any. */
-  nextDueAt(): number | undefined {
-    return (this.stmt.nextDue.get() as { at: number | null }).at ?? undefined;
-  }
-
-  /** Start-up: deliveries that were in flight when the previous process died are delivered again. */
-  recoverInFlight(): number {
-    return this.stmt.recover.run().changes;
+  /** Earliest `next_at` after `after` of a waiting delivery, if any. */
+  nextDueAt(after: number): number | undefined {
+    return (this.stmt.nextDue.get(after) as { at: number | null }).at ?? undefined;
   }
 
   countOpenDeliveries(): number {
@@ -222,15 +229,47 @@ export class Store {
   }
 
   getIdempotent(key: string): { result: unknown } | undefined {
+    const pending = this.pendingIdem.get(key);
+    if (pending) return JSON.parse(pending[0]) as { result: unknown };
     const row = this.stmt.getIdem.get(key) as { result: string } | undefined;
     return row ? (JSON.parse(row.result) as { result: unknown }) : undefined;
   }
 
+  /** Stores a processor result for its idempotency key; group-committed like `markDone`. */
   putIdempotent(key: string, result: unknown, now: number): void {
-    this.stmt.putIdem.run(key, JSON.stringify({ result }), now);
+    this.pendingIdem.set(key, [JSON.stringify({ result }), now]);
+    this.scheduleFlush();
   }
 
-  close(): void {
+  /** Commits the pending results now. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0) return;
+    const idem = this.pendingIdem;
+    const done = this.pendingDone;
+    this.pendingIdem = new Map();
+    this.pendingDone = new Map();
+    this.tx.flush(idem, done);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      if (this.db.open) this.flush();
+    });
+  }
+
+  /** Commits pending results, stops the checkpoint thread and closes the database. */
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.flush();
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
+}
+
+/** Identifies one delivery (event × route) in memory. */
+export function deliveryKey(eventId: string, routeKey: string): string {
+  return `${routeKey}:${eventId}`;
 }

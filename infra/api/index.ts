@@ -1,51 +1,31 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import type { ApiContract, ApiIntegrationResponse } from "../contract";
 import { assumedBy } from "../route";
 import { JSON_CONTENT_TYPE, PASSTHROUGH_BEHAVIOR } from "./templates";
 
-/** A mapping of one integration outcome to the client's response. */
-export interface ApiIntegrationResponse {
-  readonly statusCode: string;
-  /** Regex on the backend's HTTP status; omitted for the default response. */
-  readonly selectionPattern?: string;
-  readonly responseTemplates?: Record<string, string>;
-  readonly responseParameters?: Record<string, string>;
-}
-
-/** A gateway response (errors API Gateway answers itself, before or instead of the integration). */
-export interface ApiGatewayResponse {
-  readonly responseType: string;
-  /** Absent for DEFAULT_4XX/DEFAULT_5XX, so each error keeps its own status. */
-  readonly statusCode?: string;
-  readonly responseTemplates?: Record<string, string>;
-  readonly responseParameters?: Record<string, string>;
-}
-
-/** The request/response contract of `POST /events`, built from the event catalogue. */
-export interface ApiContract {
-  /** Name of the request model (alphanumeric). */
-  readonly modelName: string;
-  /** Draft-04 JSON Schema of the request body (API Gateway's model language), as JSON text. */
-  readonly requestModelSchema: pulumi.Input<string>;
-  /** VTL turning the request into a PutEvents call (content type application/json). */
-  readonly requestTemplate: pulumi.Input<string>;
-  readonly integrationResponses: readonly ApiIntegrationResponse[];
-  /** Every status the method can answer (integration responses may override theirs from the template). */
-  readonly methodStatusCodes: readonly string[];
-  readonly gatewayResponses: readonly ApiGatewayResponse[];
-}
-
 /** Arguments of the ingress API. */
 export interface ApiArgs {
+  /** Region of the bus: part of the PutEvents integration URI. */
   readonly region: pulumi.Input<string>;
+  /** The only resource the integration role may put events on. */
   readonly busArn: pulumi.Input<string>;
+  /** Request model, templates and responses, built from the event catalogue (`infra/contract.ts`). */
   readonly contract: ApiContract;
+  /** Stage name, part of the URL. */
   readonly stageName: string;
+  /** Stage-wide throttling (and the usage plan's, when an API key is required). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Retention of the access log group. */
   readonly logRetentionDays: number;
   /** Require `x-api-key`; a usage plan then carries the throttle and one key is created. */
   readonly apiKeyRequired: boolean;
+  /**
+   * The account setting that lets API Gateway write logs, when this stack manages it: the stage waits for it
+   * (a component's `dependsOn` does not reach its children).
+   */
+  readonly loggingAccount?: pulumi.Resource;
 }
 
 /**
@@ -151,6 +131,12 @@ export class Api extends pulumi.ComponentResource {
       { parent: this, dependsOn: [rolePolicy] },
     );
 
+    const duplicate = contract.integrationResponses.find(
+      (r, i) => contract.integrationResponses.findIndex((o) => o.statusCode === r.statusCode) !== i,
+    );
+    if (duplicate) {
+      throw new pulumi.ResourceError(`two integration responses share status ${duplicate.statusCode}`, this);
+    }
     const statusCodes = [
       ...new Set([...contract.methodStatusCodes, ...contract.integrationResponses.map((r) => r.statusCode)]),
     ];
@@ -235,7 +221,7 @@ export class Api extends pulumi.ComponentResource {
         xrayTracingEnabled: true,
         accessLogSettings: { destinationArn: accessLogs.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
       },
-      child,
+      { parent: this, dependsOn: args.loggingAccount ? [args.loggingAccount] : [] },
     );
     new aws.apigateway.MethodSettings(
       name,
@@ -250,7 +236,7 @@ export class Api extends pulumi.ComponentResource {
           loggingLevel: "ERROR",
         },
       },
-      child,
+      { parent: this, dependsOn: args.loggingAccount ? [args.loggingAccount] : [] },
     );
 
     if (args.apiKeyRequired) {
@@ -264,7 +250,11 @@ export class Api extends pulumi.ComponentResource {
         child,
       );
       const key = new aws.apigateway.ApiKey(name, { description: "Key for POST /events" }, child);
-      new aws.apigateway.UsagePlanKey(name, { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id }, child);
+      new aws.apigateway.UsagePlanKey(
+        name,
+        { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id },
+        child,
+      );
       this.apiKeyId = key.id;
     }
 

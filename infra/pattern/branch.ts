@@ -5,7 +5,7 @@
  */
 import type { Cond, Scalar } from "./ast";
 import { condMatches, fieldMatches } from "./conditions";
-import { type Chain, type Collected, consistent } from "./event";
+import { type Chain, consistent, type EventView } from "./event";
 
 /** A field compiled against the slot table. */
 export interface SlotField {
@@ -33,30 +33,50 @@ function positive(field: SlotField, v: Scalar): boolean {
  */
 export function branchMatches(
   fields: readonly SlotField[],
-  got: Collected,
+  got: EventView,
   anchorChain: Chain | null,
 ): boolean {
   let chained = anchorChain !== null;
-  for (const f of fields) if (got.chains[f.slot] !== undefined) chained = true;
+  for (const f of fields) if (got.chains(f.slot) !== undefined) chained = true;
   if (!chained) {
     // No value involved sits in an array: plain per-field semantics.
-    for (const f of fields) if (!fieldMatches(f.conds, got.values[f.slot])) return false;
+    for (const f of fields) if (!fieldMatches(f.conds, got.values(f.slot))) return false;
     return true;
   }
   return searchConsistent(fields, got, anchorChain);
 }
 
-function searchConsistent(fields: readonly SlotField[], got: Collected, anchorChain: Chain | null): boolean {
+function searchConsistent(fields: readonly SlotField[], got: EventView, anchorChain: Chain | null): boolean {
+  const chainOf = (slot: number, i: number): Chain | null => got.chains(slot)?.[i] ?? null;
+  /** Some value at field k is consistent with the anchor and with every candidate of every other field. */
+  const alwaysPresent = (k: number, options: readonly number[][]): boolean => {
+    const count = got.values(fields[k].slot)?.length ?? 0;
+    for (let i = 0; i < count; i++) {
+      const c = chainOf(fields[k].slot, i);
+      if (!consistent(anchorChain, c)) continue;
+      let withAll = true;
+      for (let j = 0; j < fields.length && withAll; j++)
+        if (j !== k)
+          for (const v of options[j])
+            if (v >= 0 && !consistent(chainOf(fields[j].slot, v), c)) withAll = false;
+      if (withAll) return true;
+    }
+    return false;
+  };
   // Candidates per field: indexes of values satisfying a positive condition; -1 stands for "absent".
   const options: number[][] = [];
   for (const f of fields) {
-    const values = got.values[f.slot] ?? [];
+    const values = got.values(f.slot) ?? [];
     const list: number[] = [];
     for (let i = 0; i < values.length; i++) if (positive(f, values[i])) list.push(i);
-    if (f.absenceOk) list.push(-1);
-    if (list.length === 0) return false;
     options.push(list);
   }
+  // "Absent" is impossible for a field with a value consistent with every candidate of every other field (and
+  // the anchor): that value stays consistent whatever is chosen. Ruling it out here keeps the search small.
+  fields.forEach((f, k) => {
+    if (f.absenceOk && !alwaysPresent(k, options)) options[k].push(-1);
+  });
+  if (options.some((list) => list.length === 0)) return false;
   const chosen: (Chain | null)[] = anchorChain === null ? [] : [anchorChain];
   const absent: SlotField[] = [];
   let steps = 0;
@@ -64,8 +84,9 @@ function searchConsistent(fields: readonly SlotField[], got: Collected, anchorCh
 
   const absenceHolds = (): boolean => {
     for (const f of absent) {
-      const chains = got.chains[f.slot];
-      const count = got.values[f.slot]?.length ?? 0;
+      const chains = got.chains(f.slot);
+      const count = got.values(f.slot)?.length ?? 0;
+      steps += count;
       for (let i = 0; i < count; i++) {
         const c = chains === undefined ? null : chains[i];
         if (chosen.every((x) => consistent(x, c))) return false;
@@ -81,7 +102,7 @@ function searchConsistent(fields: readonly SlotField[], got: Collected, anchorCh
     }
     if (k === fields.length) return absenceHolds();
     const f = fields[k];
-    const chains = got.chains[f.slot];
+    const chains = got.chains(f.slot);
     for (const i of options[k]) {
       if (i < 0) {
         absent.push(f);
@@ -101,7 +122,7 @@ function searchConsistent(fields: readonly SlotField[], got: Collected, anchorCh
 
   const found = search(0);
   if (overBudget) {
-    for (const f of fields) if (!fieldMatches(f.conds, got.values[f.slot])) return false;
+    for (const f of fields) if (!fieldMatches(f.conds, got.values(f.slot))) return false;
     return true;
   }
   return found;

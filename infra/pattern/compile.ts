@@ -7,15 +7,7 @@
  */
 import type { Branch, Cond, Scalar } from "./ast";
 import { branchMatches, type SlotField } from "./branch";
-import {
-  buildPathTrie,
-  type Chain,
-  type Collected,
-  collectValues,
-  newCollected,
-  type PathNode,
-  toEventObject,
-} from "./event";
+import { type Chain, EventView, toEventObject } from "./event";
 
 interface CandidateBranch {
   row: number;
@@ -89,8 +81,7 @@ export function compileBranches(rows: readonly { key: string; branches: Branch[]
   });
   return new IndexedMatcher(
     rows.map((r) => r.key),
-    buildPathTrie([...slotOf.keys()]),
-    slotOf.size,
+    new EventView([...slotOf.keys()]),
     [...anchors.values()],
     unanchored,
   );
@@ -107,8 +98,7 @@ class IndexedMatcher implements Matcher {
 
   constructor(
     private readonly keys: readonly string[],
-    private readonly trie: PathNode,
-    private readonly slots: number,
+    private readonly view: EventView,
     private readonly anchors: readonly Anchor[],
     private readonly unanchored: readonly CandidateBranch[],
   ) {
@@ -116,17 +106,17 @@ class IndexedMatcher implements Matcher {
   }
 
   match(event: unknown): string[] {
-    const got = newCollected(this.slots);
-    collectValues(this.trie, toEventObject(event), got, null);
+    const got = this.view;
+    got.reset(toEventObject(event));
     if (++this.generation === 0xffffffff) {
       this.seen.fill(0);
       this.generation = 1;
     }
     const hits: number[] = [];
     for (const anchor of this.anchors) {
-      const found = got.values[anchor.slot];
+      const found = got.values(anchor.slot);
       if (found === undefined) continue;
-      const chains = got.chains[anchor.slot];
+      const chains = got.chains(anchor.slot);
       for (let i = 0; i < found.length; i++) {
         const candidates = anchor.byValue.get(found[i]);
         if (candidates !== undefined)
@@ -142,7 +132,7 @@ class IndexedMatcher implements Matcher {
 
   private tryAll(
     candidates: readonly CandidateBranch[],
-    got: Collected,
+    got: EventView,
     anchorChain: Chain | null,
     hits: number[],
   ): void {

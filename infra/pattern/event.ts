@@ -30,62 +30,11 @@ export function toEventObject(event: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** A node of the trie of pattern paths. `lookup` maps a (possibly dotted) event key to the node it reaches. */
-export interface PathNode {
-  /** Index into the per-event value table, or -1 when no pattern uses this exact path. */
-  slot: number;
-  children: Map<string, PathNode>;
-  /** Every descendant by its dotted relative path ("a", "a.b", ...), so dotted event keys resolve in one lookup. */
-  lookup: Map<string, PathNode>;
-}
-
-/** Builds the trie for the given paths; slot i belongs to paths[i]. */
-export function buildPathTrie(paths: readonly string[]): PathNode {
-  const root: PathNode = { slot: -1, children: new Map(), lookup: new Map() };
-  paths.forEach((path, slot) => {
-    let node = root;
-    for (const seg of path.split(".")) {
-      let next = node.children.get(seg);
-      if (!next) {
-        next = { slot: -1, children: new Map(), lookup: new Map() };
-        node.children.set(seg, next);
-      }
-      node = next;
-    }
-    node.slot = slot;
-  });
-  const index = (node: PathNode): void => {
-    for (const [seg, child] of node.children) {
-      index(child);
-      node.lookup.set(seg, child);
-      for (const [rest, grandchild] of child.lookup) node.lookup.set(`${seg}.${rest}`, grandchild);
-    }
-  };
-  index(root);
-  return root;
-}
-
 /**
- * Where a value sits among the event's arrays: pairs (array id, element index), outermost first. Two values
- * are array-consistent when they agree on the element of every array they share (see `consistent`).
+ * Where a value sits among the event's arrays: pairs (array, element index), outermost first. Arrays are
+ * compared by identity, so chains found by different path walks over the same event agree.
  */
-export type Chain = readonly number[];
-
-/** The values found at each slot, and for values inside arrays their chains (absent when none is). */
-export interface Collected {
-  values: (Scalar[] | undefined)[];
-  chains: ((Chain | null)[] | undefined)[];
-  /** Counter giving each array of the event its own id. */
-  arrays: number;
-}
-
-export function newCollected(slots: number): Collected {
-  return {
-    values: new Array<Scalar[] | undefined>(slots),
-    chains: new Array<(Chain | null)[] | undefined>(slots),
-    arrays: 0,
-  };
-}
+export type Chain = readonly unknown[];
 
 /** Values of two chains conflict when they sit in different elements of the same array. */
 export function consistent(a: Chain | null, b: Chain | null): boolean {
@@ -98,41 +47,112 @@ export function consistent(a: Chain | null, b: Chain | null): boolean {
   return true;
 }
 
-/** Fills `out` with the leaf values of `value` at every path of the trie, with their array chains. */
-export function collectValues(
-  node: PathNode,
-  value: unknown,
-  out: Collected,
-  chain: Chain | null,
-  depth = 0,
-): void {
-  if (value === null || typeof value !== "object") {
-    const t = typeof value;
-    const slot = node.slot;
-    if (slot >= 0 && (value === null || t === "string" || t === "number" || t === "boolean")) {
-      let list = out.values[slot];
-      if (list === undefined) out.values[slot] = list = [];
-      let chains = out.chains[slot];
-      if (chain !== null && chains === undefined)
-        out.chains[slot] = chains = new Array<Chain | null>(list.length).fill(null);
-      if (chains !== undefined) chains.push(chain);
-      list.push(value as Scalar);
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A pattern path prepared for walking events: `keys[i][j]` is segments i..j joined with ".". */
+interface PathWalker {
+  keys: string[][];
+  length: number;
+}
+
+function walker(path: string): PathWalker {
+  const segments = path.split(".");
+  const keys = segments.map((_, i) =>
+    segments.slice(i).map((__, k) => segments.slice(i, i + k + 1).join(".")),
+  );
+  return { keys, length: segments.length };
+}
+
+/**
+ * The leaf values of one event at the paths the patterns use, computed on first use per path. A dotted
+ * event key counts as nesting (as in AWS), and array elements share their parent's path.
+ */
+export class EventView {
+  private readonly walkers: PathWalker[];
+  private readonly stamp: Uint32Array;
+  private generation = 0;
+  private readonly found: (Scalar[] | undefined)[];
+  private readonly chainLists: ((Chain | null)[] | undefined)[];
+  private event: Record<string, unknown> = {};
+
+  constructor(paths: readonly string[]) {
+    this.walkers = paths.map(walker);
+    this.stamp = new Uint32Array(paths.length);
+    this.found = new Array<Scalar[] | undefined>(paths.length);
+    this.chainLists = new Array<(Chain | null)[] | undefined>(paths.length);
+  }
+
+  /** Starts on a new event; values are computed lazily from here on. */
+  reset(event: Record<string, unknown>): void {
+    this.event = event;
+    if (++this.generation === 0xffffffff) {
+      this.stamp.fill(0);
+      this.generation = 1;
     }
-    return;
   }
-  if (depth > MAX_EVENT_DEPTH)
-    throw new InvalidEventError(`Event is nested deeper than ${MAX_EVENT_DEPTH} levels`);
-  if (Array.isArray(value)) {
-    const id = out.arrays++;
-    const base = chain ?? [];
-    for (let i = 0; i < value.length; i++) collectValues(node, value[i], out, [...base, id, i], depth + 1);
-    return;
+
+  /** The values at a path slot (undefined when there are none). */
+  values(slot: number): Scalar[] | undefined {
+    if (this.stamp[slot] !== this.generation) this.compute(slot);
+    return this.found[slot];
   }
-  const lookup = node.lookup;
-  if (lookup.size === 0) return;
-  for (const key in value) {
-    const child = lookup.get(key);
-    if (child !== undefined)
-      collectValues(child, (value as Record<string, unknown>)[key], out, chain, depth + 1);
+
+  /** The chains of those values, parallel to `values`, or undefined when none sits in an array. */
+  chains(slot: number): (Chain | null)[] | undefined {
+    if (this.stamp[slot] !== this.generation) this.compute(slot);
+    return this.chainLists[slot];
+  }
+
+  private compute(slot: number): void {
+    this.stamp[slot] = this.generation;
+    this.found[slot] = undefined;
+    this.chainLists[slot] = undefined;
+    this.walk(this.event, this.walkers[slot], 0, slot, null, 0);
+  }
+
+  private walk(
+    value: unknown,
+    w: PathWalker,
+    i: number,
+    slot: number,
+    chain: Chain | null,
+    depth: number,
+  ): void {
+    if (value === null || typeof value !== "object") {
+      if (i === w.length) this.push(slot, value, chain);
+      return;
+    }
+    if (Array.isArray(value)) {
+      if (depth > MAX_EVENT_DEPTH)
+        throw new InvalidEventError(`Event is nested deeper than ${MAX_EVENT_DEPTH} levels`);
+      for (let k = 0; k < value.length; k++)
+        this.walk(value[k], w, i, slot, chain === null ? [value, k] : [...chain, value, k], depth + 1);
+      return;
+    }
+    if (i === w.length) return;
+    const keys = w.keys[i];
+    const obj = value as Record<string, unknown>;
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j];
+      const v = obj[key];
+      if (
+        v !== undefined &&
+        (key !== "__proto__" || hasOwn.call(obj, key)) &&
+        (j === 0 || hasOwn.call(obj, key))
+      )
+        this.walk(v, w, i + j + 1, slot, chain, depth + 1);
+    }
+  }
+
+  private push(slot: number, value: unknown, chain: Chain | null): void {
+    const t = typeof value;
+    if (!(value === null || t === "string" || t === "number" || t === "boolean")) return;
+    let list = this.found[slot];
+    if (list === undefined) this.found[slot] = list = [];
+    let chains = this.chainLists[slot];
+    if (chain !== null && chains === undefined)
+      this.chainLists[slot] = chains = new Array<Chain | null>(list.length).fill(null);
+    if (chains !== undefined) chains.push(chain);
+    list.push(value as Scalar);
   }
 }

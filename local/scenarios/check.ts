@@ -28,7 +28,8 @@ export function checkAnswer(scenario: Scenario, answer: Answer): { failures: str
   if (answer.status !== expected.status) {
     failures.push(`status ${answer.status}, expected ${expected.status} (body: ${clip(answer.text)})`);
   }
-  if (expected.status < 500 && answer.status >= 500) failures.push("5xx for a request that must be answered 2xx/4xx");
+  if (expected.status < 500 && answer.status >= 500)
+    failures.push("5xx for a request that must be answered 2xx/4xx");
   if (!/^application\/json\b/i.test(answer.contentType)) {
     failures.push(`content-type "${answer.contentType}", expected application/json`);
   }
@@ -57,7 +58,10 @@ export function checkAnswer(scenario: Scenario, answer: Answer): { failures: str
   return { failures };
 }
 
-function checkAccepted(body: Record<string, unknown>, failures: string[]): { failures: string[]; eventId?: string } {
+function checkAccepted(
+  body: Record<string, unknown>,
+  failures: string[],
+): { failures: string[]; eventId?: string } {
   const keys = Object.keys(body);
   if (keys.length !== 1 || keys[0] !== "eventId") {
     failures.push(`2xx body must be exactly {"eventId"}, got keys [${keys.join(", ")}]`);
@@ -79,10 +83,14 @@ function checkError(body: Record<string, unknown>, answer: Answer, failures: str
   }
   const status = ERROR_STATUS[body.error];
   if (status === undefined) failures.push(`"${body.error}" is not one of the contract's error names`);
-  else if (status !== answer.status) failures.push(`"${body.error}" must come with ${status}, not ${answer.status}`);
-  if (typeof body.message !== "string" || body.message.length === 0) failures.push("error body has no message");
-  if (body.error === "PutEventsFailed" && typeof body.code !== "string") failures.push("PutEventsFailed without code");
-  if (body.error !== "PutEventsFailed" && "code" in body) failures.push(`"code" only belongs to PutEventsFailed`);
+  else if (status !== answer.status)
+    failures.push(`"${body.error}" must come with ${status}, not ${answer.status}`);
+  if (typeof body.message !== "string" || body.message.length === 0)
+    failures.push("error body has no message");
+  if (body.error === "PutEventsFailed" && typeof body.code !== "string")
+    failures.push("PutEventsFailed without code");
+  if (body.error !== "PutEventsFailed" && "code" in body)
+    failures.push(`"code" only belongs to PutEventsFailed`);
   if (answer.status === 429 && answer.retryAfter === null) failures.push("429 without Retry-After");
 }
 
@@ -101,7 +109,9 @@ export function subsetDiff(expected: unknown, actual: unknown, path = "$"): stri
     }
     return expected.flatMap((v, i) => subsetDiff(v, actual[i], `${path}[${i}]`));
   }
-  return expected === actual ? [] : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
+  return expected === actual
+    ? []
+    : [`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -74,10 +74,13 @@ export async function checkOutcome(
     const label = `emitted ${emit["detail-type"]} from ${emit.source}: `;
     const child = await findEmitted(origin, view, emit);
     if (!child) {
-      failures.push(`${label}no such event accepted after ${view.acceptedAt} with detail ${JSON.stringify(emit.detail)}`);
+      failures.push(
+        `${label}no such event accepted after ${view.acceptedAt} with detail ${JSON.stringify(emit.detail)}`,
+      );
       continue;
     }
-    if (emit.routes) failures.push(...checkRoutes(await waitSettled(origin, child.id, timeoutMs), emit.routes, label));
+    if (emit.routes)
+      failures.push(...checkRoutes(await waitSettled(origin, child.id, timeoutMs), emit.routes, label));
   }
   return failures;
 }
@@ -87,8 +90,16 @@ export async function checkOutcome(
  * EventBridge), so it is the earliest event from the processor's source and of the detail-type, accepted no
  * earlier than the parent, whose detail contains the expected subset (which names the parent's business id).
  */
-async function findEmitted(origin: string, parent: EventView, emit: EmitExpectation): Promise<EventView | undefined> {
-  const query = new URLSearchParams({ source: emit.source, "detail-type": emit["detail-type"], limit: "1000" });
+async function findEmitted(
+  origin: string,
+  parent: EventView,
+  emit: EmitExpectation,
+): Promise<EventView | undefined> {
+  const query = new URLSearchParams({
+    source: emit.source,
+    "detail-type": emit["detail-type"],
+    limit: "1000",
+  });
   const res = await fetch(`${origin}/local/events?${query}`);
   const text = await res.text();
   if (!res.ok) throw new Error(`GET /local/events?${query} answered ${res.status}: ${clip(text)}`);

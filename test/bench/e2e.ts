@@ -11,7 +11,8 @@ import { startLocal } from "./lib/server";
 
 const RATE = 1000;
 const SECONDS = 10;
-const CONNECTIONS = 10;
+// Enough connections that pacing holds even when answers take 50 ms (autocannon waits for each answer).
+const CONNECTIONS = 50;
 export const TARGET_P99_MS = 20;
 
 export interface E2eReport {
@@ -25,7 +26,9 @@ export interface E2eReport {
 }
 
 export async function run(): Promise<E2eReport> {
-  console.log(`\n## e2e: ${RATE} events/s for ${SECONDS} s (${CONNECTIONS} connections), after a 2 s warm-up`);
+  console.log(
+    `\n## e2e: ${RATE} events/s for ${SECONDS} s (${CONNECTIONS} connections), after a 2 s warm-up`,
+  );
   const server = await startLocal();
   const probe = new Probe(server.dataDir as string);
   try {
@@ -35,6 +38,7 @@ export async function run(): Promise<E2eReport> {
     const paced = await load({ url, connections: CONNECTIONS, amount: SECONDS * RATE, overallRate: RATE });
     const drainMs = await waitDrained(probe);
     const samples = probe.latencies(paced.acceptedIds);
+    const finalStatuses = probe.deliveriesByStatus();
     const ms = samples.map((s) => s.ms);
     const byRoute = new Map<string, number[]>();
     for (const s of samples) byRoute.set(s.routeKey, [...(byRoute.get(s.routeKey) ?? []), s.ms]);
@@ -45,7 +49,13 @@ export async function run(): Promise<E2eReport> {
       p99: percentile(ms, 99),
       max: Math.max(...ms),
     };
-    const rows = [...byRoute].map(([key, v]) => [key, v.length, percentile(v, 50), percentile(v, 99), Math.max(...v)]);
+    const rows = [...byRoute].map(([key, v]) => [
+      key,
+      v.length,
+      percentile(v, 50),
+      percentile(v, 99),
+      Math.max(...v),
+    ]);
     const answered = paced.raw["2xx"] + paced.raw.non2xx;
     const achieved = (answered / paced.raw.duration).toFixed(0);
     const markdown = [
@@ -56,7 +66,7 @@ export async function run(): Promise<E2eReport> {
       "",
       `achieved ${achieved} req/s (asked ${RATE}), accepted ${report.events} of ${answered} ` +
         `(statuses ${JSON.stringify(paced.statuses)}); ingest p50/p99 ${paced.raw.latency.p50}/${paced.raw.latency.p99} ms; ` +
-        `backlog drained ${drainMs} ms after the last answer`,
+        `backlog drained ${drainMs} ms after the last answer; all deliveries by status ${JSON.stringify(finalStatuses)}`,
     ].join("\n");
     const ok = report.events === SECONDS * RATE && report.p99 < TARGET_P99_MS;
     if (report.events < answered) console.log(`server log tail:\n${server.stderr().slice(-3000)}`);

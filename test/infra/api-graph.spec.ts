@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { routes } from "../../infra/routes";
+import { METHOD_RESPONSE_STATUS_CODES, putEventsIntegrationResponses } from "../../infra/api/templates";
 import { API_SOURCE } from "../../infra/sources";
-import { programFor, type Program } from "./harness/program";
+import { CONFIGURED, programFor, type Program } from "./harness/program";
 
 const A = {
   api: "aws:apigateway/restApi:RestApi",
@@ -30,24 +31,13 @@ const A = {
   dashboard: "aws:cloudwatch/dashboard:Dashboard",
 } as const;
 
-describe("cloud stack: ingress, bus, monitoring and outputs", () => {
+describe("cloud stack: ingress API", function () {
+  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  this.timeout(180_000);
   let program: Program;
   let configured: Program;
   before(async () => {
-    [program, configured] = await Promise.all([
-      programFor(),
-      programFor({
-        config: {
-          apiKeyRequired: "true",
-          alarmEmail: "ops@example.com",
-          throttleRateLimit: "25",
-          throttleBurstLimit: "50",
-          logRetentionDays: "30",
-          archiveRetentionDays: "90",
-          stageName: "prod",
-        },
-      }),
-    ]);
+    [program, configured] = await Promise.all([programFor(), programFor(CONFIGURED)]);
     expect(program.error, program.error?.message).to.equal(undefined);
     expect(configured.error, configured.error?.message).to.equal(undefined);
   });
@@ -55,11 +45,18 @@ describe("cloud stack: ingress, bus, monitoring and outputs", () => {
   describe("POST /events", () => {
     it("is a POST method on /events, validated against the catalogue model", () => {
       const resource = program.findResource(A.resource, "ingress-events");
-      expect(resource.inputs).to.include({ pathPart: "events", parentId: program.findResource(A.api, "ingress").state.rootResourceId });
+      expect(resource.inputs).to.include({
+        pathPart: "events",
+        parentId: program.findResource(A.api, "ingress").state.rootResourceId,
+      });
       const method = program.findResource(A.method, "ingress-post-events");
       const model = program.findResource(A.model, "ingress-event");
       const validator = program.findResource(A.validator, "ingress-body");
-      expect(method.inputs).to.include({ httpMethod: "POST", resourceId: resource.id, requestValidatorId: validator.id });
+      expect(method.inputs).to.include({
+        httpMethod: "POST",
+        resourceId: resource.id,
+        requestValidatorId: validator.id,
+      });
       expect(method.inputs.requestModels).to.deep.equal({ "application/json": model.state.name });
       expect(validator.inputs.validateRequestBody).to.equal(true);
       const schema = JSON.parse(model.inputs.schema);
@@ -95,20 +92,43 @@ describe("cloud stack: ingress, bus, monitoring and outputs", () => {
       const policy = program.findResource(A.rolePolicy, "ingress-put-events");
       expect(policy.inputs.role).to.equal(role.id);
       expect(JSON.parse(policy.inputs.policy).Statement).to.deep.equal([
-        { Effect: "Allow", Action: "events:PutEvents", Resource: program.findResource(A.bus, "backbone").state.arn },
+        {
+          Effect: "Allow",
+          Action: "events:PutEvents",
+          Resource: program.findResource(A.bus, "backbone").state.arn,
+        },
       ]);
     });
 
-    it("maps PutEvents answers (success and failures) and declares every status it can answer", () => {
-      const responses = program.resourcesOf(A.integrationResponse);
-      expect(responses.map((r) => r.inputs.statusCode).sort()).to.deep.equal(["202", "500"]);
-      expect(responses.every((r) => r.inputs.responseTemplates["application/json"])).to.equal(true);
+    it("maps PutEvents answers with the contract's integration responses and declares every status", () => {
+      const declared = program.resourcesOf(A.integrationResponse).map((r) => ({
+        statusCode: r.inputs.statusCode,
+        selectionPattern: r.inputs.selectionPattern,
+        responseTemplates: r.inputs.responseTemplates,
+      }));
+      const contract = putEventsIntegrationResponses().map((r) => ({
+        statusCode: r.statusCode,
+        selectionPattern: r.selectionPattern,
+        responseTemplates: r.responseTemplates,
+      }));
+      const byStatus = (a: { statusCode: string }, b: { statusCode: string }) =>
+        a.statusCode.localeCompare(b.statusCode);
+      expect(declared.sort(byStatus)).to.deep.equal(contract.sort(byStatus));
+      expect(declared.map((r) => r.statusCode)).to.include.members(["202", "500"]);
+      for (const r of program.resourcesOf(A.integrationResponse)) {
+        expect(r.inputs.resourceId).to.equal(program.findResource(A.resource, "ingress-events").id);
+      }
       const methodResponses = program.resourcesOf("aws:apigateway/methodResponse:MethodResponse");
-      expect(methodResponses.map((r) => r.inputs.statusCode).sort()).to.deep.equal(["202", "429", "500"]);
+      expect(methodResponses.map((r) => r.inputs.statusCode).sort()).to.deep.equal(
+        [...new Set([...METHOD_RESPONSE_STATUS_CODES, ...contract.map((r) => r.statusCode)])].sort(),
+      );
+      expect(METHOD_RESPONSE_STATUS_CODES).to.include.members(["202", "429", "500"]);
     });
 
     it("answers API Gateway's own errors as JSON with the contract's statuses", () => {
-      const byType = Object.fromEntries(program.resourcesOf(A.response).map((r) => [r.inputs.responseType, r.inputs]));
+      const byType = Object.fromEntries(
+        program.resourcesOf(A.response).map((r) => [r.inputs.responseType, r.inputs]),
+      );
       const expected: [string, string | undefined, string][] = [
         ["BAD_REQUEST_BODY", "400", "BadRequestBody"],
         ["UNSUPPORTED_MEDIA_TYPE", "415", "UnsupportedMediaType"],
@@ -123,7 +143,9 @@ describe("cloud stack: ingress, bus, monitoring and outputs", () => {
         expect(byType[type].restApiId).to.equal(program.findResource(A.api, "ingress").id);
         expect(byType[type].responseTemplates["application/json"], type).to.contain(`"error":"${error}"`);
       }
-      expect(byType.BAD_REQUEST_BODY.responseTemplates["application/json"]).to.contain("validationErrorString");
+      expect(byType.BAD_REQUEST_BODY.responseTemplates["application/json"]).to.contain(
+        "validationErrorString",
+      );
       expect(byType.THROTTLED.responseParameters).to.have.property("gatewayresponse.header.Retry-After");
     });
 
@@ -145,12 +167,42 @@ describe("cloud stack: ingress, bus, monitoring and outputs", () => {
         expect(stage.inputs).to.include({ stageName, xrayTracingEnabled: true });
         const logGroup = p.findResource(A.logGroup, "ingress-access");
         expect(stage.inputs.accessLogSettings.destinationArn).to.equal(logGroup.state.arn);
-        expect(JSON.parse(stage.inputs.accessLogSettings.format)).to.have.property("requestId", "$context.requestId");
+        expect(JSON.parse(stage.inputs.accessLogSettings.format)).to.have.property(
+          "requestId",
+          "$context.requestId",
+        );
         expect(logGroup.inputs.retentionInDays).to.equal(retention);
         const settings = p.findResource(A.methodSettings, "ingress");
         expect(settings.inputs).to.include({ methodPath: "*/*", stageName });
-        expect(settings.inputs.settings).to.include({ throttlingRateLimit: rate, throttlingBurstLimit: burst });
+        expect(settings.inputs.settings).to.include({
+          throttlingRateLimit: rate,
+          throttlingBurstLimit: burst,
+        });
       }
+    });
+
+    it("creates the stage only after everything a deployment snapshots, and after the logging role setting", () => {
+      const deployment = program.findResource(A.deployment, "ingress");
+      const parts = [
+        [A.method, "ingress-post-events"],
+        [A.integration, "ingress-put-events"],
+        ...program.resourcesOf(A.integrationResponse).map((r) => [A.integrationResponse, r.name]),
+        ...program.resourcesOf(A.response).map((r) => [A.response, r.name]),
+      ];
+      expect(parts.length).to.be.greaterThan(8);
+      for (const [type, name] of parts) expect(program.waitsFor(deployment, type, name), name).to.equal(true);
+      const account = "aws:apigateway/account:Account";
+      for (const [type, name] of [
+        [A.stage, "ingress"],
+        [A.methodSettings, "ingress"],
+      ]) {
+        expect(
+          program.waitsFor(program.findResource(type, name), account, "apigateway-logging"),
+          name,
+        ).to.equal(true);
+      }
+      // With manageApiGatewayAccount=false another stack owns the setting: none is declared here.
+      expect(configured.resourcesOf(account)).to.deep.equal([]);
     });
 
     it("requires an API key with a usage plan only when config says so", () => {
@@ -160,93 +212,16 @@ describe("cloud stack: ingress, bus, monitoring and outputs", () => {
 
       expect(configured.findResource(A.method, "ingress-post-events").inputs.apiKeyRequired).to.equal(true);
       const plan = configured.findResource(A.usagePlan, "ingress");
-      expect(plan.inputs.apiStages).to.deep.equal([{ apiId: configured.findResource(A.api, "ingress").id, stage: "prod" }]);
+      expect(plan.inputs.apiStages).to.deep.equal([
+        { apiId: configured.findResource(A.api, "ingress").id, stage: "prod" },
+      ]);
       expect(plan.inputs.throttleSettings).to.deep.equal({ rateLimit: 25, burstLimit: 50 });
       const key = configured.findResource(A.usagePlanKey, "ingress");
-      expect(key.inputs).to.include({ keyId: configured.findResource(A.apiKey, "ingress").id, usagePlanId: plan.id });
+      expect(key.inputs).to.include({
+        keyId: configured.findResource(A.apiKey, "ingress").id,
+        usagePlanId: plan.id,
+      });
       expect(configured.outputs.apiKeyId).to.equal(configured.findResource(A.apiKey, "ingress").id);
-    });
-  });
-
-  describe("bus and idempotency table", () => {
-    it("uses a custom bus with an archive whose retention comes from config", () => {
-      const bus = program.findResource(A.bus, "backbone");
-      expect(bus.state.name).to.not.equal("default");
-      const archive = program.findResource(A.archive, "backbone-archive");
-      expect(archive.inputs).to.include({ eventSourceArn: bus.state.arn, retentionDays: 7 });
-      expect(configured.findResource(A.archive, "backbone-archive").inputs.retentionDays).to.equal(90);
-    });
-
-    it("keeps idempotency records in an on-demand table keyed by id with TTL expiresAt", () => {
-      const table = program.findResource(A.table, "idempotency");
-      expect(table.inputs).to.include({ billingMode: "PAY_PER_REQUEST", hashKey: "id" });
-      expect(table.inputs.attributes).to.deep.equal([{ name: "id", type: "S" }]);
-      expect(table.inputs.ttl).to.deep.equal({ attributeName: "expiresAt", enabled: true });
-    });
-  });
-
-  describe("monitoring", () => {
-    it("alarms on API 5xx to the alarm topic", () => {
-      const alarm = program.findResource(A.alarm, "backbone-api-5xx");
-      expect(alarm.inputs).to.include({ namespace: "AWS/ApiGateway", metricName: "5XXError", threshold: 0 });
-      expect(alarm.inputs.dimensions).to.deep.equal({
-        ApiName: program.findResource(A.api, "ingress").state.name,
-        Stage: "v1",
-      });
-      expect(alarm.inputs.alarmActions).to.deep.equal([program.findResource(A.topic, "backbone-alarms").state.arn]);
-    });
-
-    it("subscribes the alarm e-mail only when configured", () => {
-      expect(program.resourcesOf(A.subscription)).to.have.length(0);
-      const subscription = configured.findResource(A.subscription, "backbone-alarm-email");
-      expect(subscription.inputs).to.include({
-        protocol: "email",
-        endpoint: "ops@example.com",
-        topic: configured.findResource(A.topic, "backbone-alarms").state.arn,
-      });
-    });
-
-    it("generates the dashboard from the table: API metrics plus every route's rule, Lambda and queues", () => {
-      const body = JSON.parse(program.findResource(A.dashboard, "backbone-dashboard").inputs.dashboardBody);
-      const metrics: string[][] = body.widgets.flatMap((w: { properties: { metrics?: string[][] } }) => w.properties.metrics ?? []);
-      const has = (...parts: string[]) =>
-        metrics.some((m) => parts.every((part, i) => (i < 2 ? m[i] === part : m.includes(part))));
-      for (const name of ["Count", "4XXError", "5XXError", "Latency"]) {
-        expect(has("AWS/ApiGateway", name, program.findResource(A.api, "ingress").state.name), name).to.equal(true);
-      }
-      for (const row of routes) {
-        const ruleName = program.findResource("aws:cloudwatch/eventRule:EventRule", row.key).state.name;
-        const fnName = program.findResource("aws:lambda/function:Function", row.key).state.name;
-        const dlqName = program.findResource("aws:sqs/queue:Queue", `${row.key}-dlq`).state.name;
-        const failedName = program.findResource("aws:sqs/queue:Queue", `${row.key}-failed`).state.name;
-        expect(has("AWS/Events", "Invocations", ruleName), row.key).to.equal(true);
-        expect(has("AWS/Events", "FailedInvocations", ruleName), row.key).to.equal(true);
-        for (const name of ["Errors", "Duration", "Throttles"]) {
-          expect(has("AWS/Lambda", name, fnName), `${row.key} ${name}`).to.equal(true);
-        }
-        expect(has("AWS/SQS", "ApproximateNumberOfMessagesVisible", dlqName), row.key).to.equal(true);
-        expect(has("AWS/SQS", "ApproximateNumberOfMessagesVisible", failedName), row.key).to.equal(true);
-      }
-    });
-  });
-
-  describe("stack outputs", () => {
-    it("exports the full POST URL, the bus, per-route queues and the dashboard URL", () => {
-      const { outputs } = program;
-      expect(outputs.apiUrl).to.equal("https://ingress0api.execute-api.ap-southeast-2.amazonaws.com/v1/events");
-      expect(outputs.busName).to.equal(program.findResource(A.bus, "backbone").state.name);
-      expect(outputs.busArn).to.equal(program.findResource(A.bus, "backbone").state.arn);
-      expect(Object.keys(outputs.dlqUrls)).to.deep.equal(routes.map((r) => r.key));
-      for (const row of routes) {
-        expect(outputs.dlqUrls[row.key]).to.equal(program.findResource("aws:sqs/queue:Queue", `${row.key}-dlq`).state.url);
-        expect(outputs.failureQueueUrls[row.key]).to.equal(
-          program.findResource("aws:sqs/queue:Queue", `${row.key}-failed`).state.url,
-        );
-      }
-      const dashboardName = program.findResource(A.dashboard, "backbone-dashboard").inputs.dashboardName;
-      expect(outputs.dashboardUrl).to.equal(
-        `https://ap-southeast-2.console.aws.amazon.com/cloudwatch/home?region=ap-southeast-2#dashboards:name=${dashboardName}`,
-      );
     });
   });
 });

@@ -25,7 +25,9 @@ const cases: { title: string; options: Parameters<typeof programFor>[0]; mention
   },
 ];
 
-describe("cloud stack: bad input fails the preview", () => {
+describe("cloud stack: bad input fails the preview", function () {
+  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  this.timeout(180_000);
   for (const c of cases) {
     it(`fails on ${c.title}, naming it`, async () => {
       const program = await programFor(c.options);

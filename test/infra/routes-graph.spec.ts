@@ -38,7 +38,9 @@ const PER_ROUTE: Record<string, number> = {
   [T.alarm]: 4,
 };
 
-describe("cloud stack: one set of resources per routing-table row", () => {
+describe("cloud stack: one set of resources per routing-table row", function () {
+  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  this.timeout(180_000);
   let program: Program;
   let plusOne: Program;
   before(async () => {
@@ -87,7 +89,9 @@ describe("cloud stack: one set of resources per routing-table row", () => {
           maximumRetryAttempts: row.retry.maximumRetryAttempts,
           maximumEventAgeInSeconds: row.retry.maximumEventAgeSeconds,
         });
-        expect(target.inputs.deadLetterConfig.arn).to.equal(program.findResource(T.queue, `${k}-dlq`).state.arn);
+        expect(target.inputs.deadLetterConfig.arn).to.equal(
+          program.findResource(T.queue, `${k}-dlq`).state.arn,
+        );
       });
 
       it("lets only its rule invoke the function", () => {
@@ -137,6 +141,19 @@ describe("cloud stack: one set of resources per routing-table row", () => {
         });
       });
 
+      it("creates things in an order that works on a real account", () => {
+        const fn = program.findResource(T.fn, k);
+        // The role may not create log groups, and Lambda would otherwise create one without retention.
+        expect(program.waitsFor(fn, T.logGroup, `${k}-logs`)).to.equal(true);
+        expect(program.waitsFor(fn, T.rolePolicy, `${k}-fn`)).to.equal(true);
+        // Lambda checks the role can send to the on-failure destination.
+        expect(program.waitsFor(program.findResource(T.invokeConfig, k), T.rolePolicy, `${k}-fn`)).to.equal(
+          true,
+        );
+        // Events delivered before the permission exists would fail straight into the DLQ.
+        expect(program.waitsFor(program.findResource(T.target, k), T.permission, k)).to.equal(true);
+      });
+
       it("logs to /aws/lambda/<function name> with the configured retention", () => {
         const fn = program.findResource(T.fn, k);
         const logGroup = program.findResource(T.logGroup, `${k}-logs`);
@@ -147,12 +164,14 @@ describe("cloud stack: one set of resources per routing-table row", () => {
       it("grants the function exactly its logs, the bus, the idempotency table and its failure queue", () => {
         const policy = program.findResource(T.rolePolicy, `${k}-fn`);
         expect(policy.inputs.role).to.equal(program.findResource(T.role, `${k}-fn`).id);
-        const grants = JSON.parse(policy.inputs.policy).Statement.map((s: { Action: unknown; Resource: unknown }) => [
-          s.Action,
-          s.Resource,
-        ]);
+        const grants = JSON.parse(policy.inputs.policy).Statement.map(
+          (s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource],
+        );
         expect(grants).to.deep.equal([
-          [["logs:CreateLogStream", "logs:PutLogEvents"], `${program.findResource(T.logGroup, `${k}-logs`).state.arn}:*`],
+          [
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            `${program.findResource(T.logGroup, `${k}-logs`).state.arn}:*`,
+          ],
           ["events:PutEvents", program.findResource(T.bus, "backbone").state.arn],
           [["dynamodb:GetItem", "dynamodb:PutItem"], program.findResource(T.table, "idempotency").state.arn],
           ["sqs:SendMessage", program.findResource(T.queue, `${k}-failed`).state.arn],
@@ -162,8 +181,16 @@ describe("cloud stack: one set of resources per routing-table row", () => {
       it("alarms on both queues, Lambda errors and failed rule invocations, to the alarm topic", () => {
         const topicArn = program.findResource(T.topic, "backbone-alarms").state.arn;
         const expected: [string, string, Record<string, string>][] = [
-          [`${k}-dlq-not-empty`, "ApproximateNumberOfMessagesVisible", { QueueName: program.findResource(T.queue, `${k}-dlq`).state.name }],
-          [`${k}-failed-not-empty`, "ApproximateNumberOfMessagesVisible", { QueueName: program.findResource(T.queue, `${k}-failed`).state.name }],
+          [
+            `${k}-dlq-not-empty`,
+            "ApproximateNumberOfMessagesVisible",
+            { QueueName: program.findResource(T.queue, `${k}-dlq`).state.name },
+          ],
+          [
+            `${k}-failed-not-empty`,
+            "ApproximateNumberOfMessagesVisible",
+            { QueueName: program.findResource(T.queue, `${k}-failed`).state.name },
+          ],
           [`${k}-lambda-errors`, "Errors", { FunctionName: program.findResource(T.fn, k).state.name }],
           [
             `${k}-failed-invocations`,
@@ -197,7 +224,10 @@ describe("cloud stack: one set of resources per routing-table row", () => {
     );
     expect(added.map((r) => r.name).every((name) => name.startsWith(EXTRA_ROW.key))).to.equal(true);
     const target = plusOne.findResource(T.target, EXTRA_ROW.key);
-    expect(target.inputs.retryPolicy).to.deep.equal({ maximumRetryAttempts: 4, maximumEventAgeInSeconds: 600 });
+    expect(target.inputs.retryPolicy).to.deep.equal({
+      maximumRetryAttempts: 4,
+      maximumEventAgeInSeconds: 600,
+    });
     expect(plusOne.findResource(T.fn, EXTRA_ROW.key).inputs).to.include({ memorySize: 1024, timeout: 30 });
     expect(Object.keys(plusOne.outputs.dlqUrls)).to.include(EXTRA_ROW.key);
   });
@@ -205,7 +235,10 @@ describe("cloud stack: one set of resources per routing-table row", () => {
   it("names every route resource after its row key, never an index", () => {
     const keys = routes.map((r) => r.key);
     const routeChildren = program.resources.filter((r) => r.parent?.startsWith(`${T.route}::`));
-    expect(routeChildren).to.have.length(routes.length * (Object.values(PER_ROUTE).reduce((a, b) => a + b) - 5));
+    // Everything in PER_ROUTE except the Route itself and its alarms (those live in the Monitoring component).
+    const childrenPerRoute =
+      Object.values(PER_ROUTE).reduce((a, b) => a + b) - PER_ROUTE[T.route] - PER_ROUTE[T.alarm];
+    expect(routeChildren).to.have.length(routes.length * childrenPerRoute);
     for (const r of routeChildren) {
       const key = r.parent!.split("::")[1];
       expect(r.name === key || r.name.startsWith(`${key}-`), `${r.type} ${r.name}`).to.equal(true);
@@ -213,7 +246,10 @@ describe("cloud stack: one set of resources per routing-table row", () => {
     const routeAlarms = program.resourcesOf(T.alarm).filter((r) => r.name !== "backbone-api-5xx");
     expect(routeAlarms).to.have.length(routes.length * 4);
     for (const r of routeAlarms) {
-      expect(keys.some((key) => r.name.startsWith(`${key}-`)), r.name).to.equal(true);
+      expect(
+        keys.some((key) => r.name.startsWith(`${key}-`)),
+        r.name,
+      ).to.equal(true);
     }
   });
 });

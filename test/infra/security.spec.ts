@@ -1,12 +1,14 @@
 import { expect } from "chai";
-import { actionsOf, policyDocuments, programFor, type Program } from "./harness/program";
+import { actionsOf, CONFIGURED, policyDocuments, programFor, type Program } from "./harness/program";
 
-describe("cloud stack: least privilege and encryption", () => {
+describe("cloud stack: least privilege and encryption", function () {
+  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  this.timeout(180_000);
   let programs: Program[];
   before(async () => {
     programs = await Promise.all([
       programFor(),
-      programFor({ config: { apiKeyRequired: "true", alarmEmail: "ops@example.com" } }),
+      programFor(CONFIGURED),
       programFor({ table: "test/infra/fixtures/table-plus-one.ts" }),
     ]);
     for (const p of programs) expect(p.error, p.error?.message).to.equal(undefined);
@@ -34,7 +36,10 @@ describe("cloud stack: least privilege and encryption", () => {
       for (const { where, document } of policyDocuments(p)) {
         for (const statement of document.Statement.filter((s) => s.Resource === "*")) {
           expect(where).to.equal('aws:iam/rolePolicy:RolePolicy "apigateway-logging"');
-          expect(actionsOf(statement).every((a) => a.startsWith("logs:")), where).to.equal(true);
+          expect(
+            actionsOf(statement).every((a) => a.startsWith("logs:")),
+            where,
+          ).to.equal(true);
         }
       }
     }
@@ -67,9 +72,10 @@ describe("cloud stack: least privilege and encryption", () => {
       const queues = p.resourcesOf("aws:sqs/queue:Queue");
       expect(queues.length).to.be.greaterThan(0);
       for (const queue of queues) {
-        expect(queue.inputs.sqsManagedSseEnabled === true || Boolean(queue.inputs.kmsMasterKeyId), queue.name).to.equal(
-          true,
-        );
+        expect(
+          queue.inputs.sqsManagedSseEnabled === true || Boolean(queue.inputs.kmsMasterKeyId),
+          queue.name,
+        ).to.equal(true);
       }
     }
   });

@@ -19,9 +19,24 @@ describe("infra/validate-table", () => {
 
   const cases: { title: string; table: RouteRow[]; row: string; message: RegExp }[] = [
     { title: "duplicate key", table: tableWith({ key: base.key }), row: base.key, message: /duplicate key/ },
-    { title: "upper-case key", table: tableWith({ key: "Order-Review" }), row: "Order-Review", message: /key must/ },
-    { title: "key ending in a dash", table: tableWith({ key: "order-" }), row: "order-", message: /key must/ },
-    { title: "key over 40 characters", table: tableWith({ key: "a".repeat(41) }), row: "a".repeat(41), message: /key/ },
+    {
+      title: "upper-case key",
+      table: tableWith({ key: "Order-Review" }),
+      row: "Order-Review",
+      message: /key must/,
+    },
+    {
+      title: "key ending in a dash",
+      table: tableWith({ key: "order-" }),
+      row: "order-",
+      message: /key must/,
+    },
+    {
+      title: "key over 40 characters",
+      table: tableWith({ key: "a".repeat(41) }),
+      row: "a".repeat(41),
+      message: /key/,
+    },
     {
       title: "missing processor",
       table: tableWith({ processor: undefined as never }),
@@ -40,8 +55,18 @@ describe("infra/validate-table", () => {
       row: "extra-row",
       message: /maximumEventAgeSeconds must be an integer from 60 to 86400/,
     },
-    { title: "memory below 128 MB", table: tableWith({ memoryMb: 64 }), row: "extra-row", message: /memoryMb/ },
-    { title: "timeout above 900 s", table: tableWith({ timeoutSeconds: 901 }), row: "extra-row", message: /timeoutSeconds/ },
+    {
+      title: "memory below 128 MB",
+      table: tableWith({ memoryMb: 64 }),
+      row: "extra-row",
+      message: /memoryMb/,
+    },
+    {
+      title: "timeout above 900 s",
+      table: tableWith({ timeoutSeconds: 901 }),
+      row: "extra-row",
+      message: /timeoutSeconds/,
+    },
     {
       title: "pattern EventBridge rejects (scalar instead of array)",
       table: tableWith({ pattern: { "detail-type": "order-created" } }),

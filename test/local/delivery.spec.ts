@@ -2,6 +2,7 @@
  * Retries, dead letters, redrive, replay and the backlog bound, with test routing tables whose processors
  * fail on purpose (retry delays shortened to milliseconds).
  */
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
 import type { RouteRow } from "../../infra/routes";
 import { AnalyticsEvent } from "../../processors/analytics";
@@ -229,7 +230,7 @@ describe("local stack: backlog bound", function () {
 
   it("answers 429 with Retry-After when the backlog is full, and accepts again once it drains", async () => {
     const detail = fixture("notification-sent").detail;
-    const ids = [];
+    const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await accept(server.url, "notification-sent", detail));
 
     const throttled = await postEvent(server.url, "notification-sent", detail);
@@ -238,6 +239,28 @@ describe("local stack: backlog bound", function () {
     expect(throttled.headers.get("retry-after")).to.equal("1");
     expect(throttled.body).to.include({ error: "TooManyRequests" });
     expect(throttled.body.message).to.match(/backlog/);
+
+    // PutEvents (which processors' emits use) has headroom up to twice the bound, then throttles like AWS.
+    const client = new EventBridgeClient({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+    const entry = {
+      Source: "backbone.test",
+      DetailType: "notification-sent",
+      Detail: JSON.stringify(detail),
+    };
+    const headroom = await client.send(new PutEventsCommand({ Entries: [entry, entry, entry] }));
+    expect(headroom.FailedEntryCount).to.equal(0);
+    ids.push(...(headroom.Entries ?? []).map((e) => e.EventId as string));
+    const err = await client.send(new PutEventsCommand({ Entries: [entry] })).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    client.destroy();
+    expect(err?.name).to.equal("ThrottlingException");
 
     release();
     for (const id of ids) expect((await waitFor(server.url, id)).status).to.equal("done");

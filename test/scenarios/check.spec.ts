@@ -101,8 +101,12 @@ describe("scenario runner: contract checks", () => {
   }
 
   it("compares results as deep subsets", () => {
-    expect(subsetDiff({ team: "senior", sla: { targetHours: 4 } }, { team: "senior", sla: { targetHours: 4, x: 1 } }))
-      .to.be.empty;
+    expect(
+      subsetDiff(
+        { team: "senior", sla: { targetHours: 4 } },
+        { team: "senior", sla: { targetHours: 4, x: 1 } },
+      ),
+    ).to.deep.equal([]);
     expect(subsetDiff({ team: "senior" }, { team: "finance" })).to.deep.equal([
       '$.team: expected "senior", got "finance"',
     ]);
@@ -110,20 +114,33 @@ describe("scenario runner: contract checks", () => {
     expect(subsetDiff({ a: { b: 1 } }, { a: null })).to.deep.equal(["$.a: expected an object, got null"]);
   });
 
-  it("parses --url and rejects anything else", () => {
-    expect(parseArgs(["--url", "https://x.execute-api.ap-southeast-2.amazonaws.com/dev/events"]).url).to.equal(
-      "https://x.execute-api.ap-southeast-2.amazonaws.com/dev/events",
-    );
-    expect(parseArgs(["--url=http://127.0.0.1:3001/events"]).url).to.equal("http://127.0.0.1:3001/events");
-    expect(parseArgs([]).url).to.equal("http://127.0.0.1:3000/events");
-    expect(() => parseArgs(["--bogus"])).to.throw(/unknown argument "--bogus"/);
-    expect(() => parseArgs(["--url", "not a url"])).to.throw();
+  it("parses --url and --api-key and rejects anything else", () => {
+    const api = "https://x.execute-api.ap-southeast-2.amazonaws.com/dev/events";
+    expect(parseArgs(["--url", api, "--api-key", "k1"], {})).to.deep.equal({ url: api, apiKey: "k1" });
+    expect(parseArgs(["--url=http://127.0.0.1:3001/events"], {})).to.deep.equal({
+      url: "http://127.0.0.1:3001/events",
+      apiKey: undefined,
+    });
+    expect(parseArgs([], { BACKBONE_API_KEY: "k2" })).to.deep.equal({
+      url: "http://127.0.0.1:3000/events",
+      apiKey: "k2",
+    });
+    expect(() => parseArgs(["--bogus"], {})).to.throw(/unknown argument "--bogus"/);
+    expect(() => parseArgs(["--url"], {})).to.throw(/--url needs a value/);
+    expect(() => parseArgs(["--url", "not a url"], {})).to.throw();
   });
 
   it("prints a pass/fail table with the failures under it", () => {
     const text = formatTable([
       { name: "order", ok: true, status: 202, outcomeChecked: true, failures: [], ms: 12 },
-      { name: "bad json", ok: false, status: 500, outcomeChecked: false, failures: ["status 500, expected 400"], ms: 3 },
+      {
+        name: "bad json",
+        ok: false,
+        status: 500,
+        outcomeChecked: false,
+        failures: ["status 500, expected 400"],
+        ms: 3,
+      },
     ]);
 
     expect(text).to.match(/PASS\s+202\s+checked\s+12\s+order/);

@@ -34,12 +34,18 @@ const wrongExpectations: { what: string; scenario: Scenario; failure: RegExp }[]
   },
   {
     what: "the billing ticket expected at the general team",
-    scenario: mutated(BILLING_TICKET, (s) => (s.expect.outcome!.routes["support-ticket"].result = { team: "general" })),
+    scenario: mutated(
+      BILLING_TICKET,
+      (s) => (s.expect.outcome!.routes["support-ticket"].result = { team: "general" }),
+    ),
     failure: /route support-ticket result\.team: expected "general", got "finance"/,
   },
   {
     what: "the billing ticket expected to be escalated too",
-    scenario: mutated(BILLING_TICKET, (s) => (s.expect.outcome!.routes["support-escalation"] = { status: "done" })),
+    scenario: mutated(
+      BILLING_TICKET,
+      (s) => (s.expect.outcome!.routes["support-escalation"] = { status: "done" }),
+    ),
     failure: /matched routes \[support-ticket\], expected \[support-escalation, support-ticket\]/,
   },
   {
@@ -54,7 +60,10 @@ const wrongExpectations: { what: string; scenario: Scenario; failure: RegExp }[]
   },
   {
     what: "a purchase expected not to convert",
-    scenario: mutated(PURCHASE, (s) => (s.expect.outcome!.routes["analytics-event"].result = { conversion: { isConversion: false } })),
+    scenario: mutated(
+      PURCHASE,
+      (s) => (s.expect.outcome!.routes["analytics-event"].result = { conversion: { isConversion: false } }),
+    ),
     failure: /route analytics-event result\.conversion\.isConversion: expected false, got true/,
   },
   {
@@ -88,7 +97,9 @@ describe("business scenarios against the local stack (npm run scenarios)", () =>
   it("passes every scenario of the product description, processing outcomes included", async () => {
     const results = await runScenarios({ url });
 
-    expect(results.filter((r) => !r.ok).map((r) => ({ name: r.name, failures: r.failures }))).to.deep.equal([]);
+    expect(results.filter((r) => !r.ok).map((r) => ({ name: r.name, failures: r.failures }))).to.deep.equal(
+      [],
+    );
     expect(results.map((r) => r.name)).to.deep.equal(scenarios.map((s) => s.name));
     const withOutcome = scenarios.filter((s) => s.expect.outcome).map((s) => s.name);
     expect(results.filter((r) => r.outcomeChecked).map((r) => r.name)).to.deep.equal(withOutcome);
@@ -96,7 +107,9 @@ describe("business scenarios against the local stack (npm run scenarios)", () =>
 
   it("covers the product description's events and invalid requests", () => {
     const accepted = new Set(
-      scenarios.filter((s) => s.expect.status === 202).map((s) => (s.request.body as Record<string, unknown>)["detail-type"]),
+      scenarios
+        .filter((s) => s.expect.status === 202)
+        .map((s) => (s.request.body as Record<string, unknown>)["detail-type"]),
     );
     expect([...accepted].sort()).to.deep.equal([
       "analytics-event",
@@ -105,7 +118,9 @@ describe("business scenarios against the local stack (npm run scenarios)", () =>
       "support-ticket",
       "user-registered",
     ]);
-    expect(scenarios.filter((s) => s.expect.status >= 400).map((s) => s.expect.status)).to.include.members([400, 415]);
+    expect(scenarios.filter((s) => s.expect.status >= 400).map((s) => s.expect.status)).to.include.members([
+      400, 415,
+    ]);
   });
 
   for (const { what, scenario, failure } of wrongExpectations) {

@@ -21,7 +21,10 @@ export function startBareServer(port: number): Promise<Server> {
         status = 400;
         body = JSON.stringify({ error: "BadRequestBody", message: "body is not JSON" });
       }
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(body),
+      });
       res.end(body);
     });
   });

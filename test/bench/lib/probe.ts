@@ -10,7 +10,8 @@ import { join } from "node:path";
 /** The one SQLite database file the local stack keeps in `dataDir`. */
 export function databaseFile(dataDir: string): string {
   const files = readdirSync(dataDir).filter((f) => /\.(db|sqlite3?)$/.test(f));
-  if (files.length !== 1) throw new Error(`expected one database file in ${dataDir}, found [${files.join(", ")}]`);
+  if (files.length !== 1)
+    throw new Error(`expected one database file in ${dataDir}, found [${files.join(", ")}]`);
   return join(dataDir, files[0]);
 }
 
@@ -68,7 +69,9 @@ export async function waitDrained(probe: Probe, timeoutMs = 120_000): Promise<nu
   const started = Date.now();
   while (probe.openDeliveries() > 0) {
     if (Date.now() - started > timeoutMs) {
-      throw new Error(`backlog not drained after ${timeoutMs} ms: ${JSON.stringify(probe.deliveriesByStatus())}`);
+      throw new Error(
+        `backlog not drained after ${timeoutMs} ms: ${JSON.stringify(probe.deliveriesByStatus())}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }

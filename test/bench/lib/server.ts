@@ -47,7 +47,9 @@ export async function startBare(): Promise<ChildServer> {
  * The local stack exactly as `npm start` runs it (`local/main.ts`), on a free port with a fresh temporary data
  * directory (or `dataDir` to restart on existing data), logging only warnings.
  */
-export async function startLocal(options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ChildServer> {
+export async function startLocal(
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ChildServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "backbone-bench-"));
   const env = { BACKBONE_DB: join(dataDir, "backbone.db"), LOG_LEVEL: "warn", ...options.env };
   return startChild(join(ROOT, "local/main.ts"), env, "/local/health", dataDir);
@@ -92,11 +94,18 @@ async function startChild(
 }
 
 /** Polls until the child answers HTTP on `url` (any status) or exits. */
-async function waitReady(child: ChildProcess, url: string, stderr: () => string, timeoutMs = 30_000): Promise<void> {
+async function waitReady(
+  child: ChildProcess,
+  url: string,
+  stderr: () => string,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${stderr()}`);
+      throw new Error(
+        `server exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${stderr()}`,
+      );
     }
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });

@@ -49,7 +49,13 @@ export class LambdaSandbox {
    * Calls `<dir>/<module>.<export>(event, context)` in a fresh Node process with only `env` (plus PATH, HOME and
    * NODE_PATH). `nowMs` pins the clock so results can be compared with an in-process run.
    */
-  invoke(dir: string, handler: string, event: unknown, env: Record<string, string>, nowMs: number): Promise<Invocation> {
+  invoke(
+    dir: string,
+    handler: string,
+    event: unknown,
+    env: Record<string, string>,
+    nowMs: number,
+  ): Promise<Invocation> {
     const [module, exportName] = handler.split(".");
     const childEnv = {
       PATH: process.env.PATH ?? "",

@@ -15,6 +15,8 @@ export interface DeclaredResource {
   custom: boolean;
   /** `type::name` of the parent component, or undefined at the stack root. */
   parent?: string;
+  /** `type::name` of every resource it waits for (explicit `dependsOn` and referenced inputs). */
+  dependencies?: string[];
   // Inputs and state are arbitrary JSON; specs index into them freely.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   inputs: any;
@@ -40,6 +42,11 @@ export class Program {
     return found!;
   }
 
+  /** Whether `resource` waits for the resource of `type` named `name` before it is created. */
+  waitsFor(resource: DeclaredResource, type: string, name: string): boolean {
+    return (resource.dependencies ?? []).includes(`${type}::${name}`);
+  }
+
   /** Every resource of `type`. */
   resourcesOf(type: string): DeclaredResource[] {
     return this.resources.filter((r) => r.type === type);
@@ -61,6 +68,20 @@ export interface RunOptions {
   config?: Record<string, string>;
 }
 
+/** Every optional feature on and every setting away from its default; specs share this one run. */
+export const CONFIGURED: RunOptions = {
+  config: {
+    apiKeyRequired: "true",
+    alarmEmail: "ops@example.com",
+    throttleRateLimit: "25",
+    throttleBurstLimit: "50",
+    logRetentionDays: "30",
+    archiveRetentionDays: "90",
+    stageName: "prod",
+    manageApiGatewayAccount: "false",
+  },
+};
+
 /** Runs the program in a fresh Node process under Pulumi mocks. */
 export function runProgram(options: RunOptions = {}): Promise<Program> {
   const args = ["-r", "ts-node/register/transpile-only", join(__dirname, "run-program.ts")];
@@ -80,7 +101,11 @@ export function runProgram(options: RunOptions = {}): Promise<Program> {
           const parsed = JSON.parse(last);
           resolve(new Program(parsed.resources, parsed.outputs, parsed.error));
         } catch {
-          reject(new Error(`program run failed (${err?.message ?? "no JSON"}):\n${stderr}\n${stdout.slice(-2000)}`));
+          reject(
+            new Error(
+              `program run failed (${err?.message ?? "no JSON"}):\n${stderr}\n${stdout.slice(-2000)}`,
+            ),
+          );
         }
       },
     );

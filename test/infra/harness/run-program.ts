@@ -6,7 +6,7 @@
  *
  * Without a table module the real program (`index.ts`) runs; with one, `buildStack` runs on the module's
  * `routes`. Config comes from the env var HARNESS_CONFIG (JSON object of `key: value`, project namespace implied).
- * Output: `{ resources: [{type, name, custom, parent, inputs, id, state}], outputs, error? }`.
+ * Output: `{ resources: [{type, name, custom, parent, dependencies, inputs, id, state}], outputs, error? }`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
@@ -20,6 +20,8 @@ interface Recorded {
   name: string;
   custom: boolean;
   parent?: string;
+  /** `type::name` of every resource it waits for (explicit `dependsOn` and resources its inputs reference). */
+  dependencies?: (string | undefined)[];
   inputs: unknown;
   /** What the mocked provider answered (inputs plus computed ARNs, names, URLs). */
   id?: string;
@@ -33,7 +35,11 @@ async function main(): Promise<void> {
       async newResource(args) {
         const inputs = await plain(args.inputs);
         const result = mockState(args.type, args.name, args.inputs);
-        const entry = recorded.get(key(args.type, args.name)) ?? { type: args.type, name: args.name, custom: true };
+        const entry = recorded.get(key(args.type, args.name)) ?? {
+          type: args.type,
+          name: args.name,
+          custom: true,
+        };
         recorded.set(key(args.type, args.name), {
           ...entry,
           custom: args.custom ?? true,
@@ -73,10 +79,8 @@ async function main(): Promise<void> {
     const tableModule = process.argv[2];
     // Required only now: the program must see the mocks (static imports would be hoisted above setMocks).
     const exported: Record<string, unknown> = tableModule
-      ? // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require("../../../infra/stack").buildStack(require(resolve(tableModule)).routes)
-      : // eslint-disable-next-line @typescript-eslint/no-require-imports
-        { ...require("../../../index") };
+      ? require("../../../infra/stack").buildStack(require(resolve(tableModule)).routes)
+      : { ...require("../../../index") };
     outputs = await new Promise((done) => pulumi.output(exported).apply(done));
   } catch (err) {
     error = report(err);
@@ -116,8 +120,14 @@ function recordParents(recorded: Map<string, Recorded>): void {
     const parent = req.getParent();
     const k = key(req.getType(), req.getName());
     recorded.set(k, {
-      ...(recorded.get(k) ?? { type: req.getType(), name: req.getName(), custom: req.getCustom(), inputs: {} }),
-      parent: parent ? parentKey(parent) : undefined,
+      ...(recorded.get(k) ?? {
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        inputs: {},
+      }),
+      parent: parent ? urnKey(parent) : undefined,
+      dependencies: req.getDependenciesList().map(urnKey),
     });
     return original(req, cb);
   };
@@ -128,10 +138,11 @@ interface RegisterRequest {
   getType(): string;
   getName(): string;
   getCustom(): boolean;
+  getDependenciesList(): string[];
 }
 
-/** `urn:pulumi:stack::project::a$b$type::name` → `type::name`. */
-function parentKey(urn: string): string | undefined {
+/** `urn:pulumi:stack::project::a$b$type::name` → `type::name` (undefined for the stack itself). */
+function urnKey(urn: string): string | undefined {
   const parts = urn.split("::");
   const name = parts[parts.length - 1];
   const types = parts[parts.length - 2]?.split("$") ?? [];
@@ -170,6 +181,8 @@ async function archive(value: pulumi.asset.Archive): Promise<unknown> {
 }
 
 main().catch((err) => {
-  process.stdout.write(JSON.stringify({ resources: [], error: { name: err.name, message: String(err.stack) } }));
+  process.stdout.write(
+    JSON.stringify({ resources: [], error: { name: err.name, message: String(err.stack) } }),
+  );
   process.exitCode = 1;
 });
