@@ -1,35 +1,9 @@
+import { T } from "./harness/types";
 import { expect } from "chai";
 import { routes } from "../../infra/routes";
 import { METHOD_RESPONSE_STATUS_CODES, putEventsIntegrationResponses } from "../../infra/api/templates";
 import { API_SOURCE } from "../../infra/sources";
 import { CONFIGURED, programFor, type Program } from "./harness/program";
-
-const A = {
-  api: "aws:apigateway/restApi:RestApi",
-  resource: "aws:apigateway/resource:Resource",
-  method: "aws:apigateway/method:Method",
-  integration: "aws:apigateway/integration:Integration",
-  integrationResponse: "aws:apigateway/integrationResponse:IntegrationResponse",
-  response: "aws:apigateway/response:Response",
-  model: "aws:apigateway/model:Model",
-  validator: "aws:apigateway/requestValidator:RequestValidator",
-  deployment: "aws:apigateway/deployment:Deployment",
-  stage: "aws:apigateway/stage:Stage",
-  methodSettings: "aws:apigateway/methodSettings:MethodSettings",
-  usagePlan: "aws:apigateway/usagePlan:UsagePlan",
-  apiKey: "aws:apigateway/apiKey:ApiKey",
-  usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  bus: "aws:cloudwatch/eventBus:EventBus",
-  archive: "aws:cloudwatch/eventArchive:EventArchive",
-  table: "aws:dynamodb/table:Table",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  topic: "aws:sns/topic:Topic",
-  subscription: "aws:sns/topicSubscription:TopicSubscription",
-  dashboard: "aws:cloudwatch/dashboard:Dashboard",
-} as const;
 
 describe("cloud stack: ingress API", function () {
   // Each program run is a child Node process (~5 s; more when the suite shares the cores).
@@ -44,14 +18,14 @@ describe("cloud stack: ingress API", function () {
 
   describe("POST /events", () => {
     it("is a POST method on /events, validated against the catalogue model", () => {
-      const resource = program.findResource(A.resource, "ingress-events");
+      const resource = program.findResource(T.resource, "ingress-events");
       expect(resource.inputs).to.include({
         pathPart: "events",
-        parentId: program.findResource(A.api, "ingress").state.rootResourceId,
+        parentId: program.findResource(T.api, "ingress").state.rootResourceId,
       });
-      const method = program.findResource(A.method, "ingress-post-events");
-      const model = program.findResource(A.model, "ingress-event");
-      const validator = program.findResource(A.validator, "ingress-body");
+      const method = program.findResource(T.method, "ingress-post-events");
+      const model = program.findResource(T.model, "ingress-event");
+      const validator = program.findResource(T.validator, "ingress-body");
       expect(method.inputs).to.include({
         httpMethod: "POST",
         resourceId: resource.id,
@@ -66,8 +40,8 @@ describe("cloud stack: ingress API", function () {
     });
 
     it("integrates with events:PutEvents on the bus through the scoped role, never passing bodies through", () => {
-      const integration = program.findResource(A.integration, "ingress-put-events");
-      const role = program.findResource(A.role, "ingress-put-events");
+      const integration = program.findResource(T.integration, "ingress-put-events");
+      const role = program.findResource(T.role, "ingress-put-events");
       expect(integration.inputs).to.include({
         type: "AWS",
         integrationHttpMethod: "POST",
@@ -80,28 +54,28 @@ describe("cloud stack: ingress API", function () {
         "integration.request.header.Content-Type": "'application/x-amz-json-1.1'",
       });
       const template: string = integration.inputs.requestTemplates["application/json"];
-      expect(template).to.contain(JSON.stringify(program.findResource(A.bus, "backbone").state.name));
+      expect(template).to.contain(JSON.stringify(program.findResource(T.bus, "backbone").state.name));
       expect(template).to.contain(JSON.stringify(API_SOURCE));
     });
 
     it("the integration role may only put events on this bus", () => {
-      const role = program.findResource(A.role, "ingress-put-events");
+      const role = program.findResource(T.role, "ingress-put-events");
       expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal({
         Service: "apigateway.amazonaws.com",
       });
-      const policy = program.findResource(A.rolePolicy, "ingress-put-events");
+      const policy = program.findResource(T.rolePolicy, "ingress-put-events");
       expect(policy.inputs.role).to.equal(role.id);
       expect(JSON.parse(policy.inputs.policy).Statement).to.deep.equal([
         {
           Effect: "Allow",
           Action: "events:PutEvents",
-          Resource: program.findResource(A.bus, "backbone").state.arn,
+          Resource: program.findResource(T.bus, "backbone").state.arn,
         },
       ]);
     });
 
     it("maps PutEvents answers with the contract's integration responses and declares every status", () => {
-      const declared = program.resourcesOf(A.integrationResponse).map((r) => ({
+      const declared = program.resourcesOf(T.integrationResponse).map((r) => ({
         statusCode: r.inputs.statusCode,
         selectionPattern: r.inputs.selectionPattern,
         responseTemplates: r.inputs.responseTemplates,
@@ -115,8 +89,8 @@ describe("cloud stack: ingress API", function () {
         a.statusCode.localeCompare(b.statusCode);
       expect(declared.sort(byStatus)).to.deep.equal(contract.sort(byStatus));
       expect(declared.map((r) => r.statusCode)).to.include.members(["202", "500"]);
-      for (const r of program.resourcesOf(A.integrationResponse)) {
-        expect(r.inputs.resourceId).to.equal(program.findResource(A.resource, "ingress-events").id);
+      for (const r of program.resourcesOf(T.integrationResponse)) {
+        expect(r.inputs.resourceId).to.equal(program.findResource(T.resource, "ingress-events").id);
       }
       const methodResponses = program.resourcesOf("aws:apigateway/methodResponse:MethodResponse");
       expect(methodResponses.map((r) => r.inputs.statusCode).sort()).to.deep.equal(
@@ -127,7 +101,7 @@ describe("cloud stack: ingress API", function () {
 
     it("answers API Gateway's own errors as JSON with the contract's statuses", () => {
       const byType = Object.fromEntries(
-        program.resourcesOf(A.response).map((r) => [r.inputs.responseType, r.inputs]),
+        program.resourcesOf(T.response).map((r) => [r.inputs.responseType, r.inputs]),
       );
       const expected: [string, string | undefined, string][] = [
         ["BAD_REQUEST_BODY", "400", "BadRequestBody"],
@@ -140,7 +114,7 @@ describe("cloud stack: ingress API", function () {
       for (const [type, status, error] of expected) {
         expect(byType[type], type).to.not.equal(undefined);
         expect(byType[type].statusCode, type).to.equal(status);
-        expect(byType[type].restApiId).to.equal(program.findResource(A.api, "ingress").id);
+        expect(byType[type].restApiId).to.equal(program.findResource(T.api, "ingress").id);
         expect(byType[type].responseTemplates["application/json"], type).to.contain(`"error":"${error}"`);
       }
       expect(byType.BAD_REQUEST_BODY.responseTemplates["application/json"]).to.contain(
@@ -150,12 +124,12 @@ describe("cloud stack: ingress API", function () {
     });
 
     it("redeploys when the API definition changes (deployment trigger hashes it)", () => {
-      const hash = program.findResource(A.deployment, "ingress").inputs.triggers.definition;
+      const hash = program.findResource(T.deployment, "ingress").inputs.triggers.definition;
       expect(hash).to.match(/^[0-9a-f]{64}$/);
       // apiKeyRequired changes the method, so the configured stack must get another deployment.
-      expect(configured.findResource(A.deployment, "ingress").inputs.triggers.definition).to.not.equal(hash);
-      const stage = program.findResource(A.stage, "ingress");
-      expect(stage.inputs.deployment).to.equal(program.findResource(A.deployment, "ingress").id);
+      expect(configured.findResource(T.deployment, "ingress").inputs.triggers.definition).to.not.equal(hash);
+      const stage = program.findResource(T.stage, "ingress");
+      expect(stage.inputs.deployment).to.equal(program.findResource(T.deployment, "ingress").id);
     });
 
     it("stage: tracing, JSON access logs with retention, throttling from config", () => {
@@ -163,16 +137,16 @@ describe("cloud stack: ingress API", function () {
         [program, "v1", 14, 100, 200],
         [configured, "prod", 30, 25, 50],
       ] as const) {
-        const stage = p.findResource(A.stage, "ingress");
+        const stage = p.findResource(T.stage, "ingress");
         expect(stage.inputs).to.include({ stageName, xrayTracingEnabled: true });
-        const logGroup = p.findResource(A.logGroup, "ingress-access");
+        const logGroup = p.findResource(T.logGroup, "ingress-access");
         expect(stage.inputs.accessLogSettings.destinationArn).to.equal(logGroup.state.arn);
         expect(JSON.parse(stage.inputs.accessLogSettings.format)).to.have.property(
           "requestId",
           "$context.requestId",
         );
         expect(logGroup.inputs.retentionInDays).to.equal(retention);
-        const settings = p.findResource(A.methodSettings, "ingress");
+        const settings = p.findResource(T.methodSettings, "ingress");
         expect(settings.inputs).to.include({ methodPath: "*/*", stageName });
         expect(settings.inputs.settings).to.include({
           throttlingRateLimit: rate,
@@ -182,19 +156,19 @@ describe("cloud stack: ingress API", function () {
     });
 
     it("creates the stage only after everything a deployment snapshots, and after the logging role setting", () => {
-      const deployment = program.findResource(A.deployment, "ingress");
+      const deployment = program.findResource(T.deployment, "ingress");
       const parts = [
-        [A.method, "ingress-post-events"],
-        [A.integration, "ingress-put-events"],
-        ...program.resourcesOf(A.integrationResponse).map((r) => [A.integrationResponse, r.name]),
-        ...program.resourcesOf(A.response).map((r) => [A.response, r.name]),
+        [T.method, "ingress-post-events"],
+        [T.integration, "ingress-put-events"],
+        ...program.resourcesOf(T.integrationResponse).map((r) => [T.integrationResponse, r.name]),
+        ...program.resourcesOf(T.response).map((r) => [T.response, r.name]),
       ];
       expect(parts.length).to.be.greaterThan(8);
       for (const [type, name] of parts) expect(program.waitsFor(deployment, type, name), name).to.equal(true);
       const account = "aws:apigateway/account:Account";
       for (const [type, name] of [
-        [A.stage, "ingress"],
-        [A.methodSettings, "ingress"],
+        [T.stage, "ingress"],
+        [T.methodSettings, "ingress"],
       ]) {
         expect(
           program.waitsFor(program.findResource(type, name), account, "apigateway-logging"),
@@ -206,22 +180,22 @@ describe("cloud stack: ingress API", function () {
     });
 
     it("requires an API key with a usage plan only when config says so", () => {
-      expect(program.findResource(A.method, "ingress-post-events").inputs.apiKeyRequired).to.equal(false);
-      expect(program.resourcesOf(A.usagePlan)).to.have.length(0);
-      expect(program.resourcesOf(A.apiKey)).to.have.length(0);
+      expect(program.findResource(T.method, "ingress-post-events").inputs.apiKeyRequired).to.equal(false);
+      expect(program.resourcesOf(T.usagePlan)).to.have.length(0);
+      expect(program.resourcesOf(T.apiKey)).to.have.length(0);
 
-      expect(configured.findResource(A.method, "ingress-post-events").inputs.apiKeyRequired).to.equal(true);
-      const plan = configured.findResource(A.usagePlan, "ingress");
+      expect(configured.findResource(T.method, "ingress-post-events").inputs.apiKeyRequired).to.equal(true);
+      const plan = configured.findResource(T.usagePlan, "ingress");
       expect(plan.inputs.apiStages).to.deep.equal([
-        { apiId: configured.findResource(A.api, "ingress").id, stage: "prod" },
+        { apiId: configured.findResource(T.api, "ingress").id, stage: "prod" },
       ]);
       expect(plan.inputs.throttleSettings).to.deep.equal({ rateLimit: 25, burstLimit: 50 });
-      const key = configured.findResource(A.usagePlanKey, "ingress");
+      const key = configured.findResource(T.usagePlanKey, "ingress");
       expect(key.inputs).to.include({
-        keyId: configured.findResource(A.apiKey, "ingress").id,
+        keyId: configured.findResource(T.apiKey, "ingress").id,
         usagePlanId: plan.id,
       });
-      expect(configured.outputs.apiKeyId).to.equal(configured.findResource(A.apiKey, "ingress").id);
+      expect(configured.outputs.apiKeyId).to.equal(configured.findResource(T.apiKey, "ingress").id);
     });
   });
 });

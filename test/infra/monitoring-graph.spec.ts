@@ -1,33 +1,7 @@
+import { T } from "./harness/types";
 import { expect } from "chai";
 import { routes } from "../../infra/routes";
 import { CONFIGURED, programFor, type Program } from "./harness/program";
-
-const A = {
-  api: "aws:apigateway/restApi:RestApi",
-  resource: "aws:apigateway/resource:Resource",
-  method: "aws:apigateway/method:Method",
-  integration: "aws:apigateway/integration:Integration",
-  integrationResponse: "aws:apigateway/integrationResponse:IntegrationResponse",
-  response: "aws:apigateway/response:Response",
-  model: "aws:apigateway/model:Model",
-  validator: "aws:apigateway/requestValidator:RequestValidator",
-  deployment: "aws:apigateway/deployment:Deployment",
-  stage: "aws:apigateway/stage:Stage",
-  methodSettings: "aws:apigateway/methodSettings:MethodSettings",
-  usagePlan: "aws:apigateway/usagePlan:UsagePlan",
-  apiKey: "aws:apigateway/apiKey:ApiKey",
-  usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  bus: "aws:cloudwatch/eventBus:EventBus",
-  archive: "aws:cloudwatch/eventArchive:EventArchive",
-  table: "aws:dynamodb/table:Table",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  topic: "aws:sns/topic:Topic",
-  subscription: "aws:sns/topicSubscription:TopicSubscription",
-  dashboard: "aws:cloudwatch/dashboard:Dashboard",
-} as const;
 
 describe("cloud stack: bus, monitoring and outputs", function () {
   // Each program run is a child Node process (~5 s; more when the suite shares the cores).
@@ -42,15 +16,15 @@ describe("cloud stack: bus, monitoring and outputs", function () {
 
   describe("bus and idempotency table", () => {
     it("uses a custom bus with an archive whose retention comes from config", () => {
-      const bus = program.findResource(A.bus, "backbone");
+      const bus = program.findResource(T.bus, "backbone");
       expect(bus.state.name).to.not.equal("default");
-      const archive = program.findResource(A.archive, "backbone-archive");
+      const archive = program.findResource(T.archive, "backbone-archive");
       expect(archive.inputs).to.include({ eventSourceArn: bus.state.arn, retentionDays: 7 });
-      expect(configured.findResource(A.archive, "backbone-archive").inputs.retentionDays).to.equal(90);
+      expect(configured.findResource(T.archive, "backbone-archive").inputs.retentionDays).to.equal(90);
     });
 
     it("keeps idempotency records in an on-demand table keyed by id with TTL expiresAt", () => {
-      const table = program.findResource(A.table, "idempotency");
+      const table = program.findResource(T.table, "idempotency");
       expect(table.inputs).to.include({ billingMode: "PAY_PER_REQUEST", hashKey: "id" });
       expect(table.inputs.attributes).to.deep.equal([{ name: "id", type: "S" }]);
       expect(table.inputs.ttl).to.deep.equal({ attributeName: "expiresAt", enabled: true });
@@ -59,44 +33,44 @@ describe("cloud stack: bus, monitoring and outputs", function () {
 
   describe("monitoring", () => {
     it("alarms on API 5xx to the alarm topic", () => {
-      const alarm = program.findResource(A.alarm, "backbone-api-5xx");
+      const alarm = program.findResource(T.alarm, "backbone-api-5xx");
       expect(alarm.inputs).to.include({ namespace: "AWS/ApiGateway", metricName: "5XXError", threshold: 0 });
       expect(alarm.inputs.dimensions).to.deep.equal({
-        ApiName: program.findResource(A.api, "ingress").state.name,
+        ApiName: program.findResource(T.api, "ingress").state.name,
         Stage: "v1",
       });
       expect(alarm.inputs.alarmActions).to.deep.equal([
-        program.findResource(A.topic, "backbone-alarms").state.arn,
+        program.findResource(T.topic, "backbone-alarms").state.arn,
       ]);
     });
 
     it("subscribes the alarm e-mail only when configured", () => {
-      expect(program.resourcesOf(A.subscription)).to.have.length(0);
-      const subscription = configured.findResource(A.subscription, "backbone-alarm-email");
+      expect(program.resourcesOf(T.subscription)).to.have.length(0);
+      const subscription = configured.findResource(T.subscription, "backbone-alarm-email");
       expect(subscription.inputs).to.include({
         protocol: "email",
         endpoint: "ops@example.com",
-        topic: configured.findResource(A.topic, "backbone-alarms").state.arn,
+        topic: configured.findResource(T.topic, "backbone-alarms").state.arn,
       });
     });
 
     it("generates the dashboard from the table: API metrics plus every route's rule, Lambda and queues", () => {
-      const body = JSON.parse(program.findResource(A.dashboard, "backbone-dashboard").inputs.dashboardBody);
+      const body = JSON.parse(program.findResource(T.dashboard, "backbone-dashboard").inputs.dashboardBody);
       const metrics: string[][] = body.widgets.flatMap(
         (w: { properties: { metrics?: string[][] } }) => w.properties.metrics ?? [],
       );
       const has = (...parts: string[]) =>
         metrics.some((m) => parts.every((part, i) => (i < 2 ? m[i] === part : m.includes(part))));
       for (const name of ["Count", "4XXError", "5XXError", "Latency"]) {
-        expect(has("AWS/ApiGateway", name, program.findResource(A.api, "ingress").state.name), name).to.equal(
+        expect(has("AWS/ApiGateway", name, program.findResource(T.api, "ingress").state.name), name).to.equal(
           true,
         );
       }
       for (const row of routes) {
         const ruleName = program.findResource("aws:cloudwatch/eventRule:EventRule", row.key).state.name;
         const fnName = program.findResource("aws:lambda/function:Function", row.key).state.name;
-        const dlqName = program.findResource("aws:sqs/queue:Queue", `${row.key}-dlq`).state.name;
-        const failedName = program.findResource("aws:sqs/queue:Queue", `${row.key}-failed`).state.name;
+        const dlqName = program.findResource(T.queue, `${row.key}-dlq`).state.name;
+        const failedName = program.findResource(T.queue, `${row.key}-failed`).state.name;
         expect(has("AWS/Events", "Invocations", ruleName), row.key).to.equal(true);
         expect(has("AWS/Events", "FailedInvocations", ruleName), row.key).to.equal(true);
         for (const name of ["Errors", "Duration", "Throttles"]) {
@@ -114,18 +88,16 @@ describe("cloud stack: bus, monitoring and outputs", function () {
       expect(outputs.apiUrl).to.equal(
         "https://ingress0api.execute-api.ap-southeast-2.amazonaws.com/v1/events",
       );
-      expect(outputs.busName).to.equal(program.findResource(A.bus, "backbone").state.name);
-      expect(outputs.busArn).to.equal(program.findResource(A.bus, "backbone").state.arn);
+      expect(outputs.busName).to.equal(program.findResource(T.bus, "backbone").state.name);
+      expect(outputs.busArn).to.equal(program.findResource(T.bus, "backbone").state.arn);
       expect(Object.keys(outputs.dlqUrls)).to.deep.equal(routes.map((r) => r.key));
       for (const row of routes) {
-        expect(outputs.dlqUrls[row.key]).to.equal(
-          program.findResource("aws:sqs/queue:Queue", `${row.key}-dlq`).state.url,
-        );
+        expect(outputs.dlqUrls[row.key]).to.equal(program.findResource(T.queue, `${row.key}-dlq`).state.url);
         expect(outputs.failureQueueUrls[row.key]).to.equal(
-          program.findResource("aws:sqs/queue:Queue", `${row.key}-failed`).state.url,
+          program.findResource(T.queue, `${row.key}-failed`).state.url,
         );
       }
-      const dashboardName = program.findResource(A.dashboard, "backbone-dashboard").inputs.dashboardName;
+      const dashboardName = program.findResource(T.dashboard, "backbone-dashboard").inputs.dashboardName;
       expect(outputs.dashboardUrl).to.equal(
         `https://ap-southeast-2.console.aws.amazon.com/cloudwatch/home?region=ap-southeast-2#dashboards:name=${dashboardName}`,
       );

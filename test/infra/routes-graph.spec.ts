@@ -1,26 +1,9 @@
+import { T } from "./harness/types";
 import { expect } from "chai";
 import { routes } from "../../infra/routes";
 import { ROUTE_DEFAULTS } from "../../infra/route";
 import { EXTRA_ROW } from "./fixtures/table-plus-one";
 import { programFor, type Program } from "./harness/program";
-
-const T = {
-  route: "backbone:route:Route",
-  fn: "aws:lambda/function:Function",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  rule: "aws:cloudwatch/eventRule:EventRule",
-  target: "aws:cloudwatch/eventTarget:EventTarget",
-  permission: "aws:lambda/permission:Permission",
-  queue: "aws:sqs/queue:Queue",
-  queuePolicy: "aws:sqs/queuePolicy:QueuePolicy",
-  invokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
-  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-  bus: "aws:cloudwatch/eventBus:EventBus",
-  table: "aws:dynamodb/table:Table",
-  topic: "aws:sns/topic:Topic",
-} as const;
 
 /** The resources one route row adds: the route's "set". */
 const PER_ROUTE: Record<string, number> = {
