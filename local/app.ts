@@ -15,7 +15,8 @@ import { runProcessor, type EmitEntry, type Publisher } from "../processors/runt
 import { Bus } from "./bus";
 import type { LocalContext } from "./context";
 import { DeliveryWorker, type DeliveryOutcome, type Invoke } from "./delivery";
-import { registerEventBridgeApi } from "./eventbridge-api";
+import { inProcessRequestHandler } from "./emit-transport";
+import { answerAwsText, registerEventBridgeApi } from "./eventbridge-api";
 import { BODY_LIMIT, registerErrorHandling, registerEventsRoute, registerParsers } from "./http";
 import { processorLogger, silentLogger } from "./logging";
 import { registerOps } from "./ops";
@@ -37,6 +38,12 @@ export interface LocalOptions {
    * when the first event is emitted. Set it only when another process serves the EventBridge API.
    */
   port?: number;
+  /**
+   * How `ctx.emit`'s real EventBridge client reaches this server's EventBridge API: `in-process` (default), a
+   * direct call to the code behind `POST /`, or `http`, a loopback socket to `emitEndpoint`/`port`/the
+   * listening port. See `emit-transport.ts` for why.
+   */
+  emitTransport?: "in-process" | "http";
   /** Full endpoint for `ctx.emit` (overrides `port`), e.g. `http://127.0.0.1:3000`. */
   emitEndpoint?: string;
   /** Bus name used by `ctx.emit` and accepted as PutEvents `EventBusName` (with `default` and its ARN). Default `backbone`. */
@@ -51,7 +58,7 @@ export interface LocalOptions {
   retryMaxDelayMs?: number;
   /** Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). Default 10000. */
   maxPending?: number;
-  /** Processor invocations running at once. Default 16. */
+  /** Processor invocations running at once. Default 64 (measured: 16 queued deliveries behind emitting ones). */
   concurrency?: number;
   /** Timeout for routes without `timeoutSeconds`, like the Lambda default. Default 10. */
   defaultTimeoutSeconds?: number;
@@ -68,8 +75,8 @@ export interface LocalApp {
   readonly app: FastifyInstance;
   /**
    * Listens (default `127.0.0.1`, port 0 = a free port) and resolves with the base URL, e.g.
-   * `http://127.0.0.1:3000`. Delivery starts once the server listens (processors emit through it), or at
-   * build time when `port` or `emitEndpoint` is given.
+   * `http://127.0.0.1:3000`. Delivery starts at build time, or, with `emitTransport: "http"` and neither
+   * `port` nor `emitEndpoint`, once the server listens.
    */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Stops delivering (waiting briefly for attempts in progress), closes the server, then the database. */
@@ -100,6 +107,11 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     bodyLimit: BODY_LIMIT,
   });
 
+  let ctx: LocalContext | undefined;
+  const context = (): LocalContext => {
+    if (!ctx) throw new Error("the local stack is not built yet");
+    return ctx;
+  };
   let client: EventBridgeClient | undefined;
   let real: Publisher | undefined;
   const endpoint = (): string => {
@@ -120,10 +132,14 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   const publisher: Publisher = {
     publish(entries: EmitEntry[]): Promise<void> {
       if (!real) {
+        const inProcess = options.emitTransport !== "http";
         client = new EventBridgeClient({
-          endpoint: endpoint(),
+          endpoint: inProcess ? "http://127.0.0.1" : endpoint(),
           region,
           credentials: { accessKeyId: "local", secretAccessKey: "local" },
+          ...(inProcess
+            ? { requestHandler: inProcessRequestHandler((t, b) => answerAwsText(context(), t, b)) as never }
+            : {}),
         });
         real = eventBridgePublisher(client, busName);
       }
@@ -147,7 +163,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   try {
     const bus = new Bus(store, routes, { account, region, now });
     worker = new DeliveryWorker(store, routes, invoke, {
-      concurrency: options.concurrency ?? 16,
+      concurrency: options.concurrency ?? 64,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 10,
@@ -160,8 +176,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         options.onOutcome?.(o);
       },
     });
-    bus.onCommit = () => worker.kick();
-    const ctx: LocalContext = {
+    bus.onCommit = (events) => worker.enqueue(events);
+    ctx = {
       routes,
       store,
       bus,
@@ -180,10 +196,10 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     registerEventBridgeApi(app, ctx);
     registerOps(app, ctx);
     recovered = store.openDeliveries;
-    // Deliveries may emit through this server's own EventBridge API, so they wait until it listens, unless the
-    // endpoint is given.
-    if (options.emitEndpoint || options.port) worker.start();
-    else app.addHook("onListen", async () => void worker.start());
+    // Over http, emits need this server's socket, so deliveries wait until it listens (unless told where).
+    const needsSocket = options.emitTransport === "http" && !options.emitEndpoint && !options.port;
+    if (needsSocket) app.addHook("onListen", async () => void worker.start());
+    else worker.start();
   } catch (err) {
     void store.close();
     throw err;

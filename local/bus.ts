@@ -39,8 +39,8 @@ export class Bus {
   private readonly matcher: Matcher;
   private batch: { rows: NewEvent[]; resolve: (ids: string[]) => void; reject: (err: unknown) => void }[] =
     [];
-  /** Called after each group commit (the delivery loop's kick). */
-  onCommit?: () => void;
+  /** Called with the events of every commit (the delivery loop takes their deliveries from here). */
+  onCommit?: (events: readonly NewEvent[]) => void;
 
   constructor(
     private readonly store: Store,
@@ -54,6 +54,7 @@ export class Bus {
   put(entries: readonly BusEntry[]): string[] {
     const rows = entries.map((e) => this.row(e));
     this.store.insertEvents(rows);
+    this.onCommit?.(rows);
     return rows.map((r) => r.id);
   }
 
@@ -72,14 +73,15 @@ export class Bus {
   private commitBatch(): void {
     const batch = this.batch;
     this.batch = [];
+    const rows = batch.flatMap((b) => b.rows);
     try {
-      this.store.insertEvents(batch.flatMap((b) => b.rows));
+      this.store.insertEvents(rows);
     } catch (err) {
       for (const b of batch) b.reject(err);
       return;
     }
     for (const b of batch) b.resolve(b.rows.map((r) => r.id));
-    this.onCommit?.();
+    this.onCommit?.(rows);
   }
 
   private row(e: BusEntry): NewEvent {

@@ -25,45 +25,78 @@ class AwsError extends Error {
   }
 }
 
-/** Sends an AWS JSON-protocol error; the SDK reads the type from the header or `__type`. */
+/** An answer of the EventBridge API, independent of the transport. */
+export interface AwsAnswer {
+  status: number;
+  /** The AWS error type (`__type`), for errors. */
+  errorType?: string;
+  body: string;
+}
+
+/** Headers of an AWS JSON-protocol answer; the SDK reads an error's type from `x-amzn-errortype` or `__type`. */
+export function awsHeaders(answer: AwsAnswer): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": AMZ_JSON, "x-amzn-requestid": randomUUID() };
+  if (answer.errorType) headers["x-amzn-errortype"] = answer.errorType;
+  return headers;
+}
+
+/** Sends an AWS JSON-protocol error. */
 export function awsError(reply: FastifyReply, status: number, type: string, message: string): FastifyReply {
-  return reply
-    .code(status)
-    .header("content-type", AMZ_JSON)
-    .header("x-amzn-requestid", randomUUID())
-    .header("x-amzn-errortype", type)
-    .send(JSON.stringify({ __type: type, message }));
+  return sendAnswer(reply, errorAnswer(status, type, message));
+}
+
+function errorAnswer(status: number, type: string, message: string): AwsAnswer {
+  return { status, errorType: type, body: JSON.stringify({ __type: type, message }) };
+}
+
+function sendAnswer(reply: FastifyReply, answer: AwsAnswer): FastifyReply {
+  return reply.code(answer.status).headers(awsHeaders(answer)).send(answer.body);
+}
+
+/**
+ * Runs one API call: `target` is the `X-Amz-Target` header, `body` the parsed JSON body. Used by the `POST /`
+ * route and by the processors' in-process transport (`emit-transport.ts`), so both run the same code.
+ */
+export async function answerAwsCall(ctx: LocalContext, target: string, body: unknown): Promise<AwsAnswer> {
+  const action = target.startsWith("AWSEvents.") ? target.slice("AWSEvents.".length) : "";
+  try {
+    if (action !== "PutEvents" && action !== "TestEventPattern") {
+      throw new AwsError("UnknownOperationException", `unknown operation ${JSON.stringify(target)}`);
+    }
+    if (!isPlainObject(body))
+      throw new AwsError("SerializationException", "request body must be a JSON object");
+    const output = action === "PutEvents" ? putEvents(ctx, body) : testEventPattern(body);
+    return { status: 200, body: JSON.stringify(output) };
+  } catch (err) {
+    if (err instanceof AwsError) return errorAnswer(err.status, err.type, err.message);
+    throw err;
+  }
+}
+
+/** `answerAwsCall` for a raw JSON text, parsed like the HTTP route parses it. */
+export function answerAwsText(ctx: LocalContext, target: string, text: string): Promise<AwsAnswer> {
+  let body: unknown;
+  try {
+    body = parseJson(text);
+  } catch (err) {
+    if (err instanceof RequestError) {
+      return Promise.resolve(errorAnswer(400, "SerializationException", err.message));
+    }
+    throw err;
+  }
+  return answerAwsCall(ctx, target, body);
 }
 
 export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext): void {
-  const actions: Record<string, (input: Record<string, unknown>) => unknown | Promise<unknown>> = {
-    PutEvents: (input) => putEvents(ctx, input),
-    TestEventPattern: (input) => testEventPattern(input),
-  };
   app.post("/", async (req, reply) => {
-    const target = String(req.headers["x-amz-target"] ?? "");
-    const action = target.startsWith("AWSEvents.") ? actions[target.slice("AWSEvents.".length)] : undefined;
-    try {
-      if (!action)
-        throw new AwsError("UnknownOperationException", `unknown operation ${JSON.stringify(target)}`);
-      if (!isPlainObject(req.body))
-        throw new AwsError("SerializationException", "request body must be a JSON object");
-      const output = await action(req.body);
-      return reply
-        .code(200)
-        .header("content-type", AMZ_JSON)
-        .header("x-amzn-requestid", randomUUID())
-        .send(JSON.stringify(output));
-    } catch (err) {
-      if (err instanceof AwsError) return awsError(reply, err.status, err.type, err.message);
-      throw err;
-    }
+    const answer = await answerAwsCall(ctx, String(req.headers["x-amz-target"] ?? ""), req.body);
+    return sendAnswer(reply, answer);
   });
 }
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-async function putEvents(ctx: LocalContext, input: Record<string, unknown>): Promise<unknown> {
+function putEvents(ctx: LocalContext, input: Record<string, unknown>): unknown {
   const entries = input.Entries;
   if (!Array.isArray(entries)) throw invalidMember("entries", "Member must not be null");
   if (entries.length < 1)
@@ -82,7 +115,9 @@ async function putEvents(ctx: LocalContext, input: Record<string, unknown>): Pro
     throw new AwsError("ValidationException", "Total size of the entries in the request is over the limit.");
   }
   const accepted = results.filter((r): r is BusEntry => "detail" in r);
-  const ids = accepted.length > 0 ? await ctx.bus.putSoon(accepted) : [];
+  // Committed at once rather than with the request group: processors' emits arrive here and hold a delivery
+  // slot until answered, so waiting for the end of the event-loop turn would hold it longer.
+  const ids = accepted.length > 0 ? ctx.bus.put(accepted) : [];
   let next = 0;
   const out = results.map((r): EntryResult => ("detail" in r ? { EventId: ids[next++] } : r));
   return { FailedEntryCount: out.filter((r) => "ErrorCode" in r).length, Entries: out };

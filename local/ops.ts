@@ -59,7 +59,7 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
       );
     }
     const redriven = ctx.store.redrive(ids as number[] | undefined, ctx.now().getTime());
-    ctx.worker.kick();
+    ctx.worker.poll();
     req.log.info({ count: redriven.length }, "DLQ redriven");
     return reply.send({ redriven: redriven.length, entries: redriven.map(dlqView) });
   });
@@ -96,7 +96,6 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
         };
       }),
     );
-    ctx.worker.kick();
     req.log.info({ replayName: name, count: ids.length }, "replay started");
     return reply.send({
       replayName: name,

@@ -47,81 +47,64 @@ export function branchMatches(
 }
 
 function searchConsistent(fields: readonly SlotField[], got: EventView, anchorChain: Chain | null): boolean {
-  const chainOf = (slot: number, i: number): Chain | null => got.chains(slot)?.[i] ?? null;
-  /** Some value at field k is consistent with the anchor and with every candidate of every other field. */
-  const alwaysPresent = (k: number, options: readonly number[][]): boolean => {
-    const count = got.values(fields[k].slot)?.length ?? 0;
-    for (let i = 0; i < count; i++) {
-      const c = chainOf(fields[k].slot, i);
-      if (!consistent(anchorChain, c)) continue;
-      let withAll = true;
-      for (let j = 0; j < fields.length && withAll; j++)
-        if (j !== k)
-          for (const v of options[j])
-            if (v >= 0 && !consistent(chainOf(fields[j].slot, v), c)) withAll = false;
-      if (withAll) return true;
-    }
-    return false;
-  };
-  // Candidates per field: indexes of values satisfying a positive condition; -1 stands for "absent".
-  const options: number[][] = [];
-  for (const f of fields) {
+  const n = fields.length;
+  const chainLists = fields.map((f) => got.chains(f.slot));
+  const chainAt = (k: number, i: number): Chain | null => chainLists[k]?.[i] ?? null;
+  // Candidates per field: indexes of values satisfying a positive condition.
+  const candidates = fields.map((f) => {
     const values = got.values(f.slot) ?? [];
     const list: number[] = [];
     for (let i = 0; i < values.length; i++) if (positive(f, values[i])) list.push(i);
-    options.push(list);
-  }
-  // "Absent" is impossible for a field with a value consistent with every candidate of every other field (and
-  // the anchor): that value stays consistent whatever is chosen. Ruling it out here keeps the search small.
-  fields.forEach((f, k) => {
-    if (f.absenceOk && !alwaysPresent(k, options)) options[k].push(-1);
+    return list;
   });
-  if (options.some((list) => list.length === 0)) return false;
+  // For an absence-allowing field k: free[k][m][i] says value i of k is consistent with every candidate of
+  // every field from m on. Such a value, if also consistent with what is chosen before m, can never be
+  // ruled out, so choosing "absent" for k is already doomed at level m.
+  const free: (boolean[][] | undefined)[] = fields.map((f, k) => {
+    if (!f.absenceOk) return undefined;
+    const count = got.values(f.slot)?.length ?? 0;
+    const table: boolean[][] = new Array<boolean[]>(n + 1);
+    table[n] = new Array<boolean>(count).fill(true);
+    for (let m = n - 1; m >= 0; m--)
+      table[m] = table[m + 1].map(
+        (ok, i) => ok && (m === k || candidates[m].every((v) => consistent(chainAt(m, v), chainAt(k, i)))),
+      );
+    return table;
+  });
   const chosen: (Chain | null)[] = anchorChain === null ? [] : [anchorChain];
-  const absent: SlotField[] = [];
+  const doomed = (k: number, m: number): boolean =>
+    free[k]![m].some((ok, i) => ok && chosen.every((x) => consistent(x, chainAt(k, i))));
+  const absent: number[] = [];
   let steps = 0;
   let overBudget = false;
 
-  const absenceHolds = (): boolean => {
-    for (const f of absent) {
-      const chains = got.chains(f.slot);
-      const count = got.values(f.slot)?.length ?? 0;
-      steps += count;
-      for (let i = 0; i < count; i++) {
-        const c = chains === undefined ? null : chains[i];
-        if (chosen.every((x) => consistent(x, c))) return false;
-      }
-    }
-    return true;
-  };
-
-  const search = (k: number): boolean => {
-    if (++steps > STEP_BUDGET) {
+  const search = (m: number): boolean => {
+    steps += 1 + absent.length;
+    if (steps > STEP_BUDGET) {
       overBudget = true;
       return false;
     }
-    if (k === fields.length) return absenceHolds();
-    const f = fields[k];
-    const chains = got.chains(f.slot);
-    for (const i of options[k]) {
-      if (i < 0) {
-        absent.push(f);
-        if (search(k + 1)) return true;
-        absent.pop();
-        continue;
-      }
-      const c = chains === undefined ? null : chains[i];
+    for (const k of absent) if (doomed(k, m)) return false;
+    if (m === n) return true;
+    for (const i of candidates[m]) {
+      const c = chainAt(m, i);
       if (!chosen.every((x) => consistent(x, c))) continue;
       chosen.push(c);
-      if (search(k + 1)) return true;
+      if (search(m + 1)) return true;
       chosen.pop();
       if (overBudget) return false;
+    }
+    if (fields[m].absenceOk && !doomed(m, m + 1)) {
+      absent.push(m);
+      if (search(m + 1)) return true;
+      absent.pop();
     }
     return false;
   };
 
   const found = search(0);
   if (overBudget) {
+    // Decided without array consistency: exact for events whose arrays do not interleave the fields.
     for (const f of fields) if (!fieldMatches(f.conds, got.values(f.slot))) return false;
     return true;
   }

@@ -1,9 +1,9 @@
 /**
- * The indexed matcher. Every `$or`-free branch of every pattern becomes a candidate rule. A branch that has a
- * field made only of exact values is filed in a hash map under each of those values (its "anchor"); an event
- * then reaches only the branches whose anchor value it carries, and only their other fields are checked. So
- * the work per event follows the number of candidates, not the number of rules. Branches without such a
- * field (rare: e.g. only a prefix) are checked for every event.
+ * The indexed matcher. Every `$or`-free branch of every pattern becomes a candidate rule, filed in hash maps
+ * under the keys of one of its fields (its "anchor"): exact values, or prefixes, suffixes and lower-cased
+ * texts. An event looks up its values at the anchor paths and reaches only the branches filed under them;
+ * only those branches' other fields are checked. So the work per event follows the number of candidates, not
+ * the number of rules. Branches without an indexable field (e.g. only numeric ranges) are checked per event.
  */
 import type { Branch, Cond, Scalar } from "./ast";
 import { branchMatches, type SlotField } from "./branch";
@@ -15,16 +15,50 @@ interface CandidateBranch {
   rest: SlotField[];
 }
 
+/** One way to derive a lookup key from a string value: a prefix or suffix of some length, maybe lower-cased. */
+interface Probe {
+  kind: "prefix" | "suffix" | "lower";
+  length: number;
+  /** Compare lower-cased (equals-ignore-case). */
+  lower: boolean;
+  byKey: Map<string, CandidateBranch[]>;
+}
+
 interface Anchor {
   slot: number;
-  /** Event value → branches anchored on it. Map keys compare by type: "300" and 300 are different keys. */
-  byValue: Map<Scalar, CandidateBranch[]>;
+  /** Event value → branches. Map keys compare by type: "300" and 300 are different keys. */
+  exact: Map<Scalar, CandidateBranch[]>;
+  probes: Probe[];
 }
 
 /** A compiled set of routes. */
 export interface Matcher {
   /** Keys of every row whose pattern matches `event` (a JSON object or its text), in table order. */
   match(event: unknown): string[];
+}
+
+/** The index keys a condition can be filed under, or undefined when it cannot be indexed. */
+function indexKey(c: Cond): { probe?: Omit<Probe, "byKey">; key: Scalar } | undefined {
+  switch (c.kind) {
+    case "exact":
+      return { key: c.value };
+    case "prefix":
+    case "suffix":
+      return { probe: { kind: c.kind, length: c.text.length, lower: c.ignoreCase }, key: c.text };
+    case "equalsIgnoreCase":
+      return { probe: { kind: "lower", length: 0, lower: true }, key: c.text };
+    default:
+      return undefined;
+  }
+}
+
+const indexable = (conds: readonly Cond[]): boolean => conds.every((c) => indexKey(c) !== undefined);
+const exactOnly = (conds: readonly Cond[]): boolean => conds.every((c) => c.kind === "exact");
+
+function push<K>(map: Map<K, CandidateBranch[]>, key: K, candidate: CandidateBranch): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [candidate]);
+  else if (list[list.length - 1] !== candidate) list.push(candidate);
 }
 
 /** Builds the index for rows whose patterns are already normalized to branches. */
@@ -35,17 +69,20 @@ export function compileBranches(rows: readonly { key: string; branches: Branch[]
     if (s === undefined) slotOf.set(path, (s = slotOf.size));
     return s;
   };
-  // Distinct exact values seen per path: the path with the most is likely the most selective anchor.
-  const spread = new Map<string, Set<Scalar>>();
+  // Distinct index keys per path over all rules: the more, the more selective the path as an anchor.
+  const spread = new Map<string, Set<string>>();
   for (const row of rows)
     for (const branch of row.branches)
       for (const f of branch) {
         slot(f.path);
-        if (!isExactOnly(f.conds)) continue;
-        const set = spread.get(f.path) ?? new Set<Scalar>();
-        for (const c of f.conds) if (c.kind === "exact") set.add(c.value);
+        if (!indexable(f.conds)) continue;
+        const set = spread.get(f.path) ?? new Set<string>();
+        for (const c of f.conds) set.add(JSON.stringify(indexKey(c)));
         spread.set(f.path, set);
       }
+  // Exact-only fields first (one hash lookup per value), then the most selective.
+  const score = (conds: readonly Cond[], path: string): number =>
+    (exactOnly(conds) ? 1e9 : 0) + (spread.get(path)?.size ?? 0);
 
   const anchors = new Map<number, Anchor>();
   const unanchored: CandidateBranch[] = [];
@@ -53,8 +90,11 @@ export function compileBranches(rows: readonly { key: string; branches: Branch[]
     for (const branch of row.branches) {
       let best = -1;
       branch.forEach((f, i) => {
-        if (!isExactOnly(f.conds)) return;
-        if (best < 0 || spread.get(f.path)!.size > spread.get(branch[best].path)!.size) best = i;
+        if (
+          indexable(f.conds) &&
+          (best < 0 || score(f.conds, f.path) > score(branch[best].conds, branch[best].path))
+        )
+          best = i;
       });
       const rest = branch
         .filter((_, i) => i !== best)
@@ -70,12 +110,18 @@ export function compileBranches(rows: readonly { key: string; branches: Branch[]
       }
       const anchorSlot = slot(branch[best].path);
       let anchor = anchors.get(anchorSlot);
-      if (!anchor) anchors.set(anchorSlot, (anchor = { slot: anchorSlot, byValue: new Map() }));
-      const values = new Set(branch[best].conds.map((c) => (c as { value: Scalar }).value));
-      for (const v of values) {
-        const list = anchor.byValue.get(v);
-        if (list) list.push(candidate);
-        else anchor.byValue.set(v, [candidate]);
+      if (!anchor) anchors.set(anchorSlot, (anchor = { slot: anchorSlot, exact: new Map(), probes: [] }));
+      for (const c of branch[best].conds) {
+        const { probe, key } = indexKey(c)!;
+        if (probe === undefined) {
+          push(anchor.exact, key, candidate);
+          continue;
+        }
+        let p = anchor.probes.find(
+          (x) => x.kind === probe.kind && x.length === probe.length && x.lower === probe.lower,
+        );
+        if (!p) anchor.probes.push((p = { ...probe, byKey: new Map() }));
+        push(p.byKey, key as string, candidate);
       }
     }
   });
@@ -85,10 +131,6 @@ export function compileBranches(rows: readonly { key: string; branches: Branch[]
     [...anchors.values()],
     unanchored,
   );
-}
-
-function isExactOnly(conds: readonly Cond[]): boolean {
-  return conds.every((c) => c.kind === "exact");
 }
 
 class IndexedMatcher implements Matcher {
@@ -118,9 +160,11 @@ class IndexedMatcher implements Matcher {
       if (found === undefined) continue;
       const chains = got.chains(anchor.slot);
       for (let i = 0; i < found.length; i++) {
-        const candidates = anchor.byValue.get(found[i]);
-        if (candidates !== undefined)
-          this.tryAll(candidates, got, chains === undefined ? null : chains[i], hits);
+        const v = found[i];
+        const chain = chains === undefined ? null : chains[i];
+        const candidates = anchor.exact.get(v);
+        if (candidates !== undefined) this.tryAll(candidates, got, chain, hits);
+        if (anchor.probes.length > 0 && typeof v === "string") this.probe(anchor.probes, v, got, chain, hits);
       }
     }
     if (this.unanchored.length > 0) this.tryAll(this.unanchored, got, null, hits);
@@ -128,6 +172,25 @@ class IndexedMatcher implements Matcher {
     const out = new Array<string>(hits.length);
     for (let i = 0; i < hits.length; i++) out[i] = this.keys[hits[i]];
     return out;
+  }
+
+  private probe(
+    probes: readonly Probe[],
+    v: string,
+    got: EventView,
+    chain: Chain | null,
+    hits: number[],
+  ): void {
+    let lower: string | undefined;
+    for (const p of probes) {
+      const text = p.lower ? (lower ??= v.toLowerCase()) : v;
+      let key: string;
+      if (p.kind === "lower") key = text;
+      else if (text.length < p.length) continue;
+      else key = p.kind === "prefix" ? text.slice(0, p.length) : text.slice(text.length - p.length);
+      const candidates = p.byKey.get(key);
+      if (candidates !== undefined) this.tryAll(candidates, got, chain, hits);
+    }
   }
 
   private tryAll(

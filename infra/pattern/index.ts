@@ -42,7 +42,10 @@ export function compile(rows: readonly { key: string; pattern: unknown }[]): Mat
 
 const single = new WeakMap<object, Matcher>();
 
-/** Does `pattern` match `event`? Throws `InvalidEventPatternError` for an invalid pattern. */
+/**
+ * Does `pattern` match `event` (object or JSON text)? Throws `InvalidEventPatternError` for an invalid pattern.
+ * A pattern object is compiled once and cached, so treat it as immutable after the first call.
+ */
 export function matches(pattern: unknown, event: unknown): boolean {
   let matcher = typeof pattern === "object" && pattern !== null ? single.get(pattern) : undefined;
   if (!matcher) {

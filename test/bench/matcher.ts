@@ -3,7 +3,7 @@
  * for rule sets a/b/c at 1, 10, 100 and 1,000 rules, events/s of the indexed matcher INCLUDING `JSON.parse` of
  * each event line, next to a naive loop over the same rules (each rule compiled alone and tried in turn, the
  * event parsed once) measured in the same run, plus the heap held by the compiled matcher. Every answer is
- * checked against the recorded event-ruler answer first. Medians of several timed runs, counted per CPU-second
+ * checked against the recorded event-ruler answer first. Medians of 7 round-robin rounds, counted per CPU-second
  * of this (single-threaded) process, i.e. "on one core", with the wall-clock rate beside it: the machine's
  * cores are shared, and wall-clock rates then swing by 2× between runs.
  *
@@ -25,9 +25,10 @@ const ANCHOR: Record<string, number[]> = {
   b: [215e3, 194e3, 119e3, 109e3],
   c: [231e3, 163e3, 114e3, 96e3],
 };
-const RUNS = 7;
-const RUN_MS = 200;
-const NAIVE_RUNS = 3;
+/** Timed rounds over all configurations; each figure is the median of its rounds. */
+const ROUNDS = 7;
+const RUN_MS = 150;
+const NAIVE_MS = 100;
 
 interface StreamEntry {
   e: number;
@@ -66,28 +67,92 @@ interface Rate {
   cpu: number;
 }
 
-/** Events/s of `step` over the stream, repeated for RUN_MS per run; medians of `runs`. */
-function rate<T>(lines: readonly T[], step: (line: T) => number, runs: number): Rate {
-  const wall: number[] = [];
-  const cpu: number[] = [];
+/** One timed sample: `step` over the stream, cycling, for `ms` milliseconds. */
+function sample<T>(lines: readonly T[], step: (line: T) => number, ms: number): Rate {
+  let n = 0;
   let sink = 0;
-  for (let r = 0; r < runs; r++) {
-    let n = 0;
-    const start = process.hrtime.bigint();
-    const cpuStart = process.cpuUsage();
-    const deadline = start + BigInt(RUN_MS * 1e6);
-    let now = start;
-    while (now < deadline) {
-      for (let i = 0; i < lines.length && i < 256; i++) sink += step(lines[(n + i) % lines.length]);
-      n += Math.min(256, lines.length);
-      now = process.hrtime.bigint();
-    }
-    const used = process.cpuUsage(cpuStart);
-    wall.push(n / (Number(now - start) / 1e9));
-    cpu.push(n / ((used.user + used.system) / 1e6));
+  const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
+  const deadline = start + BigInt(ms * 1e6);
+  let now = start;
+  while (now < deadline) {
+    for (let i = 0; i < lines.length && i < 256; i++) sink += step(lines[(n + i) % lines.length]);
+    n += Math.min(256, lines.length);
+    now = process.hrtime.bigint();
   }
+  const used = process.cpuUsage(cpuStart);
   if (sink < 0) console.log(sink);
-  return { wall: median(wall), cpu: median(cpu) };
+  return { wall: n / (Number(now - start) / 1e9), cpu: n / ((used.user + used.system) / 1e6) };
+}
+
+const medianRate = (rates: readonly Rate[]): Rate => ({
+  wall: median(rates.map((r) => r.wall)),
+  cpu: median(rates.map((r) => r.cpu)),
+});
+
+interface Config {
+  set: (typeof SETS)[number];
+  sizeIndex: number;
+  size: number;
+  indexed: (line: string) => number;
+  matchOnly: (event: object) => number;
+  naive: (line: string) => number;
+  lines: string[];
+  parsed: object[];
+  heapBytes: number;
+  wrong: number;
+  streamLength: number;
+  samples: { indexed: Rate[]; matchOnly: Rate[]; naive: Rate[] };
+}
+
+/** Loads one configuration, checks every answer against event-ruler's and measures the matcher's heap. */
+function prepare(
+  dir: string,
+  events: readonly string[],
+  gc: () => void,
+  set: Config["set"],
+  sizeIndex: number,
+): Config {
+  const size = SIZES[sizeIndex];
+  const base = path.join(dir, set, String(size));
+  const rules = JSON.parse(readFileSync(path.join(base, "rules.json"), "utf8")) as {
+    name: string;
+    pattern: unknown;
+  }[];
+  const stream = readFileSync(path.join(base, "stream.jsonl"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as StreamEntry);
+  const lines = stream.map((s) => events[s.e]);
+  const rows = rules.map((r) => ({ key: r.name, pattern: r.pattern }));
+  const matcher = compile(rows);
+  const heapBytes = heapOf(gc, () => compile(rows));
+  let wrong = 0;
+  stream.forEach((s, i) => {
+    const got = matcher.match(JSON.parse(lines[i])).sort();
+    const want = [...s.m].sort();
+    if (got.length !== want.length || got.some((g, j) => g !== want[j])) wrong++;
+  });
+  const singles = rows.map((row) => compile([row]));
+  return {
+    set,
+    sizeIndex,
+    size,
+    indexed: (l) => matcher.match(JSON.parse(l)).length,
+    matchOnly: (e) => matcher.match(e).length,
+    naive: (l) => {
+      const event = JSON.parse(l) as object;
+      let n = 0;
+      for (const m of singles) n += m.match(event).length;
+      return n;
+    },
+    lines,
+    parsed: lines.map((l) => JSON.parse(l) as object),
+    heapBytes,
+    wrong,
+    streamLength: stream.length,
+    samples: { indexed: [], matchOnly: [], naive: [] },
+  };
 }
 
 /** Runs the benchmark, prints a Markdown table and returns whether the issue's targets were met. */
@@ -95,63 +160,39 @@ export async function run(): Promise<{ ok: boolean }> {
   const dir = dataDir();
   const gc = gcFunction();
   const events = readFileSync(path.join(dir, "events.jsonl"), "utf8").split("\n").filter(Boolean);
-  const parseOnly = rate(events, (l) => (JSON.parse(l) as object) && 1, RUNS);
-  const rows: (string | number)[][] = [];
-  const byConfig = new Map<string, { indexed: Rate; matchOnly: Rate; naive: Rate }>();
-  let mismatches = 0;
+  const configs = SETS.flatMap((set) => SIZES.map((_, i) => prepare(dir, events, gc, set, i)));
+  const mismatches = configs.reduce((sum, c) => sum + c.wrong, 0);
 
-  for (const set of SETS)
-    for (const [sizeIndex, size] of SIZES.entries()) {
-      const base = path.join(dir, set, String(size));
-      const rules = JSON.parse(readFileSync(path.join(base, "rules.json"), "utf8")) as {
-        name: string;
-        pattern: unknown;
-      }[];
-      const stream = readFileSync(path.join(base, "stream.jsonl"), "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as StreamEntry);
-      const lines = stream.map((s) => events[s.e]);
-
-      const indexed = compile(rules.map((r) => ({ key: r.name, pattern: r.pattern })));
-      const heapBytes = heapOf(gc, () => compile(rules.map((r) => ({ key: r.name, pattern: r.pattern }))));
-
-      let wrong = 0;
-      stream.forEach((s, i) => {
-        const got = indexed.match(JSON.parse(lines[i])).sort();
-        const want = [...s.m].sort();
-        if (got.length !== want.length || got.some((g, j) => g !== want[j])) wrong++;
-      });
-      mismatches += wrong;
-
-      const indexedRate = rate(lines, (l) => indexed.match(JSON.parse(l)).length, RUNS);
-      const parsed = lines.map((l) => JSON.parse(l) as object);
-      const matchOnlyRate = rate(parsed, (e) => indexed.match(e).length, RUNS);
-      const singles = rules.map((r) => compile([{ key: r.name, pattern: r.pattern }]));
-      const naiveRate = rate(
-        lines,
-        (l) => {
-          const event = JSON.parse(l) as object;
-          let n = 0;
-          for (const m of singles) n += m.match(event).length;
-          return n;
-        },
-        NAIVE_RUNS,
-      );
-      byConfig.set(`${set}${size}`, { indexed: indexedRate, matchOnly: matchOnlyRate, naive: naiveRate });
-      const k = (x: number) => (x >= 10000 ? `${Math.round(x / 1000)}k` : `${Math.round(x)}`);
-      rows.push([
-        set,
-        size,
-        `${k(indexedRate.cpu)} (${k(indexedRate.wall)})`,
-        k(matchOnlyRate.cpu),
-        `${k(naiveRate.cpu)} (${k(naiveRate.wall)})`,
-        `${(indexedRate.cpu / naiveRate.cpu).toFixed(1)}×`,
-        k(ANCHOR[set][sizeIndex]),
-        heapBytes < 10 * 1024 ? "<10" : (heapBytes / 1024).toFixed(0),
-        `${wrong}/${stream.length}`,
-      ]);
+  // Round-robin over the configurations, so a burst of load from other work spreads over all of them.
+  const parseSamples: Rate[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    parseSamples.push(sample(events, (l) => (JSON.parse(l) as object) && 1, RUN_MS));
+    for (const c of configs) {
+      c.samples.indexed.push(sample(c.lines, c.indexed, RUN_MS));
+      c.samples.matchOnly.push(sample(c.parsed, c.matchOnly, RUN_MS));
+      c.samples.naive.push(sample(c.lines, c.naive, NAIVE_MS));
     }
+  }
+  const parseOnly = medianRate(parseSamples);
+  const byConfig = new Map<string, { indexed: Rate; matchOnly: Rate; naive: Rate }>();
+  const k = (x: number) => (x >= 10000 ? `${Math.round(x / 1000)}k` : `${Math.round(x)}`);
+  const rows = configs.map((c) => {
+    const indexedRate = medianRate(c.samples.indexed);
+    const matchOnlyRate = medianRate(c.samples.matchOnly);
+    const naiveRate = medianRate(c.samples.naive);
+    byConfig.set(`${c.set}${c.size}`, { indexed: indexedRate, matchOnly: matchOnlyRate, naive: naiveRate });
+    return [
+      c.set,
+      c.size,
+      `${k(indexedRate.cpu)} (${k(indexedRate.wall)})`,
+      k(matchOnlyRate.cpu),
+      `${k(naiveRate.cpu)} (${k(naiveRate.wall)})`,
+      `${(indexedRate.cpu / naiveRate.cpu).toFixed(1)}×`,
+      k(ANCHOR[c.set][c.sizeIndex]),
+      c.heapBytes < 10 * 1024 ? "<10" : (c.heapBytes / 1024).toFixed(0),
+      `${c.wrong}/${c.streamLength}`,
+    ];
+  });
 
   console.log(`\n## Pattern matcher (${machine()})`);
   console.log(

@@ -123,31 +123,7 @@ describe("local stack: event flow", function () {
   });
 
   it("delivers the notification an order emits through the EventBridge API, and processes it", async () => {
-    const detail = {
-      ...fixture("order-created.seed").detail,
-      orderId: "ORD-EMIT-1",
-      email: "bo@example.com",
-    };
-    const orderId = await accept(server.url, "order-created", detail);
-    await waitFor(server.url, orderId);
-
-    const emitted = await findEmitted(
-      server.url,
-      "backbone.order",
-      (v) => v.event.detail.notificationId === "order-confirmation-ORD-EMIT-1",
-    );
-    const view = await waitFor(server.url, emitted.eventId);
-
-    expect(view.event).to.deep.include({ "detail-type": "notification-sent", source: "backbone.order" });
-    expect(view.event.detail).to.deep.include({
-      recipient: "bo@example.com",
-      channel: "email",
-      template: "order-confirmation",
-    });
-    expect(route(view, "notification-sent").status).to.equal("done");
-    expect(route(view, "notification-sent").result).to.deep.include({
-      notificationId: "order-confirmation-ORD-EMIT-1",
-    });
+    await expectOrderNotification(server.url, "ORD-EMIT-1");
   });
 
   it("answers 404 with a JSON error for an unknown event id", async () => {
@@ -164,6 +140,45 @@ describe("local stack: event flow", function () {
     expect((reply.body.deliveries as Record<string, number>).done).to.be.greaterThan(0);
   });
 });
+
+describe("local stack: emits over a loopback socket (emitTransport http)", function () {
+  let server: Running;
+  before(async () => {
+    server = await startLocal({ emitTransport: "http" });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("delivers the notification an order emits through the EventBridge API over HTTP, and processes it", async () => {
+    await expectOrderNotification(server.url, "ORD-EMIT-HTTP");
+  });
+});
+
+/** Posts an order and checks the notification-sent event its processor emits is accepted and processed. */
+async function expectOrderNotification(url: string, orderId: string): Promise<void> {
+  const detail = { ...fixture("order-created.seed").detail, orderId, email: "bo@example.com" };
+  const id = await accept(url, "order-created", detail);
+  expect(route(await waitFor(url, id), "order-created").status).to.equal("done");
+
+  const emitted = await findEmitted(
+    url,
+    "backbone.order",
+    (v) => v.event.detail.notificationId === `order-confirmation-${orderId}`,
+  );
+  const view = await waitFor(url, emitted.eventId);
+
+  expect(view.event).to.deep.include({ "detail-type": "notification-sent", source: "backbone.order" });
+  expect(view.event.detail).to.deep.include({
+    recipient: "bo@example.com",
+    channel: "email",
+    template: "order-confirmation",
+  });
+  expect(route(view, "notification-sent").status).to.equal("done");
+  expect(route(view, "notification-sent").result).to.deep.include({
+    notificationId: `order-confirmation-${orderId}`,
+  });
+}
 
 /** Polls `GET /local/events?source=` until an event satisfying `pick` shows up. */
 async function findEmitted(url: string, source: string, pick: (v: EventView) => boolean): Promise<EventView> {

@@ -7,6 +7,9 @@ import fc from "fast-check";
 import { check, compile } from "../../infra/pattern";
 import { referenceMatches } from "../../infra/pattern/reference";
 
+/** More runs for a deeper search: `PROPERTY_RUNS=50000 npx mocha test/pattern/property.spec.ts`. */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
+
 const KEYS = ["a", "b", "c", "a.b"];
 const STRINGS = [
   "x",
@@ -160,7 +163,7 @@ describe("indexed matcher agrees with the reference evaluator (fast-check)", fun
         const indexed = compile([{ key: "p", pattern: p }]).match(e).length === 1;
         expect(indexed).to.equal(referenceMatches(p, e));
       }),
-      { numRuns: 3000 },
+      { numRuns: RUNS },
     );
   });
 
@@ -175,7 +178,7 @@ describe("indexed matcher agrees with the reference evaluator (fast-check)", fun
           expect(m.match(e)).to.deep.equal(expected);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: Math.ceil(RUNS / 6) },
     );
   });
 

@@ -159,6 +159,45 @@ describe("bad input never crashes", function () {
     expect(check(`{"a":${"[".repeat(300)}`)).to.be.a("string");
   });
 
+  describe("array-consistent matching on adversarial arrays (search pruned, answers exact)", function () {
+    const n = 100;
+    const objects = (key: string, skip = -1) =>
+      Array.from({ length: n }, (_, i) => (i === skip ? { x: 1 } : { x: 1, [key]: 1 }));
+    const event = {
+      a: objects("q", n - 1),
+      b: objects("y"),
+      c: objects("z"),
+      d: objects("w"),
+      e: objects("q"),
+    };
+    const cases: [string, Record<string, unknown>, boolean][] = [
+      [
+        "absent field present in an unrelated array",
+        { b: { y: [1] }, c: { z: [1] }, d: { w: [1] }, e: { q: [{ exists: false }] } },
+        false,
+      ],
+      [
+        "absent only in the last element (anchored)",
+        { a: { x: [1], q: [{ exists: false }] }, b: { y: [1] }, c: { z: [1] }, d: { w: [1] } },
+        true,
+      ],
+      [
+        "absent only in the last element (not anchored)",
+        {
+          a: { x: [{ numeric: [">", 0] }], q: [{ exists: false }] },
+          b: { y: [1] },
+          c: { z: [1] },
+          d: { w: [1] },
+        },
+        true,
+      ],
+    ];
+    for (const [name, pattern, expected] of cases)
+      it(name, function () {
+        expect(matches(pattern, event)).to.equal(expected);
+      });
+  });
+
   it("matches wildcards on long adversarial values without backtracking blow-up", function () {
     // A backtracking regex needs polynomial time of high degree here; the segment matcher is linear-ish.
     const value = "ab".repeat(100_000);
