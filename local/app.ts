@@ -62,6 +62,8 @@ export interface LocalOptions {
   concurrency?: number;
   /** Timeout for routes without `timeoutSeconds`, like the Lambda default. Default 10. */
   defaultTimeoutSeconds?: number;
+  /** New deliveries started from memory at most; beyond, they are read back from SQLite. Default 10000. */
+  readyQueueCap?: number;
   /** pino logger for the server and the processors. Default: silent. */
   logger?: pino.Logger;
   /** Called after every delivery attempt (benches measure latency with it). */
@@ -167,6 +169,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
       retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
       defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 10,
+      readyQueueCap: options.readyQueueCap ?? 10_000,
       now,
       onOutcome: (o) => {
         const fields = { eventId: o.eventId, routeKey: o.routeKey, attempt: o.attempt, error: o.error };

@@ -1,6 +1,7 @@
 /**
- * The delivery loop: claims due deliveries from SQLite, invokes the route's processor through the shared
- * processor runtime (the same adapter shape as the Lambda), and records done / retrying / dead-lettered.
+ * The delivery loop: takes the deliveries of just-committed events from memory and due work left on disk
+ * (previous process, retries, redrives) from SQLite, invokes the route's processor through the shared processor
+ * runtime (the same adapter shape as the Lambda), and records done / retrying / dead-lettered.
  *
  * At least once: a delivery is written done only after its processor returned, so a crash during an attempt
  * leaves it pending and the next start delivers it again (processors are idempotent by event id). Which
@@ -11,9 +12,6 @@
 import type { RouteRow } from "../infra/routes";
 import type { Envelope } from "./bus";
 import { deliveryKey, type ClaimedDelivery, type NewEvent, type Store } from "./store";
-
-/** New deliveries kept in memory at most; beyond that they wait in SQLite only (read back when the queue drains). */
-const READY_CAP = 10_000;
 
 /** Runs one route's processor for one event and resolves with its result (rejects when the attempt failed). */
 export type Invoke = (route: RouteRow, event: Envelope) => Promise<unknown>;
@@ -27,6 +25,8 @@ export interface DeliveryOptions {
   retryMaxDelayMs: number;
   /** Default processor timeout when the route has none (Lambda's default is 10 s in this project). */
   defaultTimeoutSeconds: number;
+  /** New deliveries kept in memory at most; beyond, they wait on disk only (read back once the queue drains). */
+  readyQueueCap: number;
   now: () => Date;
   onOutcome?: (outcome: DeliveryOutcome) => void;
 }
@@ -87,7 +87,7 @@ export class DeliveryWorker {
   enqueue(events: readonly NewEvent[]): void {
     for (const e of events) {
       for (const routeKey of e.routeKeys) {
-        if (this.overflow || this.ready.length - this.readyHead >= READY_CAP) {
+        if (this.overflow || this.ready.length - this.readyHead >= this.options.readyQueueCap) {
           this.overflow = true;
           this.diskWork = true;
           continue;

@@ -4,7 +4,7 @@
  *   npm start -- [--port 3000] [--host 127.0.0.1] [--db .data/backbone.db]
  *
  * Environment: PORT, HOST, BACKBONE_DB, LOG_LEVEL, and (see `LocalOptions` in app.ts) BACKBONE_RETRY_BASE_MS,
- * BACKBONE_MAX_PENDING, BACKBONE_CONCURRENCY.
+ * BACKBONE_MAX_PENDING, BACKBONE_CONCURRENCY, BACKBONE_CHECKPOINT_MS.
  * SIGINT/SIGTERM stop delivering, close the server and the database; a second signal exits at once.
  */
 import { parseArgs } from "node:util";
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     retryBaseDelayMs: optionalNumber("BACKBONE_RETRY_BASE_MS"),
     maxPending: optionalNumber("BACKBONE_MAX_PENDING"),
     concurrency: optionalNumber("BACKBONE_CONCURRENCY"),
+    checkpointIntervalMs: optionalNumber("BACKBONE_CHECKPOINT_MS"),
   });
 
   let stopping = false;

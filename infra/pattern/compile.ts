@@ -7,7 +7,8 @@
  */
 import type { Branch, Cond, Scalar } from "./ast";
 import { branchMatches, type SlotField } from "./branch";
-import { type Chain, EventView, toEventObject } from "./event";
+import { type Chain, EventView, InvalidEventError, toEventObject } from "./event";
+import { EventScanner } from "./scan";
 
 interface CandidateBranch {
   row: number;
@@ -35,6 +36,11 @@ interface Anchor {
 export interface Matcher {
   /** Keys of every row whose pattern matches `event` (a JSON object or its text), in table order. */
   match(event: unknown): string[];
+  /**
+   * `match(json)` for event TEXT, without building the parts of the event no pattern looks at. Same answers
+   * and same errors (`InvalidEventError` for invalid JSON or a non-object); see `scan.ts`.
+   */
+  matchText(json: string): string[];
 }
 
 /** The index keys a condition can be filed under, or undefined when it cannot be indexed. */
@@ -128,6 +134,7 @@ export function compileBranches(rows: readonly { key: string; branches: Branch[]
   return new IndexedMatcher(
     rows.map((r) => r.key),
     new EventView([...slotOf.keys()]),
+    new EventScanner([...slotOf.keys()]),
     [...anchors.values()],
     unanchored,
   );
@@ -141,6 +148,7 @@ class IndexedMatcher implements Matcher {
   constructor(
     private readonly keys: readonly string[],
     private readonly view: EventView,
+    private readonly scanner: EventScanner,
     private readonly anchors: readonly Anchor[],
     private readonly unanchored: readonly CandidateBranch[],
   ) {
@@ -172,6 +180,12 @@ class IndexedMatcher implements Matcher {
     const out = new Array<string>(hits.length);
     for (let i = 0; i < hits.length; i++) out[i] = this.keys[hits[i]];
     return out;
+  }
+
+  matchText(json: string): string[] {
+    if (typeof json !== "string") throw new InvalidEventError(`matchText expects JSON text, got ${typeof json}`);
+    // Text the scanner does not take (invalid, not an object, very deep) gets the full parse and its error.
+    return this.match(this.scanner.scan(json) ?? json);
   }
 
   private probe(

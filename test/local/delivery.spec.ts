@@ -267,3 +267,40 @@ describe("local stack: backlog bound", function () {
     expect((await postEvent(server.url, "notification-sent", detail)).status).to.equal(202);
   });
 });
+
+describe("local stack: more deliveries than the in-memory queue holds", function () {
+  const invocations = new Map<string, number>();
+  const table: RouteRow[] = [
+    row(
+      "counted-slowly",
+      NotificationSent,
+      "notification-sent",
+      async (event) => {
+        invocations.set(event.id, (invocations.get(event.id) ?? 0) + 1);
+        await sleep(2);
+        return { ok: true };
+      },
+      { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
+    ),
+  ];
+  let server: Running;
+  before(async () => {
+    server = await startLocal({ routes: table, concurrency: 2, readyQueueCap: 3 });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("reads the overflow back from SQLite and delivers every event exactly once", async () => {
+    const detail = fixture("notification-sent").detail;
+    const ids = await Promise.all(
+      Array.from({ length: 40 }, () => accept(server.url, "notification-sent", detail)),
+    );
+
+    for (const id of ids) expect((await waitFor(server.url, id)).status, id).to.equal("done");
+    await sleep(50);
+
+    expect(ids.map((id) => invocations.get(id))).to.deep.equal(ids.map(() => 1));
+    expect(invocations.size).to.equal(40);
+  });
+});
