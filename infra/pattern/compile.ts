@@ -133,25 +133,27 @@ export function compileBranches(rows: readonly { key: string; branches: Branch[]
   });
   return new IndexedMatcher(
     rows.map((r) => r.key),
-    new EventView([...slotOf.keys()]),
-    new EventScanner([...slotOf.keys()]),
+    [...slotOf.keys()],
     [...anchors.values()],
     unanchored,
   );
 }
 
 class IndexedMatcher implements Matcher {
+  private readonly view: EventView;
+  /** Made on the first `matchText`: its regexes are not needed by `match`. */
+  private scanner: EventScanner | undefined;
   /** Per-row marker: equal to `generation` once the row matched the current event. */
   private readonly seen: Uint32Array;
   private generation = 0;
 
   constructor(
     private readonly keys: readonly string[],
-    private readonly view: EventView,
-    private readonly scanner: EventScanner,
+    private readonly paths: readonly string[],
     private readonly anchors: readonly Anchor[],
     private readonly unanchored: readonly CandidateBranch[],
   ) {
+    this.view = new EventView(paths);
     this.seen = new Uint32Array(keys.length);
   }
 
@@ -183,8 +185,10 @@ class IndexedMatcher implements Matcher {
   }
 
   matchText(json: string): string[] {
-    if (typeof json !== "string") throw new InvalidEventError(`matchText expects JSON text, got ${typeof json}`);
+    if (typeof json !== "string")
+      throw new InvalidEventError(`matchText expects JSON text, got ${typeof json}`);
     // Text the scanner does not take (invalid, not an object, very deep) gets the full parse and its error.
+    this.scanner ??= new EventScanner(this.paths);
     return this.match(this.scanner.scan(json) ?? json);
   }
 

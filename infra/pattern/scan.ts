@@ -10,11 +10,13 @@
  * duplicate keys overwrite (the last wins); a `"__proto__"` key is an own property. Arrays on a kept path keep
  * every element at its index (skipped ones become `undefined`, which the matcher never reads as a value), so
  * array-consistent matching sees the same elements. Anything else (invalid text, a top level that is not an
- * object, nesting deeper than `MAX_SCAN_DEPTH`) returns undefined, and the caller falls back to the full parse,
- * which also produces the error.
+ * object, a skipped value nested more than 5 deep, a kept path nested deeper than `MAX_SCAN_DEPTH`) returns
+ * undefined, and the caller falls back to the full parse, which also produces the error.
  */
 
-/** Deeper nesting is left to the full parse rather than risking the stack or growing the skip stack. */
+import { memberSkipper, NESTED_VALUE, STRING_TOKEN } from "./scan-grammar";
+
+/** Kept paths nested deeper (arrays in arrays) are left to the full parse rather than risking the stack. */
 export const MAX_SCAN_DEPTH = 512;
 
 /** What to keep of a value reached by some sequence of event keys. */
@@ -22,27 +24,34 @@ interface PathNode {
   /** A pattern path ends here: scalar values here, also inside arrays, are kept. */
   leaf: boolean;
   /** Event keys, dotted ones included (`"a.b"` is nesting, as in AWS), leading on toward longer paths. */
-  next: Map<string, PathNode> | null;
-  /** `lengths[n]` is 1 when some key of `next` has n characters (256: longer): rejects most keys unsliced. */
-  lengths: Uint8Array;
+  next: Map<string, Edge> | null;
+  /**
+   * The same keys by first character code (128: any from U+0080; an empty key under 34, its closing quote),
+   * compared in place in the text, without slicing and hashing every key. Only keys that JSON may write
+   * without escapes (no quote, backslash or control character); others are only found through `next`.
+   */
+  byFirst: (Edge[] | undefined)[];
 }
 
-/** Thrown inside the scanner only; `scan` turns it into undefined. */
+interface Edge {
+  /** The key itself: stored as the property name, it is internalized once rather than per event. */
+  key: string;
+  node: PathNode;
+}
+
+/** Thrown inside the scanner when the full parse must decide; `scan` turns it into undefined. */
 const GIVE_UP = new Error("not scanned");
 
-const CONTROL = /[\x00-\x1f]/;
-/** Bit per kind of container on the skip stack. */
-const IN_OBJECT = 1;
-const IN_ARRAY = 2;
-
-function trie(paths: readonly string[]): PathNode {
+/** The kept paths as a tree of nodes, and every key that leads on from any of them. */
+function trie(paths: readonly string[]): { root: PathNode; keys: string[] } {
   const ends = new Set(paths);
+  const keys = new Set<string>();
   const nodes = new Map<string, PathNode>();
   /** The node reached by event keys that join to `joined` (null: the top level). */
   const nodeAt = (joined: string | null): PathNode => {
     let node = joined === null ? undefined : nodes.get(joined);
     if (node !== undefined) return node;
-    node = { leaf: joined !== null && ends.has(joined), next: null, lengths: new Uint8Array(257) };
+    node = { leaf: joined !== null && ends.has(joined), next: null, byFirst: [] };
     if (joined !== null) nodes.set(joined, node);
     // Every way the rest of a longer path can be split off as one event key leads on from here.
     const prefix = joined === null ? "" : `${joined}.`;
@@ -53,8 +62,11 @@ function trie(paths: readonly string[]): PathNode {
         const key = end < 0 ? rest : rest.slice(0, end);
         node.next ??= new Map();
         if (!node.next.has(key)) {
-          node.next.set(key, nodeAt(prefix + key));
-          node.lengths[Math.min(key.length, 256)] = 1;
+          const edge = { key, node: nodeAt(prefix + key) };
+          node.next.set(key, edge);
+          keys.add(key);
+          if (/^[^"\\\u0000-\u001f]*$/.test(key))
+            (node.byFirst[Math.min(key === "" ? 34 : key.charCodeAt(0), 128)] ??= []).push(edge);
         }
         if (end < 0) break;
       }
@@ -63,7 +75,7 @@ function trie(paths: readonly string[]): PathNode {
   };
   const root = nodeAt(null);
   root.next ??= new Map();
-  return root;
+  return { root, keys: [...keys] };
 }
 
 /** Scans event texts for one set of pattern paths. Not re-entrant: one scan at a time. */
@@ -73,31 +85,35 @@ export class EventScanner {
   private pos = 0;
   /** Index of the next backslash at or after the last string start (text length when none). */
   private backslash = -1;
-  /** The text holds no raw character below U+0020, so a string ends at its next unescaped quote. */
-  private plain = true;
   /** Set by `stringEnd`: the string just scanned holds an escape. */
   private escaped = false;
-  private readonly stack = new Uint8Array(MAX_SCAN_DEPTH + 1);
+
+  /**
+   * Sticky: a run of members no kept path goes through (their keys lead on from no object on a kept path),
+   * skipped in one regex run; see `memberSkipper`.
+   */
+  private readonly skipMembers: RegExp;
 
   /** `paths`: the field paths of the compiled patterns (keys joined with "."). */
   constructor(paths: readonly string[]) {
-    this.root = trie(paths);
+    const { root, keys } = trie(paths);
+    this.root = root;
+    this.skipMembers = memberSkipper(keys);
   }
 
   /** The partial event of a JSON object text, or undefined when the full parse must decide. */
   scan(text: string): Record<string, unknown> | undefined {
     this.text = text;
     this.backslash = -1;
-    this.plain = !CONTROL.test(text);
     try {
       const start = this.ws(0);
       if (text.charCodeAt(start) !== 123) return undefined;
       this.pos = start;
       const event = this.object(this.root, 0);
       return this.ws(this.pos) === text.length ? event : undefined;
-    } catch (e) {
-      if (e === GIVE_UP) return undefined;
-      throw e;
+    } catch {
+      // GIVE_UP, or a regex out of backtracking stack on a huge value: the full parse decides either way.
+      return undefined;
     } finally {
       this.text = "";
     }
@@ -106,7 +122,7 @@ export class EventScanner {
   private ws(i: number): number {
     const t = this.text;
     let c = t.charCodeAt(i);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = t.charCodeAt(++i);
+    while (c <= 32 && (c === 32 || c === 10 || c === 13 || c === 9)) c = t.charCodeAt(++i);
     return i;
   }
 
@@ -137,28 +153,49 @@ export class EventScanner {
   private object(node: PathNode, depth: number): Record<string, unknown> {
     if (depth > MAX_SCAN_DEPTH) throw GIVE_UP;
     const t = this.text;
-    const next = node.next!;
-    const lengths = node.lengths;
+    const byFirst = node.byFirst;
     const out: Record<string, unknown> = {};
     let i = this.ws(this.pos + 1);
     if (t.charCodeAt(i) === 125) {
       this.pos = i + 1;
       return out;
     }
+    const skipMembers = this.skipMembers;
     for (;;) {
-      if (t.charCodeAt(i) !== 34) throw GIVE_UP;
-      const close = this.stringEnd(i);
-      let key = "";
-      let child: PathNode | undefined;
-      if (this.escaped) child = next.get((key = JSON.parse(t.slice(i, close + 1)) as string));
-      else if (lengths[Math.min(close - i - 1, 256)] === 1) child = next.get((key = t.slice(i + 1, close)));
-      i = this.ws(close + 1);
+      // At a member. Members no pattern reads go by in one regex run; a run ends at `}` or a member for JS.
+      skipMembers.lastIndex = i;
+      skipMembers.test(t);
+      if (skipMembers.lastIndex > i) {
+        i = skipMembers.lastIndex;
+        if (t.charCodeAt(i) === 125) {
+          this.pos = i + 1;
+          return out;
+        }
+      }
+      // A kept key is found in place: the text starts with it and a quote follows (it holds no quote itself).
+      let edge: Edge | undefined;
+      const bucket = byFirst[Math.min(t.charCodeAt(i + 1), 128)];
+      if (bucket !== undefined && t.charCodeAt(i) === 34)
+        for (const e of bucket)
+          if (t.charCodeAt(i + 1 + e.key.length) === 34 && t.startsWith(e.key, i + 1)) {
+            edge = e;
+            break;
+          }
+      if (edge !== undefined) i = this.ws(i + 2 + edge.key.length);
+      else {
+        // Another key: escaped, or its value too deep or invalid for the regex run.
+        if (t.charCodeAt(i) !== 34) throw GIVE_UP;
+        const close = this.stringEnd(i);
+        if (this.escaped) edge = node.next!.get(JSON.parse(t.slice(i, close + 1)) as string);
+        i = this.ws(close + 1);
+      }
       if (t.charCodeAt(i) !== 58) throw GIVE_UP;
       this.pos = this.ws(i + 1);
-      if (child === undefined) this.skip();
+      if (edge === undefined) this.skip();
       else {
         // Assigned even when skipped (undefined): a later duplicate key must hide an earlier kept value.
-        const v = this.value(child, depth);
+        const v = this.value(edge.node, depth);
+        const key = edge.key;
         if (key === "__proto__")
           Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
         else out[key] = v;
@@ -194,88 +231,32 @@ export class EventScanner {
     }
   }
 
-  /** Skips the value at `this.pos`, validating it; iterative, with an explicit stack of open containers. */
+  /** Skips the value at `this.pos`, validating it. */
   private skip(): void {
     const t = this.text;
-    const stack = this.stack;
-    let depth = 0;
-    let i = this.pos;
-    for (;;) {
-      // A value starts at i.
-      const c = t.charCodeAt(i);
-      if (c === 34) i = this.stringEnd(i) + 1;
-      else if (c === 123 || c === 91) {
-        i = this.ws(i + 1);
-        const empty = t.charCodeAt(i) === (c === 123 ? 125 : 93);
-        if (empty) i++;
-        else {
-          if (depth === MAX_SCAN_DEPTH) throw GIVE_UP;
-          stack[depth++] = c === 123 ? IN_OBJECT : IN_ARRAY;
-          i = c === 123 ? this.keyEnd(i) : i;
-          continue;
-        }
-      } else if (c === 45 || (c >= 48 && c <= 57)) i = this.numberEnd(i);
-      else i = this.literalEnd(i);
-      // A value ended before i: close containers until one takes another value.
-      for (;;) {
-        if (depth === 0) {
-          this.pos = i;
-          return;
-        }
-        i = this.ws(i);
-        const d = t.charCodeAt(i);
-        if (d === 44) {
-          i = this.ws(i + 1);
-          if (stack[depth - 1] === IN_OBJECT) i = this.keyEnd(i);
-          break;
-        }
-        if (d !== (stack[depth - 1] === IN_OBJECT ? 125 : 93)) throw GIVE_UP;
-        i++;
-        depth--;
-      }
-    }
+    const i = this.pos;
+    const c = t.charCodeAt(i);
+    if (c === 34) this.pos = this.stringEnd(i) + 1;
+    else if (c === 123 || c === 91) {
+      NESTED_VALUE.lastIndex = i;
+      if (!NESTED_VALUE.test(t)) throw GIVE_UP;
+      this.pos = NESTED_VALUE.lastIndex;
+    } else if (c === 45 || (c >= 48 && c <= 57)) this.pos = this.numberEnd(i);
+    else this.pos = this.literalEnd(i);
   }
 
-  /** Past `"key" :` and whitespace, from the key's opening quote. */
-  private keyEnd(i: number): number {
-    if (this.text.charCodeAt(i) !== 34) throw GIVE_UP;
-    i = this.ws(this.stringEnd(i) + 1);
-    if (this.text.charCodeAt(i) !== 58) throw GIVE_UP;
-    return this.ws(i + 1);
-  }
-
-  /** Index of the closing quote of the string opening at `open`; sets `escaped`. */
+  /** Index of the closing quote of the string opening at `open` (validated); sets `escaped`. */
   private stringEnd(open: number): number {
     const t = this.text;
-    const close = t.indexOf('"', open + 1);
-    if (close < 0) throw GIVE_UP;
+    STRING_TOKEN.lastIndex = open;
+    if (!STRING_TOKEN.test(t)) throw GIVE_UP;
+    const close = STRING_TOKEN.lastIndex - 1;
     if (this.backslash <= open) {
       const b = t.indexOf("\\", open + 1);
       this.backslash = b < 0 ? t.length : b;
     }
     this.escaped = this.backslash < close;
-    if (!this.escaped && this.plain) return close;
-    return this.slowStringEnd(open);
-  }
-
-  /** Character by character: escapes checked, raw control characters refused. */
-  private slowStringEnd(open: number): number {
-    const t = this.text;
-    let i = open + 1;
-    for (;;) {
-      const c = t.charCodeAt(i);
-      if (c === 34) return i;
-      if (c === 92) {
-        const e = t.charCodeAt(i + 1);
-        if (e === 117) {
-          if (!/^[0-9a-fA-F]{4}$/.test(t.slice(i + 2, i + 6))) throw GIVE_UP;
-          i += 6;
-        } else if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116)
-          i += 2;
-        else throw GIVE_UP;
-      } else if (c < 32 || c !== c) throw GIVE_UP;
-      else i++;
-    }
+    return close;
   }
 
   /** End of the number token at i (JSON grammar: `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`). */
