@@ -2,75 +2,33 @@
  * The local stack's app builder: the routing table and processors of the cloud stack behind the deployed API's
  * contract, EventBridge's JSON API, a durable SQLite bus and a delivery loop. `buildApp` does not listen, so
  * tests drive it in-process; `local/main.ts` is the `npm start` entry.
+ *
+ * The delivery loop runs on the main event loop by default, or with `delivery: "thread"` on its own thread
+ * (`threaded-delivery.ts`): this thread then answers HTTP and commits; that one runs the processors.
  */
-import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
-import type pino from "pino";
+import { isAbsolute, resolve } from "node:path";
 import { eventCatalog } from "../infra/catalog";
-import { routes as defaultRoutes, type RouteRow } from "../infra/routes";
+import type { RouteRow } from "../infra/routes";
 import { API_SOURCE } from "../infra/sources";
-import { eventBridgePublisher } from "../processors/emit";
-import { runProcessor, type EmitEntry, type Publisher } from "../processors/runtime";
 import { Bus } from "./bus";
 import type { LocalContext } from "./context";
-import { DeliveryWorker, type DeliveryOutcome, type Invoke } from "./delivery";
-import { inProcessRequestHandler } from "./emit-transport";
-import { answerAwsText, registerEventBridgeApi } from "./eventbridge-api";
+import { DeliveryWorker, type DeliveryHandle } from "./delivery";
+import { registerEventBridgeApi } from "./eventbridge-api";
 import { BODY_LIMIT, registerErrorHandling, registerEventsRoute, registerParsers } from "./http";
-import { processorLogger, silentLogger } from "./logging";
+import { makeInvoke } from "./invoke";
+import { logOutcome, silentLogger } from "./logging";
+import type { LocalOptions } from "./options";
 import { registerOps } from "./ops";
 import { Store } from "./store";
+import { ThreadedDelivery } from "./threaded-delivery";
 import { EventValidator } from "./validation";
 
-/** Options of `buildApp`. Every field is optional; the defaults are what `npm start` uses. */
-export interface LocalOptions {
-  /** SQLite file of the bus (created with its folder). Default `.data/backbone.db`. Use a temp file in tests. */
-  dbPath?: string;
-  /** `NORMAL` (default) survives a process crash; `FULL` also survives an OS crash, at some ingest cost. */
-  synchronous?: "NORMAL" | "FULL";
-  /** WAL checkpoints on a worker thread every this many ms (default 200); 0 leaves them to SQLite's commits. */
-  checkpointIntervalMs?: number;
-  /** The routing table. Default: `infra/routes.ts`. Tests pass tables with failing processors. */
-  routes?: readonly RouteRow[];
-  /**
-   * Port the processors' EventBridge client (`ctx.emit`) targets. Default: the port this app listens on, read
-   * when the first event is emitted. Set it only when another process serves the EventBridge API.
-   */
-  port?: number;
-  /**
-   * How `ctx.emit`'s real EventBridge client reaches this server's EventBridge API: `in-process` (default), a
-   * direct call to the code behind `POST /`, or `http`, a loopback socket to `emitEndpoint`/`port`/the
-   * listening port. See `emit-transport.ts` for why.
-   */
-  emitTransport?: "in-process" | "http";
-  /** Full endpoint for `ctx.emit` (overrides `port`), e.g. `http://127.0.0.1:3000`. */
-  emitEndpoint?: string;
-  /** Bus name used by `ctx.emit` and accepted as PutEvents `EventBusName` (with `default` and its ARN). Default `backbone`. */
-  busName?: string;
-  /** Envelope `region` and emit client region. Default `us-east-1`. */
-  region?: string;
-  /** Envelope `account`. Default `000000000000`. */
-  account?: string;
-  /** Delay before the first retry of a failed delivery; doubles per retry. Default 1000. Tests use ~10. */
-  retryBaseDelayMs?: number;
-  /** Cap on the delay between attempts. Default 60000. */
-  retryMaxDelayMs?: number;
-  /** Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). Default 10000. */
-  maxPending?: number;
-  /** Processor invocations running at once. Default 64 (measured: 16 queued deliveries behind emitting ones). */
-  concurrency?: number;
-  /** Timeout for routes without `timeoutSeconds`, like the Lambda default. Default 10. */
-  defaultTimeoutSeconds?: number;
-  /** New deliveries started from memory at most; beyond, they are read back from SQLite. Default 10000. */
-  readyQueueCap?: number;
-  /** pino logger for the server and the processors. Default: silent. */
-  logger?: pino.Logger;
-  /** Called after every delivery attempt (benches measure latency with it). */
-  onOutcome?: (outcome: DeliveryOutcome) => void;
-  /** The clock of the bus and the delivery loop (not of Fastify). Default `() => new Date()`. */
-  now?: () => Date;
-}
+export type { LocalOptions } from "./options";
+
+/** The routing table `npm start` uses, as a module both threads can load. */
+export const DEFAULT_ROUTES_MODULE = resolve(__dirname, "../infra/routes");
 
 /** A built, not yet listening, local stack. */
 export interface LocalApp {
@@ -78,25 +36,42 @@ export interface LocalApp {
   /**
    * Listens (default `127.0.0.1`, port 0 = a free port) and resolves with the base URL, e.g.
    * `http://127.0.0.1:3000`. Delivery starts at build time, or, with `emitTransport: "http"` and neither
-   * `port` nor `emitEndpoint`, once the server listens.
+   * `port` nor `emitEndpoint`, once the server listens. Resolves once the delivery thread is ready too.
    */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Stops delivering (waiting briefly for attempts in progress), closes the server, then the database. */
   close(): Promise<void>;
   readonly store: Store;
-  readonly worker: DeliveryWorker;
+  /** The delivery loop: a `DeliveryWorker` in this thread, or the handle of the delivery thread. */
+  readonly worker: DeliveryHandle;
+  /** Where deliveries run (see `LocalOptions.delivery`). */
+  readonly delivery: "thread" | "in-thread";
   /** Deliveries left open by the previous process (pending, retrying, or interrupted by a crash) at start. */
   readonly recovered: number;
 }
 
 export function buildApp(options: LocalOptions = {}): LocalApp {
-  const routes = options.routes ?? defaultRoutes;
+  const routesModule = options.routesModule
+    ? isAbsolute(options.routesModule)
+      ? options.routesModule
+      : resolve(__dirname, "..", options.routesModule)
+    : DEFAULT_ROUTES_MODULE;
+  const routes: readonly RouteRow[] =
+    options.routes ?? (require(routesModule) as { routes: readonly RouteRow[] }).routes;
+  const dbPath = options.dbPath ?? ".data/backbone.db";
+  const inThreadOnly = options.routes !== undefined || options.now !== undefined || dbPath === ":memory:";
+  if (options.delivery === "thread" && inThreadOnly) {
+    throw new Error(
+      'delivery: "thread" needs the routing table as a module (routesModule, not routes), no custom now and a database file',
+    );
+  }
+  const mode = options.delivery ?? "in-thread";
   const log = options.logger ?? silentLogger();
   const now = options.now ?? (() => new Date());
   const region = options.region ?? "us-east-1";
   const account = options.account ?? "000000000000";
   const busName = options.busName ?? "backbone";
-  const store = new Store(options.dbPath ?? ".data/backbone.db", {
+  const store = new Store(dbPath, {
     synchronous: options.synchronous,
     checkpointIntervalMs: options.checkpointIntervalMs,
     onError: (message) => log.error({ error: message }, "WAL checkpoint failed"),
@@ -110,12 +85,6 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   });
 
   let ctx: LocalContext | undefined;
-  const context = (): LocalContext => {
-    if (!ctx) throw new Error("the local stack is not built yet");
-    return ctx;
-  };
-  let client: EventBridgeClient | undefined;
-  let real: Publisher | undefined;
   const endpoint = (): string => {
     if (options.emitEndpoint) return options.emitEndpoint;
     if (options.port) return `http://127.0.0.1:${options.port}`;
@@ -130,68 +99,88 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         : address.address;
     return `http://${host}:${address.port}`;
   };
-  // Created on first emit: with port 0 the endpoint is only known once the server listens.
-  const publisher: Publisher = {
-    publish(entries: EmitEntry[]): Promise<void> {
-      if (!real) {
-        const inProcess = options.emitTransport !== "http";
-        client = new EventBridgeClient({
-          endpoint: inProcess ? "http://127.0.0.1" : endpoint(),
-          region,
-          credentials: { accessKeyId: "local", secretAccessKey: "local" },
-          ...(inProcess
-            ? { requestHandler: inProcessRequestHandler((t, b) => answerAwsText(context(), t, b)) as never }
-            : {}),
-        });
-        real = eventBridgePublisher(client, busName);
-      }
-      return real.publish(entries);
-    },
+  const overHttp = options.emitTransport === "http";
+  const settings = {
+    concurrency: options.concurrency ?? 64,
+    retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
+    retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
+    defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 10,
+    readyQueueCap: options.readyQueueCap ?? 10_000,
   };
-  const idempotency = {
-    get: async (key: string) => store.getIdempotent(key),
-    put: async (key: string, result: unknown) => store.putIdempotent(key, result, now().getTime()),
-  };
-  const invoke: Invoke = (route, event) =>
-    runProcessor((e, c) => route.processor.handle(e, c), route.processor.name, route.key, event, {
-      store: idempotency,
-      publisher,
-      logger: (bindings) => processorLogger(log, bindings),
-      now,
-    });
+  const maxPending = options.maxPending ?? 10_000;
 
-  let worker: DeliveryWorker;
+  let worker: DeliveryHandle;
+  let destroyClient = (): void => undefined;
+  let startDelivery: () => void;
   let recovered = 0;
   try {
     const bus = new Bus(store, routes, { account, region, now });
-    worker = new DeliveryWorker(store, routes, invoke, {
-      concurrency: options.concurrency ?? 64,
-      retryBaseDelayMs: options.retryBaseDelayMs ?? 1000,
-      retryMaxDelayMs: options.retryMaxDelayMs ?? 60_000,
-      defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? 10,
-      readyQueueCap: options.readyQueueCap ?? 10_000,
-      now,
-      onOutcome: (o) => {
-        const fields = { eventId: o.eventId, routeKey: o.routeKey, attempt: o.attempt, error: o.error };
-        if (o.status === "done") log.debug(fields, "delivered");
-        else if (o.status === "retrying") log.warn(fields, "delivery failed; will retry");
-        else log.error(fields, "delivery failed; dead-lettered");
-        options.onOutcome?.(o);
-      },
-    });
-    bus.onCommit = (events) => worker.enqueue(events);
+    if (mode === "thread") {
+      const threaded = new ThreadedDelivery(
+        store,
+        {
+          ...settings,
+          dbPath: resolve(dbPath),
+          routesModule,
+          region,
+          account,
+          busName,
+          maxPending,
+          logLevel: log.level,
+          prettyLogs: options.logger !== undefined && process.stdout.isTTY === true,
+          emitOverHttp: overHttp,
+        },
+        log,
+        options.onOutcome,
+      );
+      bus.onCommit = (events, seq) => threaded.enqueue(events, seq);
+      // Emits join the requests' group commit: the delivery thread waits for the answer, not this thread.
+      threaded.commit = (entries) => bus.putSoon(entries);
+      worker = threaded;
+      startDelivery = () => threaded.start(overHttp ? endpoint() : undefined);
+    } else {
+      const runtime = makeInvoke({
+        store,
+        log,
+        now,
+        region,
+        busName,
+        emit: overHttp
+          ? { endpoint }
+          : {
+              context: () => {
+                if (!ctx) throw new Error("the local stack is not built yet");
+                return ctx;
+              },
+            },
+      });
+      destroyClient = runtime.destroy;
+      const inThread = new DeliveryWorker(store, routes, runtime.invoke, {
+        ...settings,
+        now,
+        onOutcome: (o) => {
+          logOutcome(log, o);
+          options.onOutcome?.(o);
+        },
+      });
+      bus.onCommit = (events) => inThread.enqueue(events);
+      worker = inThread;
+      startDelivery = () => void inThread.start();
+    }
     ctx = {
       routes,
       store,
       bus,
+      commit: async (entries) => bus.put(entries),
       worker,
       validator: new EventValidator(eventCatalog(routes), API_SOURCE),
-      maxPending: options.maxPending ?? 10_000,
+      maxPending,
       busNames: new Set(
         ["default", busName].flatMap((n) => [n, `arn:aws:events:${region}:${account}:event-bus/${n}`]),
       ),
       log,
       now,
+      delivery: mode,
     };
     registerParsers(app);
     registerErrorHandling(app);
@@ -200,9 +189,9 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     registerOps(app, ctx);
     recovered = store.openDeliveries;
     // Over http, emits need this server's socket, so deliveries wait until it listens (unless told where).
-    const needsSocket = options.emitTransport === "http" && !options.emitEndpoint && !options.port;
-    if (needsSocket) app.addHook("onListen", async () => void worker.start());
-    else worker.start();
+    const needsSocket = overHttp && !options.emitEndpoint && !options.port;
+    if (needsSocket) app.addHook("onListen", async () => startDelivery());
+    else startDelivery();
   } catch (err) {
     void store.close();
     throw err;
@@ -214,9 +203,11 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     app,
     store,
     worker,
+    delivery: mode,
     recovered,
     async listen({ port = 0, host = "127.0.0.1" } = {}) {
-      await app.listen({ port, host });
+      // Answering before the delivery thread runs would only make the first events wait for it.
+      await Promise.all([app.listen({ port, host }), worker instanceof ThreadedDelivery && worker.ready]);
       const address = app.server.address() as AddressInfo;
       return `http://${host}:${address.port}`;
     },
@@ -225,7 +216,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       closing ??= (async () => {
         await worker.stop();
         await app.close();
-        client?.destroy();
+        destroyClient();
         await store.close();
       })();
       return closing;

@@ -39,8 +39,11 @@ export class Bus {
   private readonly matcher: Matcher;
   private batch: { rows: NewEvent[]; resolve: (ids: string[]) => void; reject: (err: unknown) => void }[] =
     [];
-  /** Called with the events of every commit (the delivery loop takes their deliveries from here). */
-  onCommit?: (events: readonly NewEvent[]) => void;
+  /**
+   * Called with the events of every commit and the `seq` of the last one (the delivery loop takes their
+   * deliveries from here).
+   */
+  onCommit?: (events: readonly NewEvent[], seq: number) => void;
 
   constructor(
     private readonly store: Store,
@@ -53,8 +56,8 @@ export class Bus {
   /** Commits `entries` atomically, now, and returns their event ids, in order. */
   put(entries: readonly BusEntry[]): string[] {
     const rows = entries.map((e) => this.row(e));
-    this.store.insertEvents(rows);
-    this.onCommit?.(rows);
+    const seq = this.store.insertEvents(rows);
+    this.onCommit?.(rows, seq);
     return rows.map((r) => r.id);
   }
 
@@ -74,14 +77,15 @@ export class Bus {
     const batch = this.batch;
     this.batch = [];
     const rows = batch.flatMap((b) => b.rows);
+    let seq: number;
     try {
-      this.store.insertEvents(rows);
+      seq = this.store.insertEvents(rows);
     } catch (err) {
       for (const b of batch) b.reject(err);
       return;
     }
     for (const b of batch) b.resolve(b.rows.map((r) => r.id));
-    this.onCommit?.(rows);
+    this.onCommit?.(rows, seq);
   }
 
   private row(e: BusEntry): NewEvent {

@@ -1,8 +1,8 @@
 /** What the HTTP routes of the local stack share. */
 import type pino from "pino";
 import type { RouteRow } from "../infra/routes";
-import type { Bus } from "./bus";
-import type { DeliveryWorker } from "./delivery";
+import type { Bus, BusEntry } from "./bus";
+import type { DeliveryHandle } from "./delivery";
 import type { Store } from "./store";
 import type { EventValidator } from "./validation";
 
@@ -10,7 +10,9 @@ export interface LocalContext {
   readonly routes: readonly RouteRow[];
   readonly store: Store;
   readonly bus: Bus;
-  readonly worker: DeliveryWorker;
+  /** Commits entries now and resolves with their ids (PutEvents; the delivery thread asks the main thread). */
+  readonly commit: (entries: readonly BusEntry[]) => Promise<string[]>;
+  readonly worker: DeliveryHandle;
   readonly validator: EventValidator;
   /** Bound on open deliveries: `POST /events` answers 429 at this size, PutEvents throttles at twice it. */
   readonly maxPending: number;
@@ -18,4 +20,6 @@ export interface LocalContext {
   readonly busNames: ReadonlySet<string>;
   readonly log: pino.Logger;
   readonly now: () => Date;
+  /** Where deliveries run (`LocalOptions.delivery`). */
+  readonly delivery: "thread" | "in-thread";
 }

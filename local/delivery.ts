@@ -11,38 +11,13 @@
  */
 import type { RouteRow } from "../infra/routes";
 import type { Envelope } from "./bus";
+import type { DeliveryHandle, DeliveryOptions, DeliveryOutcome, Invoke } from "./delivery-types";
 import { deliveryKey, type ClaimedDelivery, type NewEvent, type Store } from "./store";
+import { errorText, withTimeout } from "./timeout";
 
-/** Runs one route's processor for one event and resolves with its result (rejects when the attempt failed). */
-export type Invoke = (route: RouteRow, event: Envelope) => Promise<unknown>;
+export type { DeliveryHandle, DeliveryOptions, DeliveryOutcome, Invoke } from "./delivery-types";
 
-export interface DeliveryOptions {
-  /** Processors running at once. */
-  concurrency: number;
-  /** Delay before the first retry; doubles on every further retry. */
-  retryBaseDelayMs: number;
-  /** Cap on the delay between two attempts. */
-  retryMaxDelayMs: number;
-  /** Default processor timeout when the route has none (Lambda's default is 10 s in this project). */
-  defaultTimeoutSeconds: number;
-  /** New deliveries kept in memory at most; beyond, they wait on disk only (read back once the queue drains). */
-  readyQueueCap: number;
-  now: () => Date;
-  onOutcome?: (outcome: DeliveryOutcome) => void;
-}
-
-/** Reported after every attempt, for logs and tests. */
-export interface DeliveryOutcome {
-  eventId: string;
-  routeKey: string;
-  attempt: number;
-  status: "done" | "retrying" | "dead";
-  error?: string;
-  /** Milliseconds from acceptance of the event (the start of its age window) to this outcome. */
-  ageMs: number;
-}
-
-export class DeliveryWorker {
+export class DeliveryWorker implements DeliveryHandle {
   private readonly routes: Map<string, RouteRow>;
   private active = 0;
   private stopped = true;
@@ -96,6 +71,7 @@ export class DeliveryWorker {
           event_id: e.id,
           route_key: routeKey,
           status: "pending",
+          fresh: true,
           attempts: 0,
           next_at: e.acceptedAt,
           window_start: e.acceptedAt,
@@ -188,7 +164,8 @@ export class DeliveryWorker {
       this.readyHead = 0;
     }
     if (free <= 0 || this.ready.length > 0 || !this.diskWork) return;
-    const claimed = this.store.dueDeliveries(now, free, this.inFlightKeys);
+    const bound = this.options.diskBound?.();
+    const claimed = this.store.dueDeliveries(now, free, this.inFlightKeys, bound);
     for (const d of claimed) this.run(d);
     if (claimed.length < free) {
       // Everything due on disk is running now; later retries wake the loop with their timer.
@@ -203,9 +180,11 @@ export class DeliveryWorker {
     const key = deliveryKey(d.event_id, d.route_key);
     this.active += 1;
     this.inFlightKeys.add(key);
+    this.options.onInFlight?.(key, true);
     const run = this.deliver(d).finally(() => {
       this.active -= 1;
       this.inFlightKeys.delete(key);
+      this.options.onInFlight?.(key, false);
       this.running.delete(run);
       this.kick();
     });
@@ -235,7 +214,8 @@ export class DeliveryWorker {
     try {
       const event = JSON.parse(d.envelope) as Envelope;
       const timeoutSeconds = route.timeoutSeconds ?? this.options.defaultTimeoutSeconds;
-      const result = await withTimeout(this.invoke(route, event), timeoutSeconds);
+      const fresh = d.fresh === true && d.attempts === 1;
+      const result = await withTimeout(this.invoke(route, event, fresh), timeoutSeconds);
       const now = this.options.now().getTime();
       this.store.markDone(d, result, now);
       this.report(d, "done", now);
@@ -280,21 +260,4 @@ export class DeliveryWorker {
       ageMs: now - d.window_start,
     });
   }
-}
-
-/** Lambda's message for an invocation that ran out of time. */
-function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`Task timed out after ${seconds.toFixed(2)} seconds`)),
-      seconds * 1000,
-    );
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
 }

@@ -25,6 +25,9 @@ class AwsError extends Error {
   }
 }
 
+/** What the EventBridge API needs: the main thread's `LocalContext`, or the delivery thread's subset. */
+export type ApiContext = Pick<LocalContext, "store" | "maxPending" | "busNames" | "commit">;
+
 /** An answer of the EventBridge API, independent of the transport. */
 export interface AwsAnswer {
   status: number;
@@ -57,7 +60,7 @@ function sendAnswer(reply: FastifyReply, answer: AwsAnswer): FastifyReply {
  * Runs one API call: `target` is the `X-Amz-Target` header, `body` the parsed JSON body. Used by the `POST /`
  * route and by the processors' in-process transport (`emit-transport.ts`), so both run the same code.
  */
-export async function answerAwsCall(ctx: LocalContext, target: string, body: unknown): Promise<AwsAnswer> {
+export async function answerAwsCall(ctx: ApiContext, target: string, body: unknown): Promise<AwsAnswer> {
   const action = target.startsWith("AWSEvents.") ? target.slice("AWSEvents.".length) : "";
   try {
     if (action !== "PutEvents" && action !== "TestEventPattern") {
@@ -65,7 +68,7 @@ export async function answerAwsCall(ctx: LocalContext, target: string, body: unk
     }
     if (!isPlainObject(body))
       throw new AwsError("SerializationException", "request body must be a JSON object");
-    const output = action === "PutEvents" ? putEvents(ctx, body) : testEventPattern(body);
+    const output = action === "PutEvents" ? await putEvents(ctx, body) : testEventPattern(body);
     return { status: 200, body: JSON.stringify(output) };
   } catch (err) {
     if (err instanceof AwsError) return errorAnswer(err.status, err.type, err.message);
@@ -74,7 +77,7 @@ export async function answerAwsCall(ctx: LocalContext, target: string, body: unk
 }
 
 /** `answerAwsCall` for a raw JSON text, parsed like the HTTP route parses it. */
-export function answerAwsText(ctx: LocalContext, target: string, text: string): Promise<AwsAnswer> {
+export function answerAwsText(ctx: ApiContext, target: string, text: string): Promise<AwsAnswer> {
   let body: unknown;
   try {
     body = parseJson(text);
@@ -96,7 +99,7 @@ export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext):
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-function putEvents(ctx: LocalContext, input: Record<string, unknown>): unknown {
+async function putEvents(ctx: ApiContext, input: Record<string, unknown>): Promise<unknown> {
   const entries = input.Entries;
   if (!Array.isArray(entries)) throw invalidMember("entries", "Member must not be null");
   if (entries.length < 1)
@@ -115,15 +118,15 @@ function putEvents(ctx: LocalContext, input: Record<string, unknown>): unknown {
     throw new AwsError("ValidationException", "Total size of the entries in the request is over the limit.");
   }
   const accepted = results.filter((r): r is BusEntry => "detail" in r);
-  // Committed at once rather than with the request group: processors' emits arrive here and hold a delivery
-  // slot until answered, so waiting for the end of the event-loop turn would hold it longer.
-  const ids = accepted.length > 0 ? ctx.bus.put(accepted) : [];
+  // Committed before the answer. On the main thread at once rather than with the request group (in-thread
+  // emits hold a delivery slot until answered); from the delivery thread, by the main thread's next commit.
+  const ids = accepted.length > 0 ? await ctx.commit(accepted) : [];
   let next = 0;
   const out = results.map((r): EntryResult => ("detail" in r ? { EventId: ids[next++] } : r));
   return { FailedEntryCount: out.filter((r) => "ErrorCode" in r).length, Entries: out };
 }
 
-function readEntry(ctx: LocalContext, e: unknown): EntryResult | BusEntry {
+function readEntry(ctx: ApiContext, e: unknown): EntryResult | BusEntry {
   if (!isPlainObject(e)) return entryError("InvalidArgument", "Parameter Entry is not valid.");
   for (const field of ["Source", "DetailType", "Detail"]) {
     const v = e[field];

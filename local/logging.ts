@@ -4,6 +4,7 @@
  */
 import pino from "pino";
 import type { LogFields, Logger } from "../processors/types";
+import type { DeliveryOutcome } from "./delivery";
 
 /** The process logger for `npm start`: pretty in a terminal, JSON lines otherwise (`LOG_LEVEL`, default info). */
 export function createLogger(level = process.env.LOG_LEVEL ?? "info"): pino.Logger {
@@ -14,6 +15,29 @@ export function createLogger(level = process.env.LOG_LEVEL ?? "info"): pino.Logg
     });
   }
   return pino({ level });
+}
+
+/**
+ * The delivery thread's logger: pino at `level` straight to stdout's file descriptor (pretty when the main
+ * thread's stdout is a terminal), so its lines never pass through the main thread's event loop.
+ */
+export function threadLogger(level: string, pretty: boolean): pino.Logger {
+  if (level === "silent") return silentLogger();
+  if (pretty) {
+    return pino({
+      level,
+      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l" } },
+    });
+  }
+  return pino({ level }, pino.destination({ fd: 1, sync: false }));
+}
+
+/** One line per delivery attempt: debug when done, warn when retried, error when dead-lettered. */
+export function logOutcome(log: pino.Logger, o: DeliveryOutcome): void {
+  const fields = { eventId: o.eventId, routeKey: o.routeKey, attempt: o.attempt, error: o.error };
+  if (o.status === "done") log.debug(fields, "delivered");
+  else if (o.status === "retrying") log.warn(fields, "delivery failed; will retry");
+  else log.error(fields, "delivery failed; dead-lettered");
 }
 
 /** A logger that drops everything (tests, benches). */

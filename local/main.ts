@@ -4,7 +4,7 @@
  *   npm start -- [--port 3000] [--host 127.0.0.1] [--db .data/backbone.db]
  *
  * Environment: PORT, HOST, BACKBONE_DB, LOG_LEVEL, and (see `LocalOptions` in app.ts) BACKBONE_RETRY_BASE_MS,
- * BACKBONE_MAX_PENDING, BACKBONE_CONCURRENCY, BACKBONE_CHECKPOINT_MS.
+ * BACKBONE_MAX_PENDING, BACKBONE_CONCURRENCY, BACKBONE_CHECKPOINT_MS, BACKBONE_DELIVERY (`thread` | `in-thread`).
  * SIGINT/SIGTERM stop delivering, close the server and the database; a second signal exits at once.
  */
 import { parseArgs } from "node:util";
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     maxPending: optionalNumber("BACKBONE_MAX_PENDING"),
     concurrency: optionalNumber("BACKBONE_CONCURRENCY"),
     checkpointIntervalMs: optionalNumber("BACKBONE_CHECKPOINT_MS"),
+    delivery: deliveryMode(process.env.BACKBONE_DELIVERY),
   });
 
   let stopping = false;
@@ -51,9 +52,21 @@ async function main(): Promise<void> {
 
   const url = await local.listen({ port, host });
   logger.info(
-    { url, db: dbPath, pending: local.store.openDeliveries, recovered: local.recovered },
+    {
+      url,
+      db: dbPath,
+      delivery: local.delivery,
+      pending: local.store.openDeliveries,
+      recovered: local.recovered,
+    },
     `event backbone listening: POST ${url}/events, EventBridge API at ${url}/, ops at ${url}/local/health`,
   );
+}
+
+function deliveryMode(raw: string | undefined): "thread" | "in-thread" | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (raw === "thread" || raw === "in-thread") return raw;
+  throw new Error(`BACKBONE_DELIVERY must be thread or in-thread, got ${raw}`);
 }
 
 function optionalNumber(name: string): number | undefined {

@@ -108,6 +108,7 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
     const byStatus = ctx.store.countsByStatus();
     return reply.send({
       status: "ok",
+      delivery: ctx.delivery,
       events: ctx.store.countEvents(),
       deliveries: {
         pending: byStatus.pending ?? 0,

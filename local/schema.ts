@@ -3,6 +3,24 @@
  * these tables directly, so renaming a column is a change of contract.
  */
 import type Database from "better-sqlite3";
+import type { WriteBatch } from "./writes";
+
+/** Options of a `Store` (store.ts). */
+export interface StoreOptions {
+  /** `NORMAL` (default) survives a process crash; `FULL` also an OS crash or power loss. */
+  synchronous?: "NORMAL" | "FULL";
+  /** WAL checkpoints on a worker thread every this many ms (default 200); 0 leaves them to SQLite, in commits. */
+  checkpointIntervalMs?: number;
+  /** Told about checkpoint failures. */
+  onError?: (message: string) => void;
+  /**
+   * The open-deliveries counter of another connection to the same file (the delivery thread's Store shares the
+   * main one's, so both keep the backlog bound exact); when set, this Store does not count at start.
+   */
+  openCounter?: Int32Array;
+  /** Makes this a reading Store that hands its writes to another connection's `applyWrites` (see writes.ts). */
+  remote?: (batch: WriteBatch) => void;
+}
 
 /**
  * Delivery states. `in_flight` exists only in memory (the delivery loop's); on disk an attempt in progress is
@@ -50,6 +68,8 @@ export interface DeliveryRow {
 /** A claimed delivery with the event it carries. */
 export interface ClaimedDelivery extends DeliveryRow {
   envelope: string;
+  /** Taken from memory right after its event's commit: never attempted, so no idempotency result exists. */
+  fresh?: boolean;
 }
 
 export interface DlqRow {
@@ -120,10 +140,13 @@ export function prepareStatements(db: Database.Database) {
     insertDelivery: db.prepare(
       `INSERT INTO deliveries (event_id, route_key, status, next_at, window_start) VALUES (?, ?, 'pending', ?, ?)`,
     ),
+    // `seq <= ?` hides events the delivery thread has not been told about yet (see `Store.dueDeliveries`).
     due: db.prepare(
       `SELECT d.*, e.envelope FROM deliveries d JOIN events e ON e.id = d.event_id
-       WHERE d.status IN ('pending', 'retrying') AND d.next_at <= ? ORDER BY d.next_at LIMIT ?`,
+       WHERE d.status IN ('pending', 'retrying') AND d.next_at <= ? AND (d.status = 'retrying' OR e.seq <= ?)
+       ORDER BY d.next_at LIMIT ?`,
     ),
+    maxSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM events`),
     done: db.prepare(
       `UPDATE deliveries SET status = 'done', result = ?, done_at = ?, last_error = NULL, attempts = ?,
        first_attempt_at = ?, last_attempt_at = ? WHERE event_id = ? AND route_key = ?`,

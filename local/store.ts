@@ -9,11 +9,15 @@
  * Commits are the main cost per event, so only what must survive a crash is written: the accepted event with
  * its deliveries, and the outcome of an attempt. Which deliveries are in flight lives in memory (the delivery
  * loop's); after a crash they are simply still pending. Outcomes are group-committed per event-loop turn.
+ *
+ * The delivery thread's Store (`remote` option) only reads: its writes go to the main thread in batches
+ * (`writes.ts`), and until a batch is confirmed its deliveries are never handed out as due again.
  */
 import Database from "better-sqlite3";
 import fs from "node:fs";
 import path from "node:path";
 import { Checkpointer } from "./checkpointer";
+import { prepareTransactions, RemoteWrites, type DoneWrite, type WriteBatch } from "./writes";
 import {
   prepareStatements,
   SCHEMA,
@@ -22,52 +26,47 @@ import {
   type DlqRow,
   type EventRow,
   type NewEvent,
+  type StoreOptions,
 } from "./schema";
 
-export type { ClaimedDelivery, DeliveryRow, DeliveryStatus, DlqRow, EventRow, NewEvent } from "./schema";
-
-/** Arguments of the `done` update. */
-type DoneWrite = [
-  result: string,
-  doneAt: number,
-  attempts: number,
-  first: number,
-  last: number,
-  id: string,
-  key: string,
-];
-
-export interface StoreOptions {
-  /** `NORMAL` (default) survives a process crash; `FULL` also an OS crash or power loss. */
-  synchronous?: "NORMAL" | "FULL";
-  /** WAL checkpoints on a worker thread every this many ms (default 200); 0 leaves them to SQLite, in commits. */
-  checkpointIntervalMs?: number;
-  /** Told about checkpoint failures. */
-  onError?: (message: string) => void;
-}
+export type {
+  ClaimedDelivery,
+  DeliveryRow,
+  DeliveryStatus,
+  DlqRow,
+  EventRow,
+  NewEvent,
+  StoreOptions,
+} from "./schema";
 
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
 export class Store {
   readonly db: Database.Database;
   private readonly stmt: ReturnType<typeof prepareStatements>;
-  /** Deliveries not yet done or dead-lettered, kept in memory so the backlog bound costs nothing per request. */
-  private open: number;
-  private readonly tx;
+  /**
+   * Deliveries not yet done or dead-lettered, kept in memory so the backlog bound costs nothing per request.
+   * Shared memory: the delivery thread settles deliveries while the main thread inserts them.
+   */
+  readonly openCounter: Int32Array;
+  private readonly tx: ReturnType<typeof prepareTransactions>;
   private pendingIdem = new Map<string, [string, number]>();
   /** Outcomes waiting for the group commit, by `deliveryKey`; never handed out as due meanwhile. */
   private pendingDone = new Map<string, DoneWrite>();
   private flushScheduled = false;
+  /** The delivery thread's Store: writes go to the main thread. */
+  private readonly remote: RemoteWrites | undefined;
 
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(file: string, options: StoreOptions = {}) {
     const inMemory = file === ":memory:";
     if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.remote = options.remote && new RemoteWrites(options.remote);
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     const interval = options.checkpointIntervalMs ?? 200;
-    if (!inMemory && interval > 0) {
+    if (!inMemory && interval > 0 && !options.remote) {
       // SQLite's own checkpoint stays as a backstop, far above what the thread lets the WAL reach.
       this.db.pragma("wal_autocheckpoint = 20000");
       this.checkpointer = new Checkpointer(
@@ -80,51 +79,58 @@ export class Store {
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmt = prepareStatements(db);
-    const stmt = this.stmt;
-    this.tx = {
-      insert: db.transaction((events: readonly NewEvent[]) => {
-        for (const e of events) {
-          stmt.insertEvent.run(
-            e.id,
-            e.detailType,
-            e.source,
-            e.acceptedAt,
-            e.envelope,
-            e.replayOf ?? null,
-            e.replayName ?? null,
-          );
-          for (const key of e.routeKeys) stmt.insertDelivery.run(e.id, key, e.acceptedAt, e.acceptedAt);
-        }
-      }),
-      flush: db.transaction((idem: Map<string, [string, number]>, done: Map<string, DoneWrite>) => {
-        for (const [key, [result, at]] of idem) stmt.putIdem.run(key, result, at);
-        for (const d of done.values()) stmt.done.run(...d);
-      }),
-    };
-    this.open = this.countOpenDeliveries();
+    this.tx = prepareTransactions(db, this.stmt);
+    this.openCounter = options.openCounter ?? new Int32Array(new SharedArrayBuffer(4));
+    if (!options.openCounter) this.recountOpen();
   }
 
   /** Deliveries pending, in flight or waiting for a retry. */
   get openDeliveries(): number {
-    return this.open;
+    return Atomics.load(this.openCounter, 0);
   }
 
-  /** Archives events and creates their deliveries, all or nothing. */
-  insertEvents(events: readonly NewEvent[]): void {
-    this.tx.insert(events);
-    for (const e of events) this.open += e.routeKeys.length;
+  /** Sets the open count from the table (after the delivery thread died with outcomes not yet committed). */
+  recountOpen(): void {
+    Atomics.store(this.openCounter, 0, this.countOpenDeliveries());
+  }
+
+  private addOpen(n: number): void {
+    Atomics.add(this.openCounter, 0, n);
+  }
+
+  /** Archives events and creates their deliveries, all or nothing; returns the `seq` of the last event. */
+  insertEvents(events: readonly NewEvent[]): number {
+    // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
+    const seq = this.tx.insert.immediate(events);
+    let n = 0;
+    for (const e of events) n += e.routeKeys.length;
+    this.addOpen(n);
+    return seq;
+  }
+
+  /** The highest event `seq` committed. */
+  maxSeq(): number {
+    return (this.stmt.maxSeq.get() as { seq: number }).seq;
   }
 
   /**
    * Up to `limit` deliveries due at `now`, skipping those whose key (`deliveryKey`) is in `skip` (in flight),
-   * with one more attempt counted on the returned rows (written with the attempt's outcome).
+   * with one more attempt counted on the returned rows (written with the attempt's outcome). New deliveries of
+   * events after `maxSeq` are left out: the delivery thread gets those in a message, and reading them here too
+   * would run them twice. Retries are always included.
    */
-  dueDeliveries(now: number, limit: number, skip: ReadonlySet<string>): ClaimedDelivery[] {
-    const rows = this.stmt.due.all(now, limit + skip.size + this.pendingDone.size) as ClaimedDelivery[];
+  dueDeliveries(
+    now: number,
+    limit: number,
+    skip: ReadonlySet<string>,
+    maxSeq = Number.MAX_SAFE_INTEGER,
+  ): ClaimedDelivery[] {
+    const extra = skip.size + this.pendingDone.size + (this.remote?.size ?? 0);
+    const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
     const out: ClaimedDelivery[] = [];
     for (const r of rows) {
       const key = deliveryKey(r.event_id, r.route_key);
-      if (skip.has(key) || this.pendingDone.has(key)) continue;
+      if (skip.has(key) || this.pendingDone.has(key) || this.remote?.has(key)) continue;
       r.attempts += 1;
       r.first_attempt_at ??= now;
       r.last_attempt_at = now;
@@ -151,24 +157,44 @@ export class Store {
       d.event_id,
       d.route_key,
     ]);
-    this.open -= 1;
+    this.addOpen(-1);
     this.scheduleFlush();
   }
 
   markRetry(d: DeliveryRow, nextAt: number, error: string): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
-    this.stmt.retry.run(nextAt, error, attempts, first, last, d.event_id, d.route_key);
+    const write = [nextAt, error, attempts, first, last, d.event_id, d.route_key] as const;
+    if (!this.remote) return void this.stmt.retry.run(...write);
+    this.remote.addRetry(deliveryKey(d.event_id, d.route_key), [...write]);
+    this.scheduleFlush();
   }
 
   /** Dead-letters a delivery: its row and a DLQ entry in one transaction. */
   markDead(d: DeliveryRow, error: string, now: number): void {
     const first = d.first_attempt_at ?? now;
     const last = d.last_attempt_at ?? now;
-    this.db.transaction(() => {
-      this.stmt.dead.run(error, now, d.attempts, first, last, d.event_id, d.route_key);
-      this.stmt.insertDlq.run(d.event_id, d.route_key, error, d.attempts, first, last, now);
-    })();
-    this.open -= 1;
+    this.addOpen(-1);
+    if (this.remote) {
+      const write = [error, now, d.attempts, first, last, d.event_id, d.route_key] as const;
+      this.remote.addDead(deliveryKey(d.event_id, d.route_key), [...write]);
+      return this.scheduleFlush();
+    }
+    this.db
+      .transaction(() => {
+        this.stmt.dead.run(error, now, d.attempts, first, last, d.event_id, d.route_key);
+        this.stmt.insertDlq.run(d.event_id, d.route_key, error, d.attempts, first, last, now);
+      })
+      .immediate();
+  }
+
+  /** Commits a batch of the delivery thread's writes in one transaction (the main thread's Store). */
+  applyWrites(batch: WriteBatch): void {
+    this.tx.apply.immediate(batch);
+  }
+
+  /** The delivery thread's Store: the main thread committed batch `id` (and every earlier one). */
+  confirm(id: number): void {
+    this.remote?.confirm(id);
   }
 
   /** Earliest `next_at` after `after` of a waiting delivery, if any. */
@@ -208,16 +234,17 @@ export class Store {
 
   /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
   redrive(ids: readonly number[] | undefined, now: number): DlqRow[] {
-    return this.db.transaction(() => {
+    const redrive = this.db.transaction(() => {
       const entries = ids
         ? ids.map((id) => this.stmt.dlqById.get(id) as DlqRow | undefined).filter((r) => r !== undefined)
         : this.openDlq(1_000_000);
       for (const e of entries) {
         this.stmt.markRedriven.run(now, e.id);
-        this.open += this.stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes;
+        this.addOpen(this.stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes);
       }
       return entries;
-    })();
+    });
+    return redrive.immediate();
   }
 
   eventsBetween(from: number, to: number, limit: number): EventRow[] {
@@ -229,8 +256,8 @@ export class Store {
   }
 
   getIdempotent(key: string): { result: unknown } | undefined {
-    const pending = this.pendingIdem.get(key);
-    if (pending) return JSON.parse(pending[0]) as { result: unknown };
+    const pending = this.pendingIdem.get(key)?.[0] ?? this.remote?.idem(key);
+    if (pending) return JSON.parse(pending) as { result: unknown };
     const row = this.stmt.getIdem.get(key) as { result: string } | undefined;
     return row ? (JSON.parse(row.result) as { result: unknown }) : undefined;
   }
@@ -244,12 +271,14 @@ export class Store {
   /** Commits the pending results now. */
   flush(): void {
     this.flushScheduled = false;
-    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0) return;
+    const unsent = this.remote?.unsent ?? 0;
+    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0 && unsent === 0) return;
     const idem = this.pendingIdem;
     const done = this.pendingDone;
     this.pendingIdem = new Map();
     this.pendingDone = new Map();
-    this.tx.flush(idem, done);
+    if (this.remote) this.remote.send(idem, done);
+    else this.tx.flush.immediate(idem, done);
   }
 
   private scheduleFlush(): void {

@@ -1,6 +1,8 @@
 /**
  * Durability: `local/main.ts` (what `npm start` runs) is killed with SIGKILL in the middle of a stream of
  * events; after a restart on the same database every event that got a 202 is processed. None is lost.
+ * Once with deliveries on the main event loop (the default) and once on the delivery thread
+ * (`BACKBONE_DELIVERY=thread`).
  */
 import Database from "better-sqlite3";
 import { expect } from "chai";
@@ -15,15 +17,23 @@ interface Child {
   exited: Promise<void>;
 }
 
+type Delivery = "in-thread" | "thread";
+
 /** Starts `local/main.ts` on `port` with the database `db`; resolves once it answers /local/health. */
-async function startMain(db: string, port: number): Promise<Child> {
+async function startMain(db: string, port: number, delivery: Delivery): Promise<Child> {
   const proc = spawn(
     process.execPath,
     ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", String(port)],
     {
       cwd: ROOT,
       // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.
-      env: { ...process.env, BACKBONE_DB: db, LOG_LEVEL: "warn", BACKBONE_CONCURRENCY: "1" },
+      env: {
+        ...process.env,
+        BACKBONE_DB: db,
+        LOG_LEVEL: "warn",
+        BACKBONE_CONCURRENCY: "1",
+        BACKBONE_DELIVERY: delivery,
+      },
       stdio: ["ignore", "ignore", "pipe"],
     },
   );
@@ -68,76 +78,82 @@ function eventNumber(n: number): { "detail-type": string; detail: Record<string,
   }
 }
 
-describe("local stack: crash safety", function () {
-  this.timeout(120_000);
-  const temp = tempDir();
-  const db = join(temp.dir, "backbone.db");
-  let child: Child | undefined;
-  after(async () => {
-    if (child && child.proc.exitCode === null && child.proc.signalCode === null) {
-      child.proc.kill("SIGTERM");
-      await child.exited;
-    }
-    temp.remove();
-  });
+for (const delivery of ["in-thread", "thread"] as const) describeCrash(delivery);
 
-  it("processes every event that got a 202 after a SIGKILL mid-stream and a restart", async () => {
-    child = await startMain(db, await freePort());
-    const acked: string[] = [];
-    let sent = 0;
-    let killed = false;
-    const sender = async () => {
-      while (!killed) {
-        const body = JSON.stringify(eventNumber(sent++));
-        try {
-          const res = await fetch(`${child?.url}/events`, {
-            method: "POST",
-            headers: { "content-type": "application/json" },
-            body,
-          });
-          const answer = (await res.json()) as { eventId?: string };
-          if (res.status === 202 && answer.eventId) acked.push(answer.eventId);
-        } catch {
-          // The request the kill interrupted got no answer: it was never acknowledged, so it may be lost.
-        }
+function describeCrash(delivery: Delivery): void {
+  describe(`local stack: crash safety (delivery ${delivery})`, function () {
+    this.timeout(120_000);
+    const temp = tempDir();
+    const db = join(temp.dir, "backbone.db");
+    let child: Child | undefined;
+    after(async () => {
+      if (child && child.proc.exitCode === null && child.proc.signalCode === null) {
+        child.proc.kill("SIGTERM");
+        await child.exited;
       }
-    };
-    const senders = Array.from({ length: 8 }, sender);
+      temp.remove();
+    });
 
-    // Kill once a backlog exists, so deliveries pending and in flight are interrupted too.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+    it("processes every event that got a 202 after a SIGKILL mid-stream and a restart", async () => {
+      child = await startMain(db, await freePort(), delivery);
       const health = await request(`${child.url}/local/health`);
-      if (acked.length >= 300 && (health.body.open as number) >= 20) break;
-      if (Date.now() > deadline) throw new Error(`no backlog built up: ${health.text}`);
-      await sleep(20);
-    }
-    child.proc.kill("SIGKILL");
-    await child.exited;
-    killed = true;
-    await Promise.all(senders);
+      expect(health.body.delivery, "where npm start delivers").to.equal(delivery);
+      const acked: string[] = [];
+      let sent = 0;
+      let killed = false;
+      const sender = async () => {
+        while (!killed) {
+          const body = JSON.stringify(eventNumber(sent++));
+          try {
+            const res = await fetch(`${child?.url}/events`, {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body,
+            });
+            const answer = (await res.json()) as { eventId?: string };
+            if (res.status === 202 && answer.eventId) acked.push(answer.eventId);
+          } catch {
+            // The request the kill interrupted got no answer: it was never acknowledged, so it may be lost.
+          }
+        }
+      };
+      const senders = Array.from({ length: 8 }, sender);
 
-    const probe = new Database(db);
-    const open = probe
-      .prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying')`)
-      .get() as { n: number };
-    probe.close();
-    expect(open.n, "deliveries interrupted by the kill").to.be.greaterThan(0);
+      // Kill once a backlog exists, so deliveries pending and in flight are interrupted too.
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const health = await request(`${child.url}/local/health`);
+        if (acked.length >= 300 && (health.body.open as number) >= 20) break;
+        if (Date.now() > deadline) throw new Error(`no backlog built up: ${health.text}`);
+        await sleep(20);
+      }
+      child.proc.kill("SIGKILL");
+      await child.exited;
+      killed = true;
+      await Promise.all(senders);
 
-    child = await startMain(db, await freePort());
-    const unsettled: string[] = [];
-    for (const id of acked) {
-      const view = await waitFor(child.url, id, undefined, 30_000).catch(() => undefined);
-      if (view?.status !== "done") unsettled.push(`${id}: ${view?.status ?? "unknown"}`);
-    }
-    expect(unsettled, `of ${acked.length} acknowledged events`).to.deep.equal([]);
-    expect(acked.length).to.be.at.least(300);
+      const probe = new Database(db);
+      const open = probe
+        .prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying')`)
+        .get() as { n: number };
+      probe.close();
+      expect(open.n, "deliveries interrupted by the kill").to.be.greaterThan(0);
+
+      child = await startMain(db, await freePort(), delivery);
+      const unsettled: string[] = [];
+      for (const id of acked) {
+        const view = await waitFor(child.url, id, undefined, 30_000).catch(() => undefined);
+        if (view?.status !== "done") unsettled.push(`${id}: ${view?.status ?? "unknown"}`);
+      }
+      expect(unsettled, `of ${acked.length} acknowledged events`).to.deep.equal([]);
+      expect(acked.length).to.be.at.least(300);
+    });
+
+    it("shuts down cleanly on SIGTERM", async () => {
+      const running = child ?? (await startMain(db, await freePort(), delivery));
+      running.proc.kill("SIGTERM");
+      await running.exited;
+      expect(running.proc.exitCode, running.stderr()).to.equal(0);
+    });
   });
-
-  it("shuts down cleanly on SIGTERM", async () => {
-    const running = child ?? (await startMain(db, await freePort()));
-    running.proc.kill("SIGTERM");
-    await running.exited;
-    expect(running.proc.exitCode, running.stderr()).to.equal(0);
-  });
-});
+}

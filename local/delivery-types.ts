@@ -1,0 +1,56 @@
+/** The delivery loop's contracts, shared by the in-thread loop and the delivery thread's handle. */
+import type { RouteRow } from "../infra/routes";
+import type { Envelope } from "./bus";
+import type { NewEvent } from "./store";
+
+/**
+ * Runs one route's processor for one event and resolves with its result (rejects when the attempt failed).
+ * `fresh`: the first attempt of an event this process just committed, so the idempotency store has nothing.
+ */
+export type Invoke = (route: RouteRow, event: Envelope, fresh: boolean) => Promise<unknown>;
+
+export interface DeliveryOptions {
+  /** Processors running at once. */
+  concurrency: number;
+  /** Delay before the first retry; doubles on every further retry. */
+  retryBaseDelayMs: number;
+  /** Cap on the delay between two attempts. */
+  retryMaxDelayMs: number;
+  /** Default processor timeout when the route has none (Lambda's default is 10 s in this project). */
+  defaultTimeoutSeconds: number;
+  /** New deliveries kept in memory at most; beyond, they wait on disk only (read back once the queue drains). */
+  readyQueueCap: number;
+  now: () => Date;
+  onOutcome?: (outcome: DeliveryOutcome) => void;
+  /** Told when an attempt starts (`true`) and ends, by `deliveryKey` (the delivery thread mirrors this). */
+  onInFlight?: (key: string, running: boolean) => void;
+  /** Highest event `seq` whose new deliveries may be read from disk (see `Store.dueDeliveries`). Default: all. */
+  diskBound?: () => number;
+}
+
+/** What the HTTP side needs from a delivery loop, in this thread (`DeliveryWorker`) or its own (`ThreadedDelivery`). */
+export interface DeliveryHandle {
+  /** Starts delivering, beginning with what a previous process left open. */
+  start(): unknown;
+  /** Takes the deliveries of newly committed events. */
+  enqueue(events: readonly NewEvent[]): void;
+  /** Due work was put on disk by someone else (redrive): read it. */
+  poll(): void;
+  /** Whether an attempt of this delivery is running now. */
+  isInFlight(eventId: string, routeKey: string): boolean;
+  /** Attempts currently running. */
+  readonly inFlight: number;
+  /** Stops delivering; unfinished attempts are made again later. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Reported after every attempt, for logs and tests. */
+export interface DeliveryOutcome {
+  eventId: string;
+  routeKey: string;
+  attempt: number;
+  status: "done" | "retrying" | "dead";
+  error?: string;
+  /** Milliseconds from acceptance of the event (the start of its age window) to this outcome. */
+  ageMs: number;
+}

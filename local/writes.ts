@@ -1,0 +1,133 @@
+/**
+ * The Store's write transactions, and delivery outcomes as data for the delivery thread. SQLite lets one
+ * connection write at a time and its busy handler makes a waiting writer sleep 1, 2, 5 … 100 ms (measured
+ * here: with the delivery thread writing on its own connection, both threads slept in it and events waited
+ * ~150 ms). So the main thread is the only writer: the delivery thread sends it batches of these writes, the
+ * main thread commits each batch in one transaction and confirms it.
+ */
+import type Database from "better-sqlite3";
+import type { NewEvent, prepareStatements } from "./schema";
+
+/** `done`: result, doneAt, attempts, first, last, eventId, routeKey. */
+export type DoneWrite = [string, number, number, number, number, string, string];
+/** `retrying`: nextAt, error, attempts, first, last, eventId, routeKey. */
+export type RetryWrite = [number, string, number, number | null, number | null, string, string];
+/** Dead-lettered: error, now, attempts, first, last, eventId, routeKey. */
+export type DeadWrite = [string, number, number, number, number, string, string];
+/** An idempotency result: key, result JSON (`{result}`), storedAt. */
+export type IdemWrite = [string, string, number];
+
+/** One batch of the delivery thread's writes, committed atomically by the main thread. */
+export interface WriteBatch {
+  id: number;
+  idem: IdemWrite[];
+  done: DoneWrite[];
+  retry: RetryWrite[];
+  dead: DeadWrite[];
+}
+
+/** The Store's write transactions: accepted events, its own outcomes, the delivery thread's batches. */
+export function prepareTransactions(db: Database.Database, stmt: ReturnType<typeof prepareStatements>) {
+  return {
+    insert: db.transaction((events: readonly NewEvent[]): number => {
+      let seq = 0;
+      for (const e of events) {
+        seq = stmt.insertEvent.run(
+          e.id,
+          e.detailType,
+          e.source,
+          e.acceptedAt,
+          e.envelope,
+          e.replayOf ?? null,
+          e.replayName ?? null,
+        ).lastInsertRowid as number;
+        for (const key of e.routeKeys) stmt.insertDelivery.run(e.id, key, e.acceptedAt, e.acceptedAt);
+      }
+      return seq;
+    }),
+    flush: db.transaction((idem: Map<string, [string, number]>, done: Map<string, DoneWrite>) => {
+      for (const [key, [result, at]] of idem) stmt.putIdem.run(key, result, at);
+      for (const d of done.values()) stmt.done.run(...d);
+    }),
+    apply: db.transaction((batch: WriteBatch) => applyBatch(stmt, batch)),
+  };
+}
+
+/** Runs a batch's statements (inside the caller's transaction). */
+export function applyBatch(stmt: ReturnType<typeof prepareStatements>, batch: WriteBatch): void {
+  for (const w of batch.idem) stmt.putIdem.run(...w);
+  for (const w of batch.done) stmt.done.run(...w);
+  for (const w of batch.retry) stmt.retry.run(...w);
+  for (const [error, now, attempts, first, last, id, key] of batch.dead) {
+    stmt.dead.run(error, now, attempts, first, last, id, key);
+    stmt.insertDlq.run(id, key, error, attempts, first, last, now);
+  }
+}
+
+/**
+ * The delivery thread's side: buffers retries and dead letters for the next batch, sends batches, and
+ * remembers what is sent but not confirmed, so the Store neither hands those deliveries out as due nor misses
+ * those idempotency results meanwhile.
+ */
+export class RemoteWrites {
+  private retry: RetryWrite[] = [];
+  private dead: DeadWrite[] = [];
+  /** `deliveryKey` → id of the batch that carries its latest write. */
+  private readonly unconfirmed = new Map<string, number>();
+  private readonly unconfirmedIdem = new Map<string, [result: string, batch: number]>();
+  private batchId = 0;
+
+  constructor(private readonly post: (batch: WriteBatch) => void) {}
+
+  /** Deliveries with a write not yet confirmed. */
+  get size(): number {
+    return this.unconfirmed.size;
+  }
+
+  /** Writes waiting for the next batch besides the Store's own done/idempotency maps. */
+  get unsent(): number {
+    return this.retry.length + this.dead.length;
+  }
+
+  has(key: string): boolean {
+    return this.unconfirmed.has(key);
+  }
+
+  /** A sent, unconfirmed idempotency result (`{result}` JSON). */
+  idem(key: string): string | undefined {
+    return this.unconfirmedIdem.get(key)?.[0];
+  }
+
+  addRetry(key: string, write: RetryWrite): void {
+    this.retry.push(write);
+    this.unconfirmed.set(key, this.batchId + 1);
+  }
+
+  addDead(key: string, write: DeadWrite): void {
+    this.dead.push(write);
+    this.unconfirmed.set(key, this.batchId + 1);
+  }
+
+  /** Sends everything buffered, with the Store's pending idempotency results and done rows, as one batch. */
+  send(idem: Map<string, [string, number]>, done: Map<string, DoneWrite>): void {
+    const id = ++this.batchId;
+    for (const [key, [result]] of idem) this.unconfirmedIdem.set(key, [result, id]);
+    for (const key of done.keys()) this.unconfirmed.set(key, id);
+    const batch: WriteBatch = {
+      id,
+      idem: [...idem].map(([key, [result, at]]): IdemWrite => [key, result, at]),
+      done: [...done.values()],
+      retry: this.retry,
+      dead: this.dead,
+    };
+    this.retry = [];
+    this.dead = [];
+    this.post(batch);
+  }
+
+  /** The main thread committed batch `id` (and every earlier one): reads now show it. */
+  confirm(id: number): void {
+    for (const [key, batch] of this.unconfirmed) if (batch <= id) this.unconfirmed.delete(key);
+    for (const [key, [, batch]] of this.unconfirmedIdem) if (batch <= id) this.unconfirmedIdem.delete(key);
+  }
+}
