@@ -83,6 +83,15 @@ interface LocalRun {
   statuses: Record<number, number>;
 }
 
+/**
+ * The local-stack configurations measured; the target is judged on the first (what `npm start` runs). The
+ * others are diagnostics: where delivery runs changes how much of the CPU ingest gets.
+ */
+const VARIANTS: readonly { name: string; env: NodeJS.ProcessEnv }[] = [
+  { name: "local stack (npm start defaults)", env: {} },
+  { name: "local stack, delivery in a worker thread", env: { BACKBONE_DELIVERY: "thread" } },
+];
+
 export async function run(): Promise<IngestReport> {
   console.log(
     `\n## ingest: ${CONNECTIONS} connections, ${ROUNDS} × ${ROUND_SECONDS} s after ${WARMUP_SECONDS} s warm-up`,
@@ -94,37 +103,37 @@ export async function run(): Promise<IngestReport> {
   } finally {
     await bareServer.stop();
   }
-  const standard = await measureLocal({});
-  // Diagnostic: without the backlog bound, ingest is not limited by the delivery loop's pace (no 429s).
-  const unbounded = await measureLocal({ BACKBONE_MAX_PENDING: String(1e9) });
+  const runs: LocalRun[] = [];
+  for (const variant of VARIANTS) runs.push(await measureLocal(variant.env));
+  const [standard] = runs;
 
   const ratio = standard.summary.acceptedPerSecond / bare.acceptedPerSecond;
-  const ok = ratio >= TARGET_RATIO && standard.missing + unbounded.missing === 0 && standard.accepted > 0;
+  const missing = runs.reduce((n, r) => n + r.missing, 0);
+  const ok = ratio >= TARGET_RATIO && missing === 0 && standard.accepted > 0;
   const row = (name: string, s: Summary) => [
     name,
     Math.round(s.acceptedPerSecond),
     Math.round(s.answersPerSecond),
     s.p50,
     s.p99,
+    (s.acceptedPerSecond / bare.acceptedPerSecond).toFixed(2),
   ];
-  const durability = (name: string, r: LocalRun) =>
-    `${name}: answers ${JSON.stringify(r.statuses)}; ${r.accepted} accepted, missing from SQLite after SIGKILL: **${r.missing}**`;
   const markdown = [
     table(
-      ["server", "accepted req/s", "answered req/s", "p50 ms", "p99 ms"],
+      ["server", "accepted req/s", "answered req/s", "p50 ms", "p99 ms", "accepted / bare"],
       [
         row("bare node:http (parse JSON, 202)", bare),
-        row("local stack, default backlog bound", standard.summary),
-        row("local stack, backlog bound lifted", unbounded.summary),
+        ...runs.map((r, i) => row(VARIANTS[i].name, r.summary)),
       ],
     ),
     "",
-    `local (default) / bare accepted req/s: **${ratio.toFixed(2)}** (target ≥ ${TARGET_RATIO}); ` +
-      `bound lifted / bare: ${(unbounded.summary.acceptedPerSecond / bare.acceptedPerSecond).toFixed(2)}`,
+    `Target: local stack / bare ≥ ${TARGET_RATIO} (npm start defaults): **${ratio.toFixed(2)}**.`,
     "",
-    durability("default bound", standard),
-    "",
-    durability("bound lifted", unbounded),
+    ...runs.map(
+      (r, i) =>
+        `- ${VARIANTS[i].name}: answers ${JSON.stringify(r.statuses)}; ${r.accepted} accepted, ` +
+        `missing from SQLite after SIGKILL: **${r.missing}**`,
+    ),
   ].join("\n");
   console.log(markdown);
   console.log(ok ? "ingest: PASS" : "ingest: FAIL");
@@ -133,7 +142,7 @@ export async function run(): Promise<IngestReport> {
     local: standard.summary,
     ratio,
     accepted: standard.accepted,
-    missing: standard.missing + unbounded.missing,
+    missing,
     statuses: standard.statuses,
     markdown,
     ok,
