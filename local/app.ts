@@ -68,7 +68,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   const mode = options.delivery ?? "in-thread";
   const log = options.logger ?? silentLogger();
   const now = options.now ?? (() => new Date());
-  const region = options.region ?? "us-east-1";
+  const region = options.region ?? "ap-southeast-2";
   const account = options.account ?? "000000000000";
   const busName = options.busName ?? "backbone";
   const store = new Store(dbPath, {

@@ -46,7 +46,7 @@ export interface LocalOptions {
   emitEndpoint?: string;
   /** Bus name used by `ctx.emit` and accepted as PutEvents `EventBusName` (with `default` and its ARN). Default `backbone`. */
   busName?: string;
-  /** Envelope `region` and emit client region. Default `us-east-1`. */
+  /** Envelope `region` and emit client region. Default `ap-southeast-2`, the dev stack's region. */
   region?: string;
   /** Envelope `account`. Default `000000000000`. */
   account?: string;
