@@ -3,6 +3,7 @@
  * serving afterwards. Bad input never gets a 5xx.
  */
 import { expect } from "chai";
+import { seedCurlBodies } from "../support/seed";
 import { fixture, request, startLocal, type Running } from "./helpers";
 
 const order = fixture("order-created.seed").detail;
@@ -195,15 +196,8 @@ describe("local stack: bad requests on POST /events", function () {
   });
 
   it("accepts the product description's curl body exactly as written, with a charset, after all of the above", async () => {
-    const body = `{
-    "detail-type": "order-created",
-    "detail": {
-      "orderId": "ORD-12345",
-      "customerId": "CUST-001",
-      "amount": 99.99,
-      "items": ["laptop", "mouse"]
-    }
-  }`;
+    const body = seedCurlBodies().find((b) => b.detailType === "order-created")?.text;
+    expect(body, "the order curl body of the product description").to.be.a("string");
     const reply = await request(`${server.url}/events`, {
       method: "POST",
       body,

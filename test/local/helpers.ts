@@ -3,10 +3,10 @@
  * bounded polling of an event's outcome.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pino from "pino";
+export { freePort } from "../support/net";
 import { buildApp, type LocalApp, type LocalOptions } from "../../local/app";
 
 export const ROOT = resolve(__dirname, "../..");
@@ -140,17 +140,4 @@ export function sleep(ms: number): Promise<void> {
 /** A JSON event fixture from `test/fixtures/events` (an EventBridge envelope). */
 export function fixture(name: string): { "detail-type": string; detail: Record<string, unknown> } {
   return JSON.parse(readFileSync(join(ROOT, "test/fixtures/events", `${name}.json`), "utf8"));
-}
-
-/** A free loopback TCP port (asked from the OS, then released for a child process to take). */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.on("error", fail);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
 }

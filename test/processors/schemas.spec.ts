@@ -2,46 +2,8 @@ import { Value } from "@sinclair/typebox/value";
 import { expect } from "chai";
 import { eventCatalog } from "../../infra/catalog";
 import { routes } from "../../infra/routes";
+import { seedCurlBodies } from "../support/seed";
 import { fixture, fixtureNames } from "./helpers";
-
-/**
- * The request bodies of the product description's `curl` examples, copied character for character from
- * its "Manual Testing Examples" (they must be accepted exactly as written).
- */
-const SEED_BODIES: Record<string, string> = {
-  "order-created": `{
-    "detail-type": "order-created",
-    "detail": {
-      "orderId": "ORD-12345",
-      "customerId": "CUST-001",
-      "amount": 99.99,
-      "items": ["laptop", "mouse"]
-    }
-  }`,
-  "support-ticket": `{
-    "detail-type": "support-ticket",
-    "detail": {
-      "ticketId": "SUPPORT-001",
-      "customerId": "CUST-001",
-      "priority": "high",
-      "category": "technical",
-      "subject": "Login issue",
-      "description": "Cannot access my account"
-    }
-  }`,
-  "analytics-event": `{
-    "detail-type": "analytics-event",
-    "detail": {
-      "eventType": "purchase",
-      "userId": "USER-001",
-      "sessionId": "SESS-001",
-      "properties": {
-        "orderValue": 199.99,
-        "currency": "USD"
-      }
-    }
-  }`,
-};
 
 const catalog = eventCatalog(routes);
 const schemaOf = (detailType: string) => {
@@ -51,7 +13,7 @@ const schemaOf = (detailType: string) => {
 };
 
 describe("event schemas", () => {
-  for (const [detailType, body] of Object.entries(SEED_BODIES)) {
+  for (const { detailType, text: body } of seedCurlBodies()) {
     it(`accepts the product description's ${detailType} curl body as written`, () => {
       const request = JSON.parse(body) as { "detail-type": string; detail: unknown };
       expect(request["detail-type"]).to.equal(detailType);

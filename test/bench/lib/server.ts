@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../../support/net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -23,19 +23,6 @@ export interface ChildServer {
   stderr(): string;
   /** SIGTERM (or `signal`), then wait for the exit; removes the data directory unless `keepData`. */
   stop(options?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>;
-}
-
-/** A free loopback TCP port (asked from the OS, then released for the child to take). */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.on("error", fail);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
 }
 
 /** The bare `node:http` baseline (`bare-server.ts`). */
