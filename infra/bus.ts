@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 export interface BusArgs {
   /** Days the archive keeps every event for replay; 0 keeps them indefinitely. */
   readonly archiveRetentionDays: pulumi.Input<number>;
+  /**
+   * Physical bus name. A fixed, predictable name (the stack's) lets producers outside the stack address the bus
+   * (`aws events put-events --entries '[{"EventBusName": ...}]'`) without reading stack outputs first.
+   */
+  readonly busName: string;
 }
 
 /**
@@ -19,7 +24,7 @@ export class Bus extends pulumi.ComponentResource {
 
   constructor(name: string, args: BusArgs, opts?: pulumi.ComponentResourceOptions) {
     super("backbone:bus:Bus", name, {}, opts);
-    this.bus = new aws.cloudwatch.EventBus(name, {}, { parent: this });
+    this.bus = new aws.cloudwatch.EventBus(name, { name: args.busName }, { parent: this });
     this.archive = new aws.cloudwatch.EventArchive(
       `${name}-archive`,
       {

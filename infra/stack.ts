@@ -45,10 +45,10 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
   const region = aws.getRegionOutput().region;
   const excludePackages = runtimeDependencies();
 
-  const bus = new Bus("backbone", { archiveRetentionDays: config.archiveRetentionDays });
   const table = new IdempotencyTable("idempotency", {});
 
   const prefix = `backbone-${pulumi.getStack()}`;
+  const bus = new Bus("backbone", { archiveRetentionDays: config.archiveRetentionDays, busName: prefix });
   const built = routes.map((row) => {
     const functionName = `${prefix}-${row.key}`;
     if (functionName.length > MAX_FUNCTION_NAME) {

@@ -3,7 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { ApiContract, ApiIntegrationResponse } from "../contract";
 import { assumedBy } from "../route";
-import { JSON_CONTENT_TYPE, PASSTHROUGH_BEHAVIOR } from "./templates";
+import {
+  JSON_CONTENT_TYPE,
+  PASSTHROUGH_BEHAVIOR,
+  PUT_EVENTS_REQUEST_PARAMETERS,
+  putEventsIntegrationUri,
+} from "./templates";
 
 /** Arguments of the ingress API. */
 export interface ApiArgs {
@@ -118,12 +123,9 @@ export class Api extends pulumi.ComponentResource {
         httpMethod: method.httpMethod,
         type: "AWS",
         integrationHttpMethod: "POST",
-        uri: pulumi.interpolate`arn:aws:apigateway:${args.region}:events:action/PutEvents`,
+        uri: pulumi.output(args.region).apply(putEventsIntegrationUri),
         credentials: this.role.arn,
-        requestParameters: {
-          "integration.request.header.X-Amz-Target": "'AWSEvents.PutEvents'",
-          "integration.request.header.Content-Type": "'application/x-amz-json-1.1'",
-        },
+        requestParameters: { ...PUT_EVENTS_REQUEST_PARAMETERS },
         requestTemplates: { [JSON_CONTENT_TYPE]: contract.requestTemplate },
         // Anything but application/json is answered 415 instead of being forwarded raw to PutEvents.
         passthroughBehavior: PASSTHROUGH_BEHAVIOR,

@@ -17,11 +17,11 @@ export const JSON_CONTENT_TYPE = "application/json";
 export const PASSTHROUGH_BEHAVIOR = "NEVER";
 
 /**
- * URI of the AWS service integration: EventBridge's JSON protocol is one POST to `/`, the operation named by the
- * `X-Amz-Target` header (see `PUT_EVENTS_REQUEST_PARAMETERS`). Integration type `AWS`, HTTP method `POST`.
+ * URI of the AWS service integration (type `AWS`, HTTP method `POST`): the PutEvents action of EventBridge. Its JSON
+ * protocol also needs the `X-Amz-Target` and content-type headers of `PUT_EVENTS_REQUEST_PARAMETERS`.
  */
 export function putEventsIntegrationUri(region: string): string {
-  return `arn:aws:apigateway:${region}:events:path//`;
+  return `arn:aws:apigateway:${region}:events:action/PutEvents`;
 }
 
 /** Integration request headers that make the call a PutEvents (static values are single-quoted). */

@@ -2,6 +2,7 @@ import { T } from "./harness/types";
 import { expect } from "chai";
 import { routes } from "../../infra/routes";
 import { CONFIGURED, programFor, type Program } from "./harness/program";
+import { STACK } from "./harness/mock-state";
 
 describe("cloud stack: bus, monitoring and outputs", function () {
   // Each program run is a child Node process (~5 s; more when the suite shares the cores).
@@ -17,7 +18,8 @@ describe("cloud stack: bus, monitoring and outputs", function () {
   describe("bus and idempotency table", () => {
     it("uses a custom bus with an archive whose retention comes from config", () => {
       const bus = program.findResource(T.bus, "backbone");
-      expect(bus.state.name).to.not.equal("default");
+      // A fixed name per stack, so producers outside the stack can address it.
+      expect(bus.inputs.name).to.equal(`backbone-${STACK}`);
       const archive = program.findResource(T.archive, "backbone-archive");
       expect(archive.inputs).to.include({ eventSourceArn: bus.state.arn, retentionDays: 7 });
       expect(configured.findResource(T.archive, "backbone-archive").inputs.retentionDays).to.equal(90);

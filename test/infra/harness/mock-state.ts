@@ -4,6 +4,8 @@
  */
 export const REGION = "ap-southeast-2";
 export const ACCOUNT = "123456789012";
+/** The stack name the program runs under. */
+export const STACK = "dev";
 
 export function mockState(
   type: string,

@@ -10,10 +10,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { mockState } from "./mock-state";
+import { mockState, STACK } from "./mock-state";
 
 export const PROJECT = "event-backbone";
-export const STACK = "dev";
 
 interface Recorded {
   type: string;
