@@ -32,7 +32,12 @@ export function registerParsers(app: FastifyInstance): void {
 }
 
 export function registerEventsRoute(app: FastifyInstance, ctx: LocalContext): void {
-  app.post("/events", async (req, reply) => {
+  // API Gateway treats a request without Content-Type as application/json (its passthrough-behaviour docs), so
+  // the local stack does too; any other media type is a 415 on both.
+  const onRequest = async (req: FastifyRequest): Promise<void> => {
+    if (req.headers["content-type"] === undefined) req.headers["content-type"] = "application/json";
+  };
+  app.post("/events", { onRequest }, async (req, reply) => {
     if (!isJson(req.headers["content-type"])) {
       throw new RequestError(415, "UnsupportedMediaType", "Content-Type must be application/json");
     }

@@ -186,13 +186,20 @@ describe("local stack: bad requests on POST /events", function () {
     });
   }
 
-  it("answers 415 to a body without a content type", async () => {
-    const res = await fetch(`${server.url}/events`, {
+  it("reads a body without a content type as JSON, as API Gateway does", async () => {
+    const valid = JSON.stringify({ "detail-type": "order-created", detail: order });
+    const accepted = await fetch(`${server.url}/events`, {
+      method: "POST",
+      body: new Uint8Array(Buffer.from(valid)),
+    });
+    expect(accepted.status).to.equal(202);
+
+    const rejected = await fetch(`${server.url}/events`, {
       method: "POST",
       body: new Uint8Array(Buffer.from("{}")),
     });
-    expect(res.status).to.equal(415);
-    expect(await res.json()).to.include({ error: "UnsupportedMediaType" });
+    expect(rejected.status).to.equal(400);
+    expect(await rejected.json()).to.include({ error: "BadRequestBody" });
   });
 
   it("accepts the product description's curl body exactly as written, with a charset, after all of the above", async () => {
