@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { detailCheckCode } from "../processors/detail-check";
 import { lambdaHandler } from "../processors/lambda";
 import { Api } from "./api";
 import { ApiGatewayAccount } from "./apigateway-account";
@@ -57,10 +58,12 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
         undefined,
       );
     }
-    const { handle, name } = row.processor;
+    const { handle, name, schema } = row.processor;
+    // Only the validator's code string is captured, never the schema (see `processors/lambda.ts`).
+    const checkCode = detailCheckCode(schema);
     return new Route(row.key, {
       row,
-      handler: lambdaHandler(handle, name, row.key),
+      handler: lambdaHandler(handle, name, row.key, checkCode),
       functionName,
       busName: bus.name,
       busArn: bus.arn,

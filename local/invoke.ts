@@ -5,6 +5,7 @@
  */
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type pino from "pino";
+import { detailCheck, type DetailCheck } from "../processors/detail-check";
 import { eventBridgePublisher } from "../processors/emit";
 import { runProcessor, type EmitEntry, type Publisher } from "../processors/runtime";
 import type { Invoke } from "./delivery";
@@ -60,9 +61,20 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
   const idempotency = { get: async (key: string) => store.getIdempotent(key), put };
   // A fresh delivery was never attempted, so its lookup would always miss: skip the SQLite read.
   const freshIdempotency = { get: async () => undefined, put };
+  // Like the Lambda adapter: events put on the bus directly skip the API's validation. Compiled once per route.
+  const checks = new Map<string, DetailCheck>();
+  const checkFor = (route: Parameters<Invoke>[0]): DetailCheck => {
+    let check = checks.get(route.key);
+    if (!check) {
+      check = detailCheck(route.processor.schema);
+      checks.set(route.key, check);
+    }
+    return check;
+  };
   const invoke: Invoke = (route, event, fresh) =>
     runProcessor((e, c) => route.processor.handle(e, c), route.processor.name, route.key, event, {
       store: fresh ? freshIdempotency : idempotency,
+      checkDetail: checkFor(route),
       publisher,
       logger: (bindings) => processorLogger(log, bindings),
       now,

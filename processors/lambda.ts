@@ -18,6 +18,7 @@
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { compileDetailCheck, type DetailCheck } from "./detail-check";
 import { eventBridgePublisher } from "./emit";
 import { runProcessor, type Handle, type IdempotencyStore, type Publisher } from "./runtime";
 import type { BackboneEvent, LogFields, Logger } from "./types";
@@ -27,6 +28,8 @@ interface ContainerState {
   eventBridge?: EventBridgeClient;
   dynamo?: DynamoDBClient;
   warnedNoTable?: boolean;
+  /** The detail check, compiled from its code on the first invocation. */
+  checkDetail?: DetailCheck;
 }
 
 /** Default result retention in the idempotency table. */
@@ -35,17 +38,26 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 /**
  * Builds the Lambda handler for one route: `async (event) => result`. The function throws when the processor
  * or the publish fails, so Lambda's async retries and on-failure destination take over.
+ *
+ * `detailCheckCode` is the processor schema's validator as code (`detailCheckCode` of `detail-check.ts`, run at
+ * Pulumi program time): only this string is captured, and it is compiled at cold start. An invalid detail is
+ * then rejected (a stored `{rejected, reason}` result) instead of failing the processor. Without it, no check.
  */
 export function lambdaHandler(
   handle: Handle,
   name: string,
   routeKey: string,
+  detailCheckCode?: string,
 ): (event: BackboneEvent) => Promise<unknown> {
   const state: ContainerState = {};
   return async (event: BackboneEvent) => {
     const env = process.env;
     const bindings = { eventId: event.id, routeKey };
+    if (detailCheckCode !== undefined && !state.checkDetail) {
+      state.checkDetail = compileDetailCheck(detailCheckCode);
+    }
     return runProcessor(handle, name, routeKey, event, {
+      checkDetail: state.checkDetail,
       logger: (b: LogFields) => jsonLogger(b),
       store: lambdaStore(state, env.IDEMPOTENCY_TABLE, Number(env.IDEMPOTENCY_TTL_SECONDS) || 0, bindings),
       publisher: lambdaPublisher(state, env.EVENT_BUS_NAME),

@@ -37,6 +37,18 @@ export interface RuntimePorts {
   logger: (bindings: LogFields) => Logger;
   /** The clock handed to the processor; defaults to the wall clock. */
   now?: () => Date;
+  /**
+   * Checks `event.detail` against the processor's schema (events put on the bus directly skip the API's
+   * validation): the reason it is invalid, or `undefined`. See `detail-check.ts`. Without it, no check.
+   */
+  checkDetail?: (detail: unknown) => string | undefined;
+}
+
+/** The result of a delivery whose detail failed `checkDetail`: stored like any result, never retried. */
+export interface RejectedResult {
+  rejected: true;
+  /** `"<path> <message>"`, e.g. `detail must have required property 'userId'`. */
+  reason: string;
 }
 
 /** The processor's business function, without the schema (see `Processor` on why Lambda never captures it). */
@@ -51,8 +63,10 @@ export function idempotencyKey(routeKey: string, eventId: string): string {
  * Runs one delivery of `event` through `handle` for route `routeKey`.
  *
  * 1. If the store already holds a result for `${routeKey}:${event.id}`, returns it and emits nothing.
- * 2. Otherwise calls `handle`; `ctx.emit` only buffers.
- * 3. When `handle` succeeds, publishes the buffered events (source `processorSource(name)`), then stores the
+ * 2. If `ports.checkDetail` finds the detail invalid, logs a warning, stores and returns a `RejectedResult`
+ *    without calling `handle`: a retry cannot fix a malformed detail, so it must not throw.
+ * 3. Otherwise calls `handle`; `ctx.emit` only buffers.
+ * 4. When `handle` succeeds, publishes the buffered events (source `processorSource(name)`), then stores the
  *    result and returns it. If `handle` or the publish throws, nothing is stored and the error propagates, so
  *    the delivery is retried. A crash between publish and store can therefore re-emit on retry (at least once).
  */
@@ -73,6 +87,19 @@ export async function runProcessor<R = unknown>(
   if (seen) {
     log.info("duplicate delivery: returning the stored result", { processor: name });
     return seen.result as R;
+  }
+
+  const reason = ports.checkDetail?.(event.detail);
+  if (reason !== undefined) {
+    log.warn("invalid detail: rejected without running the processor", {
+      processor: name,
+      detailType: event["detail-type"],
+      source: event.source,
+      reason,
+    });
+    const rejected: RejectedResult = { rejected: true, reason };
+    await ports.store.put(key, rejected);
+    return rejected as R;
   }
 
   const source = processorSource(name);

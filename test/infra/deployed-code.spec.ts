@@ -164,6 +164,24 @@ describe("deployed code: every route's Lambda archive runs on its own", function
         }
       });
 
+      it("rejects a malformed detail (put on the bus directly) without throwing or emitting", async () => {
+        const malformed = { ...event, id: `${event.id}-malformed`, source: "backbone.other", detail: {} };
+        const published = fake.putEvents.length;
+        const invocation = await sandbox.invoke(dir, fn.inputs.handler, malformed, env, NOW);
+        expect(invocation.error, invocation.error?.stack ?? invocation.stderr).to.equal(undefined);
+        expect(invocation.exitCode, invocation.stderr).to.equal(0);
+        expect(invocation.result).to.deep.include({ rejected: true });
+        expect((invocation.result as { reason: string }).reason).to.match(
+          /^detail must have required property/,
+        );
+        expect(fake.putEvents.length).to.equal(published);
+        const stored = fake.tables[env.IDEMPOTENCY_TABLE]?.[idempotencyKey(row.key, malformed.id)];
+        expect(JSON.parse(String(stored?.result?.S)).result).to.deep.equal(invocation.result);
+        const warnings = invocation.logLines.map((l) => JSON.parse(l)).filter((l) => l.level === "warn");
+        expect(warnings).to.have.length(1);
+        expect(warnings[0]).to.include({ eventId: malformed.id, routeKey: row.key });
+      });
+
       it("a redelivery of the same event returns the stored result and emits nothing", async () => {
         const first = await sandbox.invoke(dir, fn.inputs.handler, event, env, NOW);
         const published = fake.putEvents.length;

@@ -74,6 +74,24 @@ describe("local stack: EventBridge API", function () {
       expect(route(view, "support-escalation").status).to.equal("done");
     });
 
+    it("rejects a detail its processor's schema refuses (PutEvents skips the API): done, not dead-lettered", async () => {
+      const out = await client.send(
+        new PutEventsCommand({
+          Entries: [{ Source: "backbone.analytics-feed", DetailType: "analytics-event", Detail: "{}" }],
+        }),
+      );
+      expect(out.FailedEntryCount).to.equal(0);
+      const view = await waitFor(server.url, out.Entries?.[0].EventId as string);
+      expect(view.status).to.equal("done");
+      const outcome = route(view, "analytics-event");
+      expect(outcome.status).to.equal("done");
+      expect(outcome.attempts).to.equal(1);
+      expect(outcome.result).to.deep.equal({
+        rejected: true,
+        reason: "detail must have required property 'eventType'",
+      });
+    });
+
     it("keeps the entry's Time and Resources in the envelope", async () => {
       const time = new Date("2025-02-03T04:05:06Z");
       const out = await client.send(

@@ -6,6 +6,8 @@ import {
   type Handle,
   type Publisher,
 } from "../../processors/runtime";
+import analytics from "../../processors/analytics";
+import { detailCheck } from "../../processors/detail-check";
 import type { BackboneEvent } from "../../processors/types";
 import { fixture, recordingLogger } from "./helpers";
 
@@ -188,5 +190,58 @@ describe("processor runtime", () => {
       logger,
     })) as number;
     expect(at).to.be.within(before, Date.now());
+  });
+
+  describe("checkDetail (events put on the bus directly skip the API's validation)", () => {
+    const check = detailCheck(analytics.schema);
+    const malformed = () => ({ ...event(), id: "evt-bad", "detail-type": "analytics-event", detail: {} });
+
+    it("rejects an invalid detail without calling handle, emitting or throwing, and stores the rejection", async () => {
+      const publisher = memoryPublisher();
+      const store = memoryStore();
+      const log = recordingLogger();
+      let calls = 0;
+      const handle: Handle = async (_e, ctx) => {
+        calls++;
+        await ctx.emit("x", {});
+        return "ran";
+      };
+      const ports = { store, publisher, logger: log.logger, checkDetail: check };
+      const first = await runProcessor<{ reason: string }>(
+        handle,
+        "analytics",
+        "analytics-event",
+        malformed(),
+        ports,
+      );
+      expect(first).to.deep.equal({
+        rejected: true,
+        reason: "detail must have required property 'eventType'",
+      });
+      expect(calls).to.equal(0);
+      expect(publisher.published).to.deep.equal([]);
+      expect(store.size).to.equal(1);
+      const warn = log.lines.find((l) => l.level === "warn");
+      expect(warn).to.deep.include({ eventId: "evt-bad", routeKey: "analytics-event", reason: first.reason });
+
+      // A redelivery returns the stored rejection; the processor still never runs.
+      const again = await runProcessor(handle, "analytics", "analytics-event", malformed(), ports);
+      expect(again).to.deep.equal(first);
+      expect(calls).to.equal(0);
+      expect(publisher.published).to.deep.equal([]);
+    });
+
+    it("runs the real processor on a valid detail, and names the path of a wrong field", async () => {
+      const detail = { eventType: "page_view", userId: "u-1" };
+      const valid = { ...event(), "detail-type": "analytics-event", detail };
+      const ports = { store: memoryStore(), publisher: memoryPublisher(), logger: recordingLogger().logger };
+      const result = await runProcessor(analytics.handle, "analytics", "r", valid, {
+        ...ports,
+        checkDetail: check,
+      });
+      expect(result).to.not.have.property("rejected");
+      expect(check({ ...detail, userId: 7 })).to.equal("detail.userId must be string");
+      expect(check(null)).to.equal("detail must be object");
+    });
   });
 });
