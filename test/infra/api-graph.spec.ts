@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { routes } from "../../infra/routes";
 import { METHOD_RESPONSE_STATUS_CODES, putEventsIntegrationResponses } from "../../infra/api/templates";
 import { API_SOURCE } from "../../infra/sources";
-import { CONFIGURED, programFor, type Program } from "./harness/program";
+import { defaultAndConfigured, type Program } from "./harness/program";
 
 describe("cloud stack: ingress API", function () {
   // Each program run is a child Node process (~5 s; more when the suite shares the cores).
@@ -11,9 +11,7 @@ describe("cloud stack: ingress API", function () {
   let program: Program;
   let configured: Program;
   before(async () => {
-    [program, configured] = await Promise.all([programFor(), programFor(CONFIGURED)]);
-    expect(program.error, program.error?.message).to.equal(undefined);
-    expect(configured.error, configured.error?.message).to.equal(undefined);
+    [program, configured] = await defaultAndConfigured();
   });
 
   describe("POST /events", () => {

@@ -1,7 +1,7 @@
 import { T } from "./harness/types";
 import { expect } from "chai";
 import { routes } from "../../infra/routes";
-import { CONFIGURED, programFor, type Program } from "./harness/program";
+import { defaultAndConfigured, type Program } from "./harness/program";
 import { STACK } from "./harness/mock-state";
 
 describe("cloud stack: bus, monitoring and outputs", function () {
@@ -10,9 +10,7 @@ describe("cloud stack: bus, monitoring and outputs", function () {
   let program: Program;
   let configured: Program;
   before(async () => {
-    [program, configured] = await Promise.all([programFor(), programFor(CONFIGURED)]);
-    expect(program.error, program.error?.message).to.equal(undefined);
-    expect(configured.error, configured.error?.message).to.equal(undefined);
+    [program, configured] = await defaultAndConfigured();
   });
 
   describe("bus and idempotency table", () => {

@@ -158,3 +158,10 @@ export function programFor(options: RunOptions = {}): Promise<Program> {
   }
   return run;
 }
+
+/** The default program and the `CONFIGURED` one, both required to have run without error. */
+export async function defaultAndConfigured(): Promise<[Program, Program]> {
+  const runs = await Promise.all([programFor(), programFor(CONFIGURED)]);
+  for (const run of runs) expect(run.error, run.error?.message).to.equal(undefined);
+  return runs;
+}
