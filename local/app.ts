@@ -15,7 +15,7 @@ import { API_SOURCE } from "../infra/sources";
 import { Bus } from "./bus";
 import type { LocalContext } from "./context";
 import { DeliveryWorker, type DeliveryHandle } from "./delivery";
-import { registerEventBridgeApi } from "./eventbridge-api";
+import { busNamesFor, registerEventBridgeApi } from "./eventbridge-api";
 import { BODY_LIMIT, registerErrorHandling, registerEventsRoute, registerParsers } from "./http";
 import { makeInvoke } from "./invoke";
 import { logOutcome, silentLogger } from "./logging";
@@ -175,9 +175,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       worker,
       validator: new EventValidator(eventCatalog(routes), API_SOURCE),
       maxPending,
-      busNames: new Set(
-        ["default", busName].flatMap((n) => [n, `arn:aws:events:${region}:${account}:event-bus/${n}`]),
-      ),
+      ...busNamesFor(busName, region, account),
       log,
       now,
       delivery: mode,

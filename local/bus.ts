@@ -16,6 +16,11 @@ export interface BusEntry {
   /** Event time; defaults to the acceptance time. */
   time?: Date;
   resources?: string[];
+  /**
+   * Put on the account's default bus (PutEvents without `EventBusName`, or `default`): kept and visible, but no
+   * route sees it, since the routing table's rules live on the backbone bus, as on AWS.
+   */
+  defaultBus?: boolean;
   /** Set by replay: the archived event this one re-sends. */
   replayOf?: string;
   replayName?: string;
@@ -108,7 +113,7 @@ export class Bus {
       source: e.source,
       acceptedAt: acceptedAt.getTime(),
       envelope: JSON.stringify(envelope),
-      routeKeys: this.matcher.match(envelope),
+      routeKeys: e.defaultBus ? [] : this.matcher.match(envelope),
       replayOf: e.replayOf,
       replayName: e.replayName,
     };

@@ -18,6 +18,8 @@ export interface LocalContext {
   readonly maxPending: number;
   /** Names (and ARNs) PutEvents accepts as `EventBusName`; an absent name means the default bus. */
   readonly busNames: ReadonlySet<string>;
+  /** The default bus's name and ARN: events put there reach no route. */
+  readonly defaultBusNames: ReadonlySet<string>;
   readonly log: pino.Logger;
   readonly now: () => Date;
   /** Where deliveries run (`LocalOptions.delivery`). */

@@ -15,7 +15,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { RouteRow } from "../infra/routes";
 import type { BusEntry } from "./bus";
 import { DeliveryWorker, type DeliveryOutcome } from "./delivery";
-import type { ApiContext } from "./eventbridge-api";
+import { busNamesFor, type ApiContext } from "./eventbridge-api";
 import { makeInvoke } from "./invoke";
 import { logOutcome, threadLogger } from "./logging";
 import type { NewEvent } from "./store";
@@ -143,16 +143,10 @@ function main(data: ThreadData): void {
       if (data.reportOutcomes) state().outcomes.push(o);
     },
   });
-  const busNames = new Set(
-    ["default", data.busName].flatMap((n) => [
-      n,
-      `arn:aws:events:${data.region}:${data.account}:event-bus/${n}`,
-    ]),
-  );
   const ctx: ApiContext = {
     store,
     maxPending: data.maxPending,
-    busNames,
+    ...busNamesFor(data.busName, data.region, data.account),
     commit: (entries) =>
       new Promise((resolve, reject) => {
         const id = ++putId;

@@ -26,7 +26,23 @@ class AwsError extends Error {
 }
 
 /** What the EventBridge API needs: the main thread's `LocalContext`, or the delivery thread's subset. */
-export type ApiContext = Pick<LocalContext, "store" | "maxPending" | "busNames" | "commit">;
+export type ApiContext = Pick<LocalContext, "store" | "maxPending" | "commit"> & BusNames;
+
+/** The `EventBusName`s PutEvents accepts: every known bus, and among them the account's default bus. */
+export interface BusNames {
+  readonly busNames: ReadonlySet<string>;
+  /** `default` and its ARN: entries put there are kept but reach no route (the rules are on the backbone bus). */
+  readonly defaultBusNames: ReadonlySet<string>;
+}
+
+/** Names and ARNs of the local backbone bus and of the default bus. */
+export function busNamesFor(busName: string, region: string, account: string): BusNames {
+  const forms = (n: string) => [n, `arn:aws:events:${region}:${account}:event-bus/${n}`];
+  return {
+    busNames: new Set([...forms("default"), ...forms(busName)]),
+    defaultBusNames: new Set(forms("default")),
+  };
+}
 
 /** An answer of the EventBridge API, independent of the transport. */
 export interface AwsAnswer {
@@ -172,6 +188,7 @@ function readEntry(ctx: ApiContext, e: unknown): EntryResult | BusEntry {
     detail,
     time,
     resources: resources as string[] | undefined,
+    defaultBus: bus === undefined || ctx.defaultBusNames.has(bus as string),
   };
 }
 

@@ -251,6 +251,7 @@ describe("local stack: backlog bound", function () {
       Source: "backbone.test",
       DetailType: "notification-sent",
       Detail: JSON.stringify(detail),
+      EventBusName: "backbone",
     };
     const headroom = await client.send(new PutEventsCommand({ Entries: [entry, entry, entry] }));
     expect(headroom.FailedEntryCount).to.equal(0);

@@ -77,7 +77,14 @@ describe("local stack: EventBridge API", function () {
     it("rejects a detail its processor's schema refuses (PutEvents skips the API): done, not dead-lettered", async () => {
       const out = await client.send(
         new PutEventsCommand({
-          Entries: [{ Source: "backbone.analytics-feed", DetailType: "analytics-event", Detail: "{}" }],
+          Entries: [
+            {
+              Source: "backbone.analytics-feed",
+              DetailType: "analytics-event",
+              Detail: "{}",
+              EventBusName: "backbone",
+            },
+          ],
         }),
       );
       expect(out.FailedEntryCount).to.equal(0);
@@ -92,6 +99,20 @@ describe("local stack: EventBridge API", function () {
       });
     });
 
+    it("keeps an entry put on the default bus (no EventBusName) but routes it nowhere, as AWS does", async () => {
+      const entry = { Source: "backbone.crm", DetailType: "support-ticket", Detail: JSON.stringify(ticket) };
+      const out = await client.send(
+        new PutEventsCommand({ Entries: [entry, { ...entry, EventBusName: "default" }] }),
+      );
+
+      expect(out.FailedEntryCount).to.equal(0);
+      for (const e of out.Entries ?? []) {
+        const view = await waitFor(server.url, e.EventId as string);
+        expect(view.status).to.equal("unrouted");
+        expect(view.routes).to.deep.equal([]);
+      }
+    });
+
     it("keeps the entry's Time and Resources in the envelope", async () => {
       const time = new Date("2025-02-03T04:05:06Z");
       const out = await client.send(
@@ -103,6 +124,7 @@ describe("local stack: EventBridge API", function () {
               Detail: JSON.stringify(ticket),
               Time: time,
               Resources: ["arn:aws:crm:ticket/1"],
+              EventBusName: "backbone",
             },
           ],
         }),
@@ -221,7 +243,12 @@ describe("local stack: EventBridge API", function () {
 
     it("puts an event with `aws events put-events` and the event is processed", async () => {
       const entries = [
-        { Source: "backbone.cli", DetailType: "support-ticket", Detail: JSON.stringify(ticket) },
+        {
+          Source: "backbone.cli",
+          DetailType: "support-ticket",
+          Detail: JSON.stringify(ticket),
+          EventBusName: "backbone",
+        },
       ];
       const { stdout } = await exec(
         "aws",
