@@ -2,7 +2,12 @@
  * EventBridge's JSON API on the local stack, driven by the real clients: `@aws-sdk/client-eventbridge` and the
  * `aws` CLI with `--endpoint-url`, unchanged.
  */
-import { EventBridgeClient, PutEventsCommand, TestEventPatternCommand } from "@aws-sdk/client-eventbridge";
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  TestEventPatternCommand,
+  type PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -40,21 +45,25 @@ describe("local stack: EventBridge API", function () {
     detail: ticket,
   };
 
+  /** A valid support-ticket PutEvents entry for the backbone bus; each case overrides only what it is about. */
+  const ticketEntry = (extra: Partial<PutEventsRequestEntry> = {}): PutEventsRequestEntry => ({
+    Source: "backbone.crm",
+    DetailType: "support-ticket",
+    Detail: JSON.stringify(ticket),
+    EventBusName: "backbone",
+    ...extra,
+  });
+
   describe("PutEvents with @aws-sdk/client-eventbridge", () => {
     it("accepts entries, reports per-entry failures with FailedEntryCount, and delivers the accepted ones", async () => {
       const out = await client.send(
         new PutEventsCommand({
           Entries: [
-            {
-              Source: "backbone.crm",
-              DetailType: "support-ticket",
-              Detail: JSON.stringify(ticket),
-              EventBusName: "backbone",
-            },
-            { Source: "backbone.crm", DetailType: "support-ticket", Detail: "{not json" },
-            { Source: "backbone.crm", DetailType: "support-ticket", Detail: "[1, 2]" },
-            { Source: "backbone.crm", DetailType: "support-ticket", Detail: "{}", EventBusName: "nope" },
-            { Source: "backbone.crm", Detail: "{}" },
+            ticketEntry(),
+            ticketEntry({ Detail: "{not json" }),
+            ticketEntry({ Detail: "[1, 2]" }),
+            ticketEntry({ Detail: "{}", EventBusName: "nope" }),
+            ticketEntry({ DetailType: undefined, Detail: "{}" }),
           ],
         }),
       );
@@ -100,9 +109,10 @@ describe("local stack: EventBridge API", function () {
     });
 
     it("keeps an entry put on the default bus (no EventBusName) but routes it nowhere, as AWS does", async () => {
-      const entry = { Source: "backbone.crm", DetailType: "support-ticket", Detail: JSON.stringify(ticket) };
       const out = await client.send(
-        new PutEventsCommand({ Entries: [entry, { ...entry, EventBusName: "default" }] }),
+        new PutEventsCommand({
+          Entries: [ticketEntry({ EventBusName: undefined }), ticketEntry({ EventBusName: "default" })],
+        }),
       );
 
       expect(out.FailedEntryCount).to.equal(0);
@@ -117,16 +127,7 @@ describe("local stack: EventBridge API", function () {
       const time = new Date("2025-02-03T04:05:06Z");
       const out = await client.send(
         new PutEventsCommand({
-          Entries: [
-            {
-              Source: "backbone.crm",
-              DetailType: "support-ticket",
-              Detail: JSON.stringify(ticket),
-              Time: time,
-              Resources: ["arn:aws:crm:ticket/1"],
-              EventBusName: "backbone",
-            },
-          ],
+          Entries: [ticketEntry({ Time: time, Resources: ["arn:aws:crm:ticket/1"] })],
         }),
       );
       const view = await waitFor(server.url, out.Entries?.[0].EventId as string);
