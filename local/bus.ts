@@ -13,6 +13,8 @@ export interface BusEntry {
   source: string;
   detailType: string;
   detail: Record<string, unknown>;
+  /** `JSON.stringify(detail)` when the caller has it already (the API validated its size with it). */
+  detailJson?: string;
   /** Event time; defaults to the acceptance time. */
   time?: Date;
   resources?: string[];
@@ -35,20 +37,39 @@ export interface BusOptions {
   now: () => Date;
 }
 
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of Unix time in ms, the version 7, then the random bits (variant included) of a
+ * v4 UUID from `crypto.randomUUID`. Not the `uuid` package's v7: that cost ~1.7 µs per id under load (3.4% of
+ * the ingest CPU profile), `randomUUID` about 0.1 µs. Ids within one millisecond are not ordered among
+ * themselves, which the indexes do not need (they stay on the same right-edge page).
+ */
+export function uuidv7(ms: number = Date.now()): string {
+  const random = randomUUID();
+  const time = ms.toString(16).padStart(12, "0");
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`;
+}
+
 /** AWS's envelope `time`: RFC 3339 in UTC, whole seconds. */
 export function awsTime(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const second = Math.floor(d.getTime() / 1000);
+  // Thousands of events share a second under load; formatting a date is a visible part of accepting one.
+  if (second !== lastTime.second) lastTime = { second, text: d.toISOString().replace(/\.\d{3}Z$/, "Z") };
+  return lastTime.text;
 }
+let lastTime = { second: NaN, text: "" };
 
 export class Bus {
   private readonly matcher: Matcher;
+  private readonly accountJson: string;
+  private readonly regionJson: string;
   private batch: { rows: NewEvent[]; resolve: (ids: string[]) => void; reject: (err: unknown) => void }[] =
     [];
   /**
    * Called with the events of every commit and the `seq` of the last one (the delivery loop takes their
-   * deliveries from here).
+   * deliveries from here). `grouped`: the request group commit, which runs in its own event-loop turn; otherwise
+   * a `put`, which may run inside a processor's promise chain (an emit).
    */
-  onCommit?: (events: readonly NewEvent[], seq: number) => void;
+  onCommit?: (events: readonly NewEvent[], seq: number, grouped: boolean) => void;
 
   constructor(
     private readonly store: Store,
@@ -56,13 +77,15 @@ export class Bus {
     private readonly options: BusOptions,
   ) {
     this.matcher = compile(routes.map((r) => ({ key: r.key, pattern: r.pattern })));
+    this.accountJson = JSON.stringify(options.account);
+    this.regionJson = JSON.stringify(options.region);
   }
 
   /** Commits `entries` atomically, now, and returns their event ids, in order. */
   put(entries: readonly BusEntry[]): string[] {
     const rows = entries.map((e) => this.row(e));
     const seq = this.store.insertEvents(rows);
-    this.onCommit?.(rows, seq);
+    this.onCommit?.(rows, seq, false);
     return rows.map((r) => r.id);
   }
 
@@ -90,14 +113,15 @@ export class Bus {
       return;
     }
     for (const b of batch) b.resolve(b.rows.map((r) => r.id));
-    this.onCommit?.(rows, seq);
+    this.onCommit?.(rows, seq, true);
   }
 
   private row(e: BusEntry): NewEvent {
     const acceptedAt = this.options.now();
     const envelope: Envelope = {
       version: "0",
-      id: randomUUID(),
+      // UUIDv7: the same form as AWS's random ids, but time-ordered, so SQLite's indexes append (schema.ts).
+      id: uuidv7(),
       "detail-type": e.detailType,
       source: e.source,
       account: this.options.account,
@@ -112,11 +136,24 @@ export class Bus {
       detailType: e.detailType,
       source: e.source,
       acceptedAt: acceptedAt.getTime(),
-      envelope: JSON.stringify(envelope),
+      envelope: this.serialize(envelope, e.detailJson),
       routeKeys: e.defaultBus ? [] : this.matcher.match(envelope),
       replayOf: e.replayOf,
       replayName: e.replayName,
     };
+  }
+
+  /**
+   * `JSON.stringify(envelope)`, reusing the detail's JSON when the caller has it: the detail is most of an
+   * event, and serializing it twice was a visible part of accepting one. Same keys, same order.
+   */
+  private serialize(envelope: Envelope, detailJson: string | undefined): string {
+    if (detailJson === undefined || envelope["replay-name"] !== undefined) return JSON.stringify(envelope);
+    return (
+      `{"version":"0","id":"${envelope.id}","detail-type":${JSON.stringify(envelope["detail-type"])},` +
+      `"source":${JSON.stringify(envelope.source)},"account":${this.accountJson},"time":"${envelope.time}",` +
+      `"region":${this.regionJson},"resources":${JSON.stringify(envelope.resources)},"detail":${detailJson}}`
+    );
   }
 
   /** Number of route keys the event would be delivered to (used by tests and ops). */

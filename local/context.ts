@@ -3,6 +3,7 @@ import type pino from "pino";
 import type { RouteRow } from "../infra/routes";
 import type { Bus, BusEntry } from "./bus";
 import type { DeliveryHandle } from "./delivery";
+import type { IngestPriority } from "./ingest-priority";
 import type { Store } from "./store";
 import type { EventValidator } from "./validation";
 
@@ -24,4 +25,6 @@ export interface LocalContext {
   readonly now: () => Date;
   /** Where deliveries run (`LocalOptions.delivery`). */
   readonly delivery: "thread" | "in-thread";
+  /** The ingest-first gate of the in-thread delivery loop (absent with the delivery thread). */
+  readonly priority?: IngestPriority;
 }

@@ -24,8 +24,20 @@ export interface DeliveryOptions {
   onOutcome?: (outcome: DeliveryOutcome) => void;
   /** Told when an attempt starts (`true`) and ends, by `deliveryKey` (the delivery thread mirrors this). */
   onInFlight?: (key: string, running: boolean) => void;
+  /**
+   * Limits how many attempts may start now (`IngestPriority`: delivery yields to a burst of ingest); when it
+   * holds work back, the loop asks again after `retryInMs`. Default: no limit besides `concurrency`.
+   */
+  gate?: DeliveryGate;
   /** Highest event `seq` whose new deliveries may be read from disk (see `Store.dueDeliveries`). Default: all. */
   diskBound?: () => number;
+}
+
+/** See `DeliveryOptions.gate`; implemented by `IngestPriority`. */
+export interface DeliveryGate {
+  allowance(now: number): number;
+  started(n: number): void;
+  retryInMs(): number;
 }
 
 /** What the HTTP side needs from a delivery loop, in this thread (`DeliveryWorker`) or its own (`ThreadedDelivery`). */

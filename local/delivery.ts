@@ -27,6 +27,8 @@ export class DeliveryWorker implements DeliveryHandle {
   private pumping = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  /** Re-checks the ingest gate while it holds work back. */
+  private gateTimer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
   /** `deliveryKey`s of the attempts in progress. */
   private readonly inFlightKeys = new Set<string>();
@@ -58,8 +60,13 @@ export class DeliveryWorker implements DeliveryHandle {
     return this.store.openDeliveries;
   }
 
-  /** Takes the deliveries of newly committed events and starts what it can right away. */
-  enqueue(events: readonly NewEvent[]): void {
+  /**
+   * Takes the deliveries of newly committed events. `startNow`: start what it can right away (after the request
+   * group commit, its own event-loop turn); otherwise at the next turn. An emit commits inside its processor's
+   * promise chain: starting the next deliveries there too would chain processors through microtasks alone and
+   * starve the event loop (HTTP, timers, signals) for as long as a backlog lasts.
+   */
+  enqueue(events: readonly NewEvent[], startNow = true): void {
     for (const e of events) {
       for (const routeKey of e.routeKeys) {
         if (this.overflow || this.ready.length - this.readyHead >= this.options.readyQueueCap) {
@@ -84,7 +91,8 @@ export class DeliveryWorker implements DeliveryHandle {
         });
       }
     }
-    this.pumpNow();
+    if (startNow) this.pumpNow();
+    else this.kick();
   }
 
   /** Due work was put on disk by someone else (redrive): read it. */
@@ -123,6 +131,8 @@ export class DeliveryWorker implements DeliveryHandle {
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.gateTimer) clearTimeout(this.gateTimer);
+    this.gateTimer = undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...this.running]), grace]);
@@ -145,16 +155,21 @@ export class DeliveryWorker implements DeliveryHandle {
   }
 
   private claimAndRun(): void {
-    let free = this.options.concurrency - this.active;
     const now = this.options.now().getTime();
-    while (free > 0 && this.readyHead < this.ready.length) {
+    const free = this.options.concurrency - this.active;
+    const gate = this.options.gate;
+    let budget = gate ? Math.min(free, gate.allowance(now)) : free;
+    const gated = budget < free;
+    let started = 0;
+    while (budget > 0 && this.readyHead < this.ready.length) {
       const d = this.ready[this.readyHead++];
       d.attempts = 1;
       d.first_attempt_at = now;
       d.last_attempt_at = now;
       d.status = "in_flight";
       this.run(d);
-      free -= 1;
+      budget -= 1;
+      started += 1;
     }
     if (this.readyHead === this.ready.length) {
       this.ready = [];
@@ -163,16 +178,27 @@ export class DeliveryWorker implements DeliveryHandle {
       this.ready = this.ready.slice(this.readyHead);
       this.readyHead = 0;
     }
-    if (free <= 0 || this.ready.length > 0 || !this.diskWork) return;
-    const bound = this.options.diskBound?.();
-    const claimed = this.store.dueDeliveries(now, free, this.inFlightKeys, bound);
-    for (const d of claimed) this.run(d);
-    if (claimed.length < free) {
-      // Everything due on disk is running now; later retries wake the loop with their timer.
-      this.diskWork = false;
-      this.overflow = false;
-      const at = this.store.nextDueAt(now);
-      if (at !== undefined) this.wakeAt(at);
+    if (budget > 0 && this.ready.length === 0 && this.diskWork) {
+      const bound = this.options.diskBound?.();
+      const claimed = this.store.dueDeliveries(now, budget, this.inFlightKeys, bound);
+      for (const d of claimed) this.run(d);
+      started += claimed.length;
+      if (claimed.length < budget) {
+        // Everything due on disk is running now; later retries wake the loop with their timer.
+        this.diskWork = false;
+        this.overflow = false;
+        const at = this.store.nextDueAt(now);
+        if (at !== undefined) this.wakeAt(at);
+      }
+    }
+    gate?.started(started);
+    const waiting = this.ready.length > 0 || this.diskWork;
+    if (gate && gated && waiting && !this.gateTimer) {
+      // Nothing else wakes the loop when a burst ends without a further commit.
+      this.gateTimer = setTimeout(() => {
+        this.gateTimer = undefined;
+        this.pump();
+      }, gate.retryInMs());
     }
   }
 

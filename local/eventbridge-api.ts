@@ -108,6 +108,7 @@ export function answerAwsText(ctx: ApiContext, target: string, text: string): Pr
 
 export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext): void {
   app.post("/", async (req, reply) => {
+    ctx.priority?.arrived(1, ctx.now().getTime());
     const answer = await answerAwsCall(ctx, String(req.headers["x-amz-target"] ?? ""), req.body);
     return sendAnswer(reply, answer);
   });

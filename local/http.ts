@@ -12,6 +12,9 @@ import { parseJson, RequestError } from "./validation";
 /** Fastify refuses bodies above this before parsing; anything between 256 KB and this gets our own 413. */
 export const BODY_LIMIT = 1024 * 1024;
 
+/** What Fastify sends for a JSON object, kept for answers written as text. */
+const JSON_TYPE = "application/json; charset=utf-8";
+
 /** Seconds a throttled client is asked to wait. */
 export const RETRY_AFTER_SECONDS = 1;
 
@@ -34,10 +37,12 @@ export function registerParsers(app: FastifyInstance): void {
 export function registerEventsRoute(app: FastifyInstance, ctx: LocalContext): void {
   // API Gateway treats a request without Content-Type as application/json (its passthrough-behaviour docs), so
   // the local stack does too; any other media type is a 415 on both.
-  const onRequest = async (req: FastifyRequest): Promise<void> => {
+  const onRequest = (req: FastifyRequest, _reply: FastifyReply, done: () => void): void => {
     if (req.headers["content-type"] === undefined) req.headers["content-type"] = "application/json";
+    done();
   };
   app.post("/events", { onRequest }, async (req, reply) => {
+    ctx.priority?.arrived(1, ctx.now().getTime());
     if (!isJson(req.headers["content-type"])) {
       throw new RequestError(415, "UnsupportedMediaType", "Content-Type must be application/json");
     }
@@ -50,9 +55,15 @@ export function registerEventsRoute(app: FastifyInstance, ctx: LocalContext): vo
       );
     }
     const [eventId] = await ctx.bus.putSoon([
-      { source: API_SOURCE, detailType: event.detailType, detail: event.detail },
+      {
+        source: API_SOURCE,
+        detailType: event.detailType,
+        detail: event.detail,
+        detailJson: event.detailJson,
+      },
     ]);
-    return reply.code(202).send({ eventId });
+    // A UUID needs no escaping: the answer is written as text rather than serialized per request.
+    return reply.code(202).type(JSON_TYPE).send(`{"eventId":"${eventId}"}`);
   });
 }
 

@@ -4,7 +4,8 @@
  *   npm start -- [--port 3000] [--host 127.0.0.1] [--db .data/backbone.db]
  *
  * Environment: PORT, HOST, BACKBONE_DB, LOG_LEVEL, and (see `LocalOptions` in app.ts) BACKBONE_RETRY_BASE_MS,
- * BACKBONE_MAX_PENDING, BACKBONE_CONCURRENCY, BACKBONE_CHECKPOINT_MS, BACKBONE_DELIVERY (`thread` | `in-thread`).
+ * BACKBONE_MAX_PENDING, BACKBONE_INGEST_PRIORITY_RATE, BACKBONE_INGEST_PRIORITY_TRICKLE, BACKBONE_CONCURRENCY,
+ * BACKBONE_CHECKPOINT_MS, BACKBONE_DELIVERY (`thread` | `in-thread`).
  * SIGINT/SIGTERM stop delivering, close the server and the database; a second signal exits at once.
  */
 import { parseArgs } from "node:util";
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     logger,
     retryBaseDelayMs: optionalNumber("BACKBONE_RETRY_BASE_MS"),
     maxPending: optionalNumber("BACKBONE_MAX_PENDING"),
+    ingestPriorityRate: optionalNumber("BACKBONE_INGEST_PRIORITY_RATE"),
+    ingestPriorityTrickle: optionalNumber("BACKBONE_INGEST_PRIORITY_TRICKLE"),
     concurrency: optionalNumber("BACKBONE_CONCURRENCY"),
     checkpointIntervalMs: optionalNumber("BACKBONE_CHECKPOINT_MS"),
     delivery: deliveryMode(process.env.BACKBONE_DELIVERY),

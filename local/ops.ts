@@ -119,6 +119,8 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
       },
       open: ctx.store.openDeliveries,
       maxPending: ctx.maxPending,
+      // True while a burst of events arrives faster than delivery could keep up: deliveries trickle until it ends.
+      yieldingToIngest: ctx.priority?.yielding(ctx.now().getTime()) ?? false,
       dlq: ctx.store.countDlq(),
       routes: ctx.routes.map((r) => r.key),
     });

@@ -54,8 +54,20 @@ export interface LocalOptions {
   retryBaseDelayMs?: number;
   /** Cap on the delay between attempts. Default 60000. */
   retryMaxDelayMs?: number;
-  /** Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). Default 10000. */
+  /**
+   * Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). They wait on disk
+   * (~1.3 KB each). Default 1,000,000. `BACKBONE_MAX_PENDING` for `npm start`.
+   */
   maxPending?: number;
+  /**
+   * Producer requests (`POST /events`, `POST /`) per second, over 500 ms windows, at which the in-thread
+   * delivery loop yields to ingest:
+   * deliveries then start at `ingestPriorityTrickle` per second until the burst ends or the backlog reaches half
+   * of `maxPending` (`ingest-priority.ts`). 0 turns this off. Default 5000. `BACKBONE_INGEST_PRIORITY_RATE`.
+   */
+  ingestPriorityRate?: number;
+  /** Deliveries started per second while delivery yields to ingest. Default 10. `BACKBONE_INGEST_PRIORITY_TRICKLE`. */
+  ingestPriorityTrickle?: number;
   /** Processor invocations running at once. Default 64 (measured: 16 queued deliveries behind emitting ones). */
   concurrency?: number;
   /** Timeout for routes without `timeoutSeconds`, like the Lambda default. Default 10. */

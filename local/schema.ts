@@ -84,9 +84,15 @@ export interface DlqRow {
   redriven_at: number | null;
 }
 
+/*
+ * No AUTOINCREMENT: it rewrites the sqlite_sequence row in every commit (one more WAL page per group commit,
+ * measured ~15% of the insert cost). Rows are never deleted, so a plain rowid is still max + 1: `seq` stays
+ * in commit order. Event ids are UUIDv7 (bus.ts), so the `id` index and the deliveries' primary key append at
+ * their right edge instead of dirtying a random page per event (measured 36 -> 9 µs per event).
+ */
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   detail_type TEXT NOT NULL,
   source TEXT NOT NULL,
@@ -133,13 +139,6 @@ CREATE TABLE IF NOT EXISTS idempotency (
 /** Every statement the store runs, prepared once. */
 export function prepareStatements(db: Database.Database) {
   return {
-    insertEvent: db.prepare(
-      `INSERT INTO events (id, detail_type, source, accepted_at, envelope, replay_of, replay_name)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertDelivery: db.prepare(
-      `INSERT INTO deliveries (event_id, route_key, status, next_at, window_start) VALUES (?, ?, 'pending', ?, ?)`,
-    ),
     // `seq <= ?` hides events the delivery thread has not been told about yet (see `Store.dueDeliveries`).
     due: db.prepare(
       `SELECT d.*, e.envelope FROM deliveries d JOIN events e ON e.id = d.event_id

