@@ -90,6 +90,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   const account = options.account ?? "000000000000";
   const busName = options.busName ?? "backbone";
   const store = new Store(dbPath, {
+    // The delivery thread reads delivery rows on its own connection, so they must exist with the event.
+    lazyDeliveries: mode === "in-thread",
     synchronous: options.synchronous,
     checkpointIntervalMs: options.checkpointIntervalMs,
     onError: (message) => log.error({ error: message }, "WAL checkpoint failed"),

@@ -88,6 +88,7 @@ export class DeliveryWorker implements DeliveryHandle {
           result: null,
           done_at: null,
           envelope: e.envelope,
+          seq: e.seq,
         });
       }
     }

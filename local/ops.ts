@@ -29,7 +29,7 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
     const row = ctx.store.event(req.params.id);
     if (!row)
       return reply.code(404).send({ error: "NotFound", message: `event ${req.params.id} is unknown` });
-    return reply.send(eventView(row, ctx.store.deliveriesOf(row.id), ctx.worker));
+    return reply.send(eventView(row, ctx.store.deliveriesOf(row), ctx.worker));
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>("/local/events", (req, reply) => {
@@ -40,7 +40,7 @@ export function registerOps(app: FastifyInstance, ctx: LocalContext): void {
       .recentEvents(detailType || source ? 10_000 : limit)
       .filter((r) => (!detailType || r.detail_type === detailType) && (!source || r.source === source))
       .slice(0, limit);
-    return reply.send({ events: rows.map((r) => eventView(r, ctx.store.deliveriesOf(r.id), ctx.worker)) });
+    return reply.send({ events: rows.map((r) => eventView(r, ctx.store.deliveriesOf(r), ctx.worker)) });
   });
 
   app.get<{ Querystring: { limit?: string } }>("/local/dlq", (req, reply) => {

@@ -18,6 +18,11 @@ export interface StoreOptions {
    * main one's, so both keep the backlog bound exact); when set, this Store does not count at start.
    */
   openCounter?: Int32Array;
+  /**
+   * Write an event's delivery rows after its commit, not in it (lazy-deliveries.ts; the in-thread delivery
+   * loop). Default: with it (the delivery thread reads them from its own connection).
+   */
+  lazyDeliveries?: boolean;
   /** Makes this a reading Store that hands its writes to another connection's `applyWrites` (see writes.ts). */
   remote?: (batch: WriteBatch) => void;
 }
@@ -38,10 +43,14 @@ export interface NewEvent {
   routeKeys: readonly string[];
   replayOf?: string;
   replayName?: string;
+  /** Set by the insert. */
+  seq?: number;
 }
 
 export interface EventRow {
   seq: number;
+  /** Keys of the routes it matched (JSON array) while its delivery rows are not written (lazy-deliveries.ts). */
+  routes: string | null;
   id: string;
   detail_type: string;
   source: string;
@@ -70,6 +79,8 @@ export interface ClaimedDelivery extends DeliveryRow {
   envelope: string;
   /** Taken from memory right after its event's commit: never attempted, so no idempotency result exists. */
   fresh?: boolean;
+  /** The event's `seq` (whether its delivery rows exist yet: lazy-deliveries.ts). */
+  seq?: number;
 }
 
 export interface DlqRow {
@@ -99,7 +110,8 @@ CREATE TABLE IF NOT EXISTS events (
   accepted_at INTEGER NOT NULL,
   envelope TEXT NOT NULL,
   replay_of TEXT,
-  replay_name TEXT
+  replay_name TEXT,
+  routes TEXT
 );
 CREATE INDEX IF NOT EXISTS events_accepted_at ON events (accepted_at);
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -129,6 +141,10 @@ CREATE TABLE IF NOT EXISTS dlq (
   redriven_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS dlq_open ON dlq (id) WHERE redriven_at IS NULL;
+CREATE TABLE IF NOT EXISTS materialized (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT PRIMARY KEY,
   result TEXT NOT NULL,
@@ -136,12 +152,24 @@ CREATE TABLE IF NOT EXISTS idempotency (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Brings a database of an earlier version up to `SCHEMA`: `events.routes` is added, and every existing event
+ * counts as having its delivery rows (earlier versions wrote them with the event).
+ */
+export function migrate(db: Database.Database): void {
+  const columns = db.prepare(`PRAGMA table_info(events)`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === "routes")) db.exec(`ALTER TABLE events ADD COLUMN routes TEXT`);
+  db.prepare(
+    `INSERT OR IGNORE INTO materialized (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events`,
+  ).run();
+}
+
 /** Every statement the store runs, prepared once. */
 export function prepareStatements(db: Database.Database) {
   return {
     // `seq <= ?` hides events the delivery thread has not been told about yet (see `Store.dueDeliveries`).
     due: db.prepare(
-      `SELECT d.*, e.envelope FROM deliveries d JOIN events e ON e.id = d.event_id
+      `SELECT d.*, e.envelope, e.seq FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.status IN ('pending', 'retrying') AND d.next_at <= ? AND (d.status = 'retrying' OR e.seq <= ?)
        ORDER BY d.next_at LIMIT ?`,
     ),

@@ -2,12 +2,13 @@
  * The local bus's durable state in one SQLite file (WAL): the archive of accepted events, one delivery row per
  * (event, matching route), the dead-letter table and the processors' idempotency results.
  *
- * Every state change is one synchronous transaction, so a SIGKILL never leaves an event accepted without its
- * deliveries. `synchronous = NORMAL` in WAL mode survives a process crash (the committed WAL is in the OS page
+ * Every state change is one synchronous transaction, so a SIGKILL never leaves an event accepted without the
+ * routes it matched (with `lazyDeliveries` their rows are written after the 2xx; lazy-deliveries.ts).
+ * `synchronous = NORMAL` in WAL mode survives a process crash (the committed WAL is in the OS page
  * cache); pass `synchronous: "FULL"` to also survive an OS crash or power loss.
  *
  * Commits are the main cost per event, so only what must survive a crash is written: the accepted event with
- * its deliveries, and the outcome of an attempt. Which deliveries are in flight lives in memory (the delivery
+ * its routes, and the outcome of an attempt. Which deliveries are in flight lives in memory (the delivery
  * loop's); after a crash they are simply still pending. Outcomes are group-committed per event-loop turn.
  *
  * The delivery thread's Store (`remote` option) only reads: its writes go to the main thread in batches
@@ -18,13 +19,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { Checkpointer } from "./checkpointer";
 import { prepareTransactions, RemoteWrites, type DoneWrite, type WriteBatch } from "./writes";
+import { LazyDeliveries } from "./lazy-deliveries";
+import { StoreReads } from "./store-reads";
 import {
+  migrate,
   prepareStatements,
   SCHEMA,
   type ClaimedDelivery,
   type DeliveryRow,
   type DlqRow,
-  type EventRow,
   type NewEvent,
   type StoreOptions,
 } from "./schema";
@@ -40,9 +43,7 @@ export type {
 } from "./schema";
 
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
-export class Store {
-  readonly db: Database.Database;
-  private readonly stmt: ReturnType<typeof prepareStatements>;
+export class Store extends StoreReads {
   /**
    * Deliveries not yet done or dead-lettered, kept in memory so the backlog bound costs nothing per request.
    * Shared memory: the delivery thread settles deliveries while the main thread inserts them.
@@ -57,28 +58,24 @@ export class Store {
   private readonly remote: RemoteWrites | undefined;
 
   private readonly checkpointer: Checkpointer | undefined;
+  /** Write delivery rows with the event (no `lazyDeliveries`). */
+  private readonly withRows: boolean;
+  /** Highest event `seq` an outcome waiting for the group commit belongs to. */
+  private materializeTo = 0;
 
   constructor(file: string, options: StoreOptions = {}) {
-    const inMemory = file === ":memory:";
-    if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = openDatabase(file, options);
+    super(db, prepareStatements(db), options.remote ? undefined : new LazyDeliveries(db));
     this.remote = options.remote && new RemoteWrites(options.remote);
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
     const interval = options.checkpointIntervalMs ?? 200;
-    if (!inMemory && interval > 0 && !options.remote) {
-      // SQLite's own checkpoint stays as a backstop, far above what the thread lets the WAL reach.
-      this.db.pragma("wal_autocheckpoint = 20000");
+    if (file !== ":memory:" && interval > 0 && !options.remote) {
       this.checkpointer = new Checkpointer(
         path.resolve(file),
         interval,
         options.onError ?? (() => undefined),
       );
     }
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
-    const db = this.db;
-    this.stmt = prepareStatements(db);
+    this.withRows = !options.lazyDeliveries;
     this.tx = prepareTransactions(db, this.stmt);
     this.openCounter = options.openCounter ?? new Int32Array(new SharedArrayBuffer(4));
     if (!options.openCounter) this.recountOpen();
@@ -98,19 +95,18 @@ export class Store {
     Atomics.add(this.openCounter, 0, n);
   }
 
-  /** Archives events and creates their deliveries, all or nothing; returns the `seq` of the last event. */
+  /**
+   * Archives events with the routes they matched, all or nothing, and sets their `seq`; returns the last one.
+   * Their delivery rows are written now, or later with `lazyDeliveries`.
+   */
   insertEvents(events: readonly NewEvent[]): number {
     // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
-    const seq = this.tx.insert.immediate(events);
+    const seq = this.tx.insert.immediate(events, this.withRows);
+    if (!this.withRows) this.lazy?.inserted(seq);
     let n = 0;
     for (const e of events) n += e.routeKeys.length;
     this.addOpen(n);
     return seq;
-  }
-
-  /** The highest event `seq` committed. */
-  maxSeq(): number {
-    return (this.stmt.maxSeq.get() as { seq: number }).seq;
   }
 
   /**
@@ -126,19 +122,22 @@ export class Store {
     maxSeq = Number.MAX_SAFE_INTEGER,
   ): ClaimedDelivery[] {
     const extra = skip.size + this.pendingDone.size + (this.remote?.size ?? 0);
-    const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
-    const out: ClaimedDelivery[] = [];
-    for (const r of rows) {
-      const key = deliveryKey(r.event_id, r.route_key);
-      if (skip.has(key) || this.pendingDone.has(key) || this.remote?.has(key)) continue;
-      r.attempts += 1;
-      r.first_attempt_at ??= now;
-      r.last_attempt_at = now;
-      r.status = "in_flight";
-      out.push(r);
-      if (out.length === limit) break;
+    for (;;) {
+      const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
+      const out: ClaimedDelivery[] = [];
+      for (const r of rows) {
+        const key = deliveryKey(r.event_id, r.route_key);
+        if (skip.has(key) || this.pendingDone.has(key) || this.remote?.has(key)) continue;
+        r.attempts += 1;
+        r.first_attempt_at ??= now;
+        r.last_attempt_at = now;
+        r.status = "in_flight";
+        out.push(r);
+        if (out.length === limit) break;
+      }
+      // Events whose rows are not written yet are due too: write the next chunk and look again.
+      if (out.length === limit || !this.lazy?.materializeChunk()) return out;
     }
-    return out;
   }
 
   /**
@@ -157,13 +156,26 @@ export class Store {
       d.event_id,
       d.route_key,
     ]);
+    this.needRows(d);
     this.addOpen(-1);
     this.scheduleFlush();
+  }
+
+  /** The delivery's row must exist before its outcome is written (in that write's transaction). */
+  private needRows(d: DeliveryRow & { seq?: number }): void {
+    if (d.seq !== undefined && d.seq > this.materializeTo) this.materializeTo = d.seq;
   }
 
   markRetry(d: DeliveryRow, nextAt: number, error: string): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
     const write = [nextAt, error, attempts, first, last, d.event_id, d.route_key] as const;
+    const lazy = this.lazy;
+    if (!this.remote && lazy) {
+      return void lazy.transaction(() => {
+        lazy.materialize((d as ClaimedDelivery).seq ?? 0);
+        this.stmt.retry.run(...write);
+      });
+    }
     if (!this.remote) return void this.stmt.retry.run(...write);
     this.remote.addRetry(deliveryKey(d.event_id, d.route_key), [...write]);
     this.scheduleFlush();
@@ -179,12 +191,14 @@ export class Store {
       this.remote.addDead(deliveryKey(d.event_id, d.route_key), [...write]);
       return this.scheduleFlush();
     }
-    this.db
-      .transaction(() => {
-        this.stmt.dead.run(error, now, d.attempts, first, last, d.event_id, d.route_key);
-        this.stmt.insertDlq.run(d.event_id, d.route_key, error, d.attempts, first, last, now);
-      })
-      .immediate();
+    const transaction = this.lazy
+      ? this.lazy.transaction.bind(this.lazy)
+      : (w: () => void) => this.db.transaction(w).immediate();
+    transaction(() => {
+      this.lazy?.materialize((d as ClaimedDelivery).seq ?? 0);
+      this.stmt.dead.run(error, now, d.attempts, first, last, d.event_id, d.route_key);
+      this.stmt.insertDlq.run(d.event_id, d.route_key, error, d.attempts, first, last, now);
+    });
   }
 
   /** Commits a batch of the delivery thread's writes in one transaction (the main thread's Store). */
@@ -195,41 +209,6 @@ export class Store {
   /** The delivery thread's Store: the main thread committed batch `id` (and every earlier one). */
   confirm(id: number): void {
     this.remote?.confirm(id);
-  }
-
-  /** Earliest `next_at` after `after` of a waiting delivery, if any. */
-  nextDueAt(after: number): number | undefined {
-    return (this.stmt.nextDue.get(after) as { at: number | null }).at ?? undefined;
-  }
-
-  countOpenDeliveries(): number {
-    return (this.stmt.countOpen.get() as { n: number }).n;
-  }
-
-  countsByStatus(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const r of this.stmt.countByStatus.all() as { status: string; n: number }[]) out[r.status] = r.n;
-    return out;
-  }
-
-  countEvents(): number {
-    return (this.stmt.countEvents.get() as { n: number }).n;
-  }
-
-  countDlq(): number {
-    return (this.stmt.countDlq.get() as { n: number }).n;
-  }
-
-  event(id: string): EventRow | undefined {
-    return this.stmt.event.get(id) as EventRow | undefined;
-  }
-
-  deliveriesOf(eventId: string): DeliveryRow[] {
-    return this.stmt.eventDeliveries.all(eventId) as DeliveryRow[];
-  }
-
-  openDlq(limit: number): DlqRow[] {
-    return this.stmt.openDlq.all(limit) as DlqRow[];
   }
 
   /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
@@ -245,14 +224,6 @@ export class Store {
       return entries;
     });
     return redrive.immediate();
-  }
-
-  eventsBetween(from: number, to: number, limit: number): EventRow[] {
-    return this.stmt.range.all(from, to, limit) as EventRow[];
-  }
-
-  recentEvents(limit: number): EventRow[] {
-    return this.stmt.recent.all(limit) as EventRow[];
   }
 
   getIdempotent(key: string): { result: unknown } | undefined {
@@ -277,8 +248,14 @@ export class Store {
     const done = this.pendingDone;
     this.pendingIdem = new Map();
     this.pendingDone = new Map();
-    if (this.remote) this.remote.send(idem, done);
-    else this.tx.flush.immediate(idem, done);
+    if (this.remote) return this.remote.send(idem, done);
+    const to = this.materializeTo;
+    try {
+      this.tx.flush.immediate(idem, done, () => this.lazy?.materialize(to));
+    } catch (err) {
+      this.lazy?.reload();
+      throw err;
+    }
   }
 
   private scheduleFlush(): void {
@@ -296,6 +273,24 @@ export class Store {
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
+}
+
+/** Opens (or creates, or brings up to date) the database file with the store's settings. */
+function openDatabase(file: string, options: StoreOptions): Database.Database {
+  const inMemory = file === ":memory:";
+  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
+  // With the checkpoint thread, SQLite's own checkpoint stays as a backstop, far above what the thread lets
+  // the WAL reach.
+  if (!inMemory && (options.checkpointIntervalMs ?? 200) > 0 && !options.remote) {
+    db.pragma("wal_autocheckpoint = 20000");
+  }
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  if (!options.remote) migrate(db);
+  return db;
 }
 
 /** Identifies one delivery (event × route) in memory. */

@@ -133,8 +133,13 @@ function describeCrash(delivery: Delivery): void {
       await Promise.all(senders);
 
       const probe = new Database(db);
+      // Open deliveries: rows not settled, plus those of events whose rows were not written yet.
       const open = probe
-        .prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying')`)
+        .prepare(
+          `SELECT (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying'))
+                + (SELECT coalesce(sum(json_array_length(routes)), 0) FROM events
+                   WHERE routes IS NOT NULL AND seq > (SELECT seq FROM materialized)) AS n`,
+        )
         .get() as { n: number };
       probe.close();
       expect(open.n, "deliveries interrupted by the kill").to.be.greaterThan(0);

@@ -24,10 +24,17 @@ export class Probe {
     this.db.pragma("busy_timeout = 5000");
   }
 
-  /** Deliveries not finished yet (pending, in flight or waiting for a retry). */
+  /**
+   * Deliveries not finished yet (pending, in flight or waiting for a retry), including those of events whose
+   * delivery rows are not written yet (`local/lazy-deliveries.ts`).
+   */
   openDeliveries(): number {
     const row = this.db
-      .prepare(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying')`)
+      .prepare(
+        `SELECT (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying'))
+              + (SELECT coalesce(sum(json_array_length(routes)), 0) FROM events
+                 WHERE routes IS NOT NULL AND seq > (SELECT seq FROM materialized)) AS n`,
+      )
       .get() as { n: number };
     return row.n;
   }
