@@ -76,6 +76,9 @@ export class Store extends StoreReads {
       );
     }
     this.withRows = !options.lazyDeliveries;
+    // Rows are expected with every event from now on (the delivery thread reads them): write what a lazy run
+    // left unwritten.
+    if (this.withRows) while (this.lazy?.materializeChunk());
     this.tx = prepareTransactions(db, this.stmt);
     this.openCounter = options.openCounter ?? new Int32Array(new SharedArrayBuffer(4));
     if (!options.openCounter) this.recountOpen();

@@ -112,6 +112,28 @@ describe("local stack: delivery rows written after the event", function () {
     }
   });
 
+  it("writes every missing row when the database is next opened to write rows with events", async () => {
+    const { dir, remove } = tempDir();
+    const file = join(dir, "bus.db");
+    try {
+      const lazy = open(file);
+      put(lazy.bus, "order-created");
+      put(lazy.bus, "notification-sent");
+      expect(rowCount(lazy.store)).to.equal(0);
+      await lazy.store.close();
+
+      const eager = new Store(file, { checkpointIntervalMs: 0 });
+      try {
+        expect(rowCount(eager)).to.equal(3);
+        expect(eager.countOpenDeliveries()).to.equal(3);
+      } finally {
+        await eager.close();
+      }
+    } finally {
+      remove();
+    }
+  });
+
   it("opens a database of the previous version: its events keep their rows, new ones get theirs later", async () => {
     const { dir, remove } = tempDir();
     const file = join(dir, "old.db");
