@@ -28,11 +28,19 @@ export abstract class StoreReads {
     return (this.stmt.countOpen.get() as { n: number }).n + (this.lazy?.pendingCount() ?? 0);
   }
 
+  /** Deliveries pending (in flight included), retrying or waiting for a retry: kept in memory by the Store. */
+  abstract get openDeliveries(): number;
+
+  /**
+   * Deliveries per status. `pending` (in flight included) is the open count less the retrying rows, so rows not
+   * written yet count without reading their events (a burst's backlog can be hundreds of thousands).
+   */
   countsByStatus(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const r of this.stmt.countByStatus.all() as { status: string; n: number }[]) out[r.status] = r.n;
-    const unwritten = this.lazy?.pendingCount() ?? 0;
-    if (unwritten > 0) out.pending = (out.pending ?? 0) + unwritten;
+    const pending = Math.max(0, this.openDeliveries - (out.retrying ?? 0));
+    if (pending > 0) out.pending = pending;
+    else delete out.pending;
     return out;
   }
 

@@ -107,6 +107,7 @@ describe("local stack: delivery rows written after the event", function () {
       expect(store.deliveriesOf(retried)[0]).to.include({ status: "retrying", last_error: "boom" });
       expect(store.deliveriesOf(dead)[0]).to.include({ status: "dead", last_error: "gone" });
       expect(store.countDlq()).to.equal(1);
+      expect(store.countsByStatus()).to.deep.equal({ retrying: 1, dead: 1 });
     } finally {
       await store.close();
     }
