@@ -1,6 +1,7 @@
 /**
  * The local event bus: stamps the EventBridge envelope, matches it against the routing table with the compiled
- * pattern engine and commits the event with one delivery row per matching route before anyone answers 2xx.
+ * pattern engine and commits the event with the routes it matched before anyone answers 2xx (their delivery
+ * rows follow with the delivery thread, or later in-thread: lazy-deliveries.ts).
  */
 import { randomUUID } from "node:crypto";
 import { compile, type Matcher } from "../infra/pattern";

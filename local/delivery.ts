@@ -56,6 +56,9 @@ export class DeliveryWorker implements DeliveryHandle {
     if (!this.stopped || this.ended) return this.store.openDeliveries;
     this.stopped = false;
     this.diskWork = true;
+    // What the previous process left is on disk: new events queue behind it there, rather than run first from
+    // memory (whose outcomes would then write the delivery rows of the whole backlog at once: lazy-deliveries.ts).
+    this.overflow = this.store.openDeliveries > 0;
     this.kick();
     return this.store.openDeliveries;
   }

@@ -108,11 +108,20 @@ export function answerAwsText(ctx: ApiContext, target: string, text: string): Pr
 
 export function registerEventBridgeApi(app: FastifyInstance, ctx: LocalContext): void {
   app.post("/", async (req, reply) => {
-    ctx.priority?.arrived(1, ctx.now().getTime());
-    const answer = await answerAwsCall(ctx, String(req.headers["x-amz-target"] ?? ""), req.body);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const answer = await answerAwsCall(ctx, target, req.body);
+    // Producers' accepted PutEvents only: not invalid calls, nor this stack's own emits over HTTP (a drain would
+    // otherwise hold itself back).
+    const ownEmit = String(req.headers["user-agent"] ?? "").includes(LOCAL_EMIT_AGENT);
+    if (answer.status === 200 && target.endsWith(".PutEvents") && !ownEmit) {
+      ctx.priority?.arrived(1, ctx.now().getTime());
+    }
     return sendAnswer(reply, answer);
   });
 }
+
+/** Added to the user agent of the processors' own EventBridge client (`invoke.ts`). */
+export const LOCAL_EMIT_AGENT = "backbone-local-emit";
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 

@@ -42,11 +42,12 @@ export function registerEventsRoute(app: FastifyInstance, ctx: LocalContext): vo
     done();
   };
   app.post("/events", { onRequest }, async (req, reply) => {
-    ctx.priority?.arrived(1, ctx.now().getTime());
     if (!isJson(req.headers["content-type"])) {
       throw new RequestError(415, "UnsupportedMediaType", "Content-Type must be application/json");
     }
     const event = ctx.validator.validate(req.body);
+    // Counted once valid: a flood of bad requests must not hold delivery back (nothing it sends is accepted).
+    ctx.priority?.arrived(1, ctx.now().getTime());
     if (ctx.store.openDeliveries >= ctx.maxPending) {
       throw new RequestError(
         429,

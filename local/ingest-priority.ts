@@ -16,7 +16,10 @@ export interface IngestPriorityOptions {
    * events: processors' emits are committed too, and counting them would make a drain hold itself back.
    */
   rate: number;
-  /** Deliveries that may still start per second while delivery yields (retries and the backlog keep moving). */
+  /**
+   * Deliveries that may still start per second while delivery yields, oldest first (so processing shows
+   * progress; retries due meanwhile wait behind the new deliveries kept in memory).
+   */
   trickle: number;
   /** Width of the window the request rate is measured over, ms. */
   windowMs: number;

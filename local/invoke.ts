@@ -10,7 +10,7 @@ import { eventBridgePublisher } from "../processors/emit";
 import { runProcessor, type EmitEntry, type Publisher } from "../processors/runtime";
 import type { Invoke } from "./delivery";
 import { inProcessRequestHandler } from "./emit-transport";
-import { answerAwsText, type ApiContext } from "./eventbridge-api";
+import { answerAwsText, LOCAL_EMIT_AGENT, type ApiContext } from "./eventbridge-api";
 import { processorLogger } from "./logging";
 import type { Store } from "./store";
 
@@ -44,6 +44,7 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
           endpoint: inProcess ? "http://127.0.0.1" : emit.endpoint(),
           region: setup.region,
           credentials: { accessKeyId: "local", secretAccessKey: "local" },
+          customUserAgent: LOCAL_EMIT_AGENT,
           ...(inProcess
             ? {
                 requestHandler: inProcessRequestHandler((t, b) =>

@@ -60,6 +60,16 @@ export class LazyDeliveries {
     if (seq > this.last) this.last = seq;
   }
 
+  /**
+   * Events up to `seq` were just inserted with their rows, none missing before them: moves the watermark (inside
+   * that insert's transaction), so a later lazy run or restart does not read them again.
+   */
+  insertedWithRows(seq: number): void {
+    this.stmt.set.run(seq);
+    this.materialized = seq;
+    this.inserted(seq);
+  }
+
   /** Writes the delivery rows of every event up to `seq`. Call inside a write transaction. */
   materialize(seq: number): void {
     const to = Math.min(seq, this.last);
@@ -88,6 +98,7 @@ export class LazyDeliveries {
 
   /** Deliveries of events without rows yet (all of them open). */
   pendingCount(): number {
+    if (!this.behind) return 0;
     return (this.stmt.count.get(this.materialized) as { n: number }).n;
   }
 

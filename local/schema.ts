@@ -2,7 +2,9 @@
  * The local bus's SQLite schema, its row types and the statements over it. `test/bench/lib/probe.ts` reads
  * these tables directly, so renaming a column is a change of contract.
  */
-import type Database from "better-sqlite3";
+import Database from "better-sqlite3";
+import fs from "node:fs";
+import path from "node:path";
 import type { WriteBatch } from "./writes";
 
 /** Options of a `Store` (store.ts). */
@@ -214,4 +216,22 @@ export function prepareStatements(db: Database.Database) {
     getIdem: db.prepare(`SELECT result FROM idempotency WHERE key = ?`),
     putIdem: db.prepare(`INSERT OR REPLACE INTO idempotency (key, result, stored_at) VALUES (?, ?, ?)`),
   };
+}
+
+/** Opens (or creates, or brings up to date) the database file with the store's settings. */
+export function openDatabase(file: string, options: StoreOptions): Database.Database {
+  const inMemory = file === ":memory:";
+  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
+  // With the checkpoint thread, SQLite's own checkpoint stays as a backstop, far above what the thread lets
+  // the WAL reach.
+  if (!inMemory && (options.checkpointIntervalMs ?? 200) > 0 && !options.remote) {
+    db.pragma("wal_autocheckpoint = 20000");
+  }
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  if (!options.remote) migrate(db);
+  return db;
 }

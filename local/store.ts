@@ -14,17 +14,14 @@
  * The delivery thread's Store (`remote` option) only reads: its writes go to the main thread in batches
  * (`writes.ts`), and until a batch is confirmed its deliveries are never handed out as due again.
  */
-import Database from "better-sqlite3";
-import fs from "node:fs";
 import path from "node:path";
 import { Checkpointer } from "./checkpointer";
 import { prepareTransactions, RemoteWrites, type DoneWrite, type WriteBatch } from "./writes";
 import { LazyDeliveries } from "./lazy-deliveries";
 import { StoreReads } from "./store-reads";
 import {
-  migrate,
+  openDatabase,
   prepareStatements,
-  SCHEMA,
   type ClaimedDelivery,
   type DeliveryRow,
   type DlqRow,
@@ -104,8 +101,20 @@ export class Store extends StoreReads {
    */
   insertEvents(events: readonly NewEvent[]): number {
     // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
-    const seq = this.tx.insert.immediate(events, this.withRows);
-    if (!this.withRows) this.lazy?.inserted(seq);
+    const lazy = this.lazy;
+    let seq: number;
+    if (!this.withRows || !lazy) {
+      seq = this.tx.insert.immediate(events, this.withRows);
+      lazy?.inserted(seq);
+    } else {
+      const advance = lazy.behind ? undefined : (last: number) => lazy.insertedWithRows(last);
+      try {
+        seq = this.tx.insert.immediate(events, true, advance);
+      } catch (err) {
+        lazy.reload();
+        throw err;
+      }
+    }
     let n = 0;
     for (const e of events) n += e.routeKeys.length;
     this.addOpen(n);
@@ -276,24 +285,6 @@ export class Store extends StoreReads {
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
-}
-
-/** Opens (or creates, or brings up to date) the database file with the store's settings. */
-function openDatabase(file: string, options: StoreOptions): Database.Database {
-  const inMemory = file === ":memory:";
-  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${options.synchronous ?? "NORMAL"}`);
-  // With the checkpoint thread, SQLite's own checkpoint stays as a backstop, far above what the thread lets
-  // the WAL reach.
-  if (!inMemory && (options.checkpointIntervalMs ?? 200) > 0 && !options.remote) {
-    db.pragma("wal_autocheckpoint = 20000");
-  }
-  db.pragma("busy_timeout = 5000");
-  db.exec(SCHEMA);
-  if (!options.remote) migrate(db);
-  return db;
 }
 
 /** Identifies one delivery (event × route) in memory. */

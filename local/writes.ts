@@ -29,8 +29,12 @@ export interface WriteBatch {
 /** The Store's write transactions: accepted events, its own outcomes, the delivery thread's batches. */
 export function prepareTransactions(db: Database.Database, stmt: ReturnType<typeof prepareStatements>) {
   return {
-    insert: db.transaction((events: readonly NewEvent[], withRows: boolean): number =>
-      insertRows(db, events, withRows),
+    insert: db.transaction(
+      (events: readonly NewEvent[], withRows: boolean, after?: (seq: number) => void): number => {
+        const seq = insertRows(db, events, withRows);
+        after?.(seq);
+        return seq;
+      },
     ),
     flush: db.transaction(
       (idem: Map<string, [string, number]>, done: Map<string, DoneWrite>, before: () => void) => {

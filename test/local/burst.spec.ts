@@ -11,7 +11,9 @@ import { DeliveryWorker, type DeliveryOutcome } from "../../local/delivery";
 import { Store } from "../../local/store";
 import { OrderCreated } from "../../processors/order";
 import { defineProcessor } from "../../processors/types";
-import { fixture, request, sleep, startLocal, type Running } from "./helpers";
+import { join } from "node:path";
+import { buildApp } from "../../local/app";
+import { accept, fixture, request, sleep, startLocal, tempDir, type Running } from "./helpers";
 
 /** The scenario order: its processor emits a `notification-sent` through the real client. */
 const order = fixture("order-created.seed");
@@ -153,6 +155,81 @@ describe("local stack: deliveries of emitted events start on the next event-loop
     } finally {
       await delivery.stop(100);
       await store.close();
+    }
+  });
+});
+
+describe("local stack: what counts as a burst", function () {
+  let server: Running;
+  afterEach(async () => {
+    await server?.stop();
+  });
+
+  it("does not count requests it refuses", async () => {
+    // A burst is 10 requests in a 500 ms window.
+    server = await startLocal({ ingestPriorityRate: 20 });
+
+    for (let i = 0; i < 30; i++) {
+      expect(
+        (await request(`${server.url}/events`, { body: { "detail-type": "nope", detail: {} } })).status,
+      ).to.equal(400);
+    }
+
+    expect((await health(server.url)).yieldingToIngest).to.equal(false);
+  });
+
+  it("does not count the processors' own emits over HTTP", async () => {
+    // A burst is 20 requests in a 500 ms window; 12 orders and their 12 emitted notifications would be 24.
+    const outcomes: DeliveryOutcome[] = [];
+    server = await startLocal({
+      ingestPriorityRate: 40,
+      emitTransport: "http",
+      onOutcome: (o) => outcomes.push(o),
+    });
+
+    for (let i = 0; i < 12; i++) await accept(server.url, order["detail-type"], order.detail);
+    const deadline = Date.now() + 10_000;
+    while (outcomes.filter((o) => o.routeKey === "notification-sent").length < 12 && Date.now() < deadline) {
+      await sleep(5);
+    }
+
+    expect(outcomes.filter((o) => o.routeKey === "notification-sent" && o.status === "done")).to.have.length(
+      12,
+    );
+    expect((await health(server.url)).yieldingToIngest).to.equal(false);
+  });
+});
+
+describe("local stack: a restart with a backlog left on disk", function () {
+  this.timeout(60_000);
+
+  it("queues new events behind the backlog instead of running them first", async () => {
+    const { dir, remove } = tempDir();
+    const dbPath = join(dir, "backbone.db");
+    try {
+      const filling = buildApp({ dbPath, concurrency: 0, ingestPriorityRate: 0 });
+      const url = await filling.listen();
+      const backlog = await putOrders(url, 1000);
+      await filling.close();
+
+      const done: string[] = [];
+      const draining = buildApp({
+        dbPath,
+        onOutcome: (o) =>
+          void (o.status === "done" && o.routeKey === "order-created" && done.push(o.eventId)),
+      });
+      try {
+        const newcomer = await putOrders(await draining.listen(), 1);
+        const deadline = Date.now() + 30_000;
+        while (done.length < backlog.length + 1 && Date.now() < deadline) await sleep(20);
+
+        expect(done).to.have.length(backlog.length + 1);
+        expect(done.indexOf(newcomer[0]), "position of the new event").to.be.above(backlog.length / 2);
+      } finally {
+        await draining.close();
+      }
+    } finally {
+      remove();
     }
   });
 });

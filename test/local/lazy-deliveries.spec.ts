@@ -135,6 +135,25 @@ describe("local stack: delivery rows written after the event", function () {
     }
   });
 
+  it("moves the watermark with each insert that writes rows, so no later open reads those events again", async () => {
+    const store = new Store(":memory:", { checkpointIntervalMs: 0 });
+    const bus = new Bus(store, routes, {
+      account: "000000000000",
+      region: "ap-southeast-2",
+      now: () => new Date(),
+    });
+    try {
+      put(bus, "order-created");
+      const last = store.event(put(bus, "notification-sent"))!.seq;
+
+      const watermark = store.db.prepare(`SELECT seq FROM materialized`).pluck().get();
+      expect(watermark).to.equal(last);
+      expect(rowCount(store)).to.equal(3);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("opens a database of the previous version: its events keep their rows, new ones get theirs later", async () => {
     const { dir, remove } = tempDir();
     const file = join(dir, "old.db");
