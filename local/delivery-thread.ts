@@ -158,8 +158,10 @@ function main(data: ThreadData): void {
   port.on("message", (m: ToThread) => {
     switch (m.type) {
       case "events":
-        delivery.enqueue(m.events);
+        // The bound first: events the loop does not keep in memory (a backlog, a full queue) are read back from
+        // disk at once, and a read that cannot see them would leave them there.
         mainSeq = Math.max(mainSeq, m.seq);
+        delivery.enqueue(m.events);
         break;
       case "poll":
         mainSeq = Math.max(mainSeq, m.seq);

@@ -13,7 +13,7 @@ import { OrderCreated } from "../../processors/order";
 import { defineProcessor } from "../../processors/types";
 import { join } from "node:path";
 import { buildApp } from "../../local/app";
-import { accept, fixture, request, sleep, startLocal, tempDir, type Running } from "./helpers";
+import { accept, fixture, request, sleep, startLocal, tempDir, waitFor, type Running } from "./helpers";
 
 /** The scenario order: its processor emits a `notification-sent` through the real client. */
 const order = fixture("order-created.seed");
@@ -202,6 +202,30 @@ describe("local stack: what counts as a burst", function () {
 
 describe("local stack: a restart with a backlog left on disk", function () {
   this.timeout(60_000);
+
+  it("delivers a small backlog and a new event after a restart with the delivery thread", async () => {
+    const { dir, remove } = tempDir();
+    const dbPath = join(dir, "backbone.db");
+    try {
+      const filling = buildApp({ dbPath, concurrency: 0, ingestPriorityRate: 0 });
+      const backlog = await putOrders(await filling.listen(), 3);
+      await filling.close();
+
+      const threaded = buildApp({ dbPath, delivery: "thread" });
+      try {
+        const url = await threaded.listen();
+        const newcomer = await putOrders(url, 1);
+
+        for (const id of [...backlog, ...newcomer]) {
+          expect((await waitFor(url, id, undefined, 15_000)).status, id).to.equal("done");
+        }
+      } finally {
+        await threaded.close();
+      }
+    } finally {
+      remove();
+    }
+  });
 
   it("queues new events behind the backlog instead of running them first", async () => {
     const { dir, remove } = tempDir();
