@@ -22,6 +22,7 @@ export function eventCatalog(routes: readonly RouteRow[]): CatalogEntry[] {
     const seen = byType.get(detailType);
     if (seen && seen.schema !== schema) {
       throw new CatalogError(
+        row.key,
         `route "${row.key}": processor "${row.processor.name}" declares another schema for detail-type "${detailType}"; import the existing one`,
       );
     }
@@ -33,4 +34,11 @@ export function eventCatalog(routes: readonly RouteRow[]): CatalogEntry[] {
 /** Thrown when the processors of the table disagree about a detail-type's schema. */
 export class CatalogError extends Error {
   override readonly name = "CatalogError";
+  constructor(
+    /** Key of the row whose processor disagrees. */
+    readonly row: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

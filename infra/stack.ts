@@ -33,12 +33,10 @@ export interface StackOutputs {
   apiKeyId?: pulumi.Output<string>;
 }
 
-/** Lambda function names are limited to 64 characters. */
-const MAX_FUNCTION_NAME = 64;
-
 /** Declares every resource for `routes`. Throws `pulumi.ResourceError` naming the row or key that is wrong. */
 export function buildStack(routes: readonly RouteRow[]): StackOutputs {
-  const problems = checkRoutes(routes);
+  const prefix = `backbone-${pulumi.getStack()}`;
+  const problems = checkRoutes(routes, prefix);
   if (problems.length > 0) {
     throw new pulumi.ResourceError(`invalid routing table:\n${formatProblems(problems)}`, undefined);
   }
@@ -48,16 +46,9 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
 
   const table = new IdempotencyTable("idempotency", {});
 
-  const prefix = `backbone-${pulumi.getStack()}`;
   const bus = new Bus("backbone", { archiveRetentionDays: config.archiveRetentionDays, busName: prefix });
   const built = routes.map((row) => {
     const functionName = `${prefix}-${row.key}`;
-    if (functionName.length > MAX_FUNCTION_NAME) {
-      throw new pulumi.ResourceError(
-        `route "${row.key}": function name "${functionName}" exceeds ${MAX_FUNCTION_NAME} characters; shorten the key or the stack name`,
-        undefined,
-      );
-    }
     const { handle, name, schema } = row.processor;
     // Only the validator's code string is captured, never the schema (see `processors/lambda.ts`).
     const checkCode = detailCheckCode(schema);

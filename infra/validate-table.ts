@@ -28,8 +28,14 @@ export interface TableProblem {
   readonly message: string;
 }
 
-/** Returns every problem of the table; an empty list means the table can be deployed. */
-export function checkRoutes(routes: readonly RouteRow[]): TableProblem[] {
+/** Lambda's limit on a function name. */
+export const MAX_FUNCTION_NAME = 64;
+
+/**
+ * Returns every problem of the table; an empty list means the table can be deployed. `functionPrefix`: what the
+ * stack puts before each key in its Lambda function names (`backbone-<stack>`), checked against AWS's limit.
+ */
+export function checkRoutes(routes: readonly RouteRow[], functionPrefix?: string): TableProblem[] {
   const problems: TableProblem[] = [];
   const seen = new Set<string>();
   routes.forEach((row, index) => {
@@ -42,6 +48,12 @@ export function checkRoutes(routes: readonly RouteRow[]): TableProblem[] {
       problem("duplicate key: resource names derive from the key, so keys must be unique");
     }
     if (typeof row?.key === "string") seen.add(row.key);
+    const functionName = `${functionPrefix}-${row?.key}`;
+    if (functionPrefix !== undefined && functionName.length > MAX_FUNCTION_NAME) {
+      problem(
+        `function name "${functionName}" exceeds ${MAX_FUNCTION_NAME} characters; shorten the key or the stack name`,
+      );
+    }
 
     const processor = row?.processor;
     if (!processor || typeof processor.handle !== "function") {
@@ -74,8 +86,7 @@ export function checkRoutes(routes: readonly RouteRow[]): TableProblem[] {
       eventCatalog(routes);
     } catch (err) {
       if (!(err instanceof CatalogError)) throw err;
-      const row = /route "([^"]+)"/.exec(err.message)?.[1] ?? "table";
-      problems.push({ row, message: err.message });
+      problems.push({ row: err.row, message: err.message });
     }
   }
   return problems;

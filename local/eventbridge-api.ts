@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { check, compile } from "../infra/pattern";
+import { check, matches } from "../infra/pattern";
 import type { BusEntry } from "./bus";
 import type { LocalContext } from "./context";
 import { entrySize, isPlainObject, MAX_ENTRY_BYTES, parseJson, RequestError } from "./validation";
@@ -251,5 +251,5 @@ function testEventPattern(input: Record<string, unknown>): unknown {
       `Parameter Event is not valid. Missing fields: ${missing.join(", ")}.`,
     );
   }
-  return { Result: compile([{ key: "test", pattern: JSON.parse(pattern) }]).match(event).length > 0 };
+  return { Result: matches(pattern, event) };
 }

@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { compile } from "../../infra/pattern";
+import { sharedDir } from "../support/shared";
 import { machine, median, table } from "./lib/report";
 
 const SETS = ["a", "b", "c"] as const;
@@ -37,10 +38,15 @@ interface StreamEntry {
 }
 
 function dataDir(): string {
-  const shared = process.env.BACKBONE_SHARED ?? path.resolve(__dirname, "../../../shared");
-  const dir = path.join(shared, "bench", "matcher");
+  const dir = path.join(sharedDir(), "bench", "matcher");
   if (!existsSync(dir)) throw new Error(`matcher bench data not found at ${dir}: set BACKBONE_SHARED`);
   return dir;
+}
+
+function meanBytes(lines: readonly string[]): number {
+  let bytes = 0;
+  for (const l of lines) bytes += Buffer.byteLength(l);
+  return bytes / lines.length;
 }
 
 function gcFunction(): () => void {
@@ -219,7 +225,7 @@ export async function run(): Promise<{ ok: boolean }> {
   console.log(`\n## Pattern matcher (${machine()})`);
   console.log(
     `JSON.parse alone: ${Math.round(parseOnly.cpu / 1000)}k events/CPU-s (${Math.round(parseOnly.wall / 1000)}k/s wall), ` +
-      `mean event 1.3 KB; load average at the end ${os
+      `mean event ${(meanBytes(events) / 1024).toFixed(1)} KB; load average at the end ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(" ")}\n`,

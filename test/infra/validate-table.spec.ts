@@ -87,6 +87,14 @@ describe("infra/validate-table", () => {
       message: /another schema for detail-type/,
     },
   ];
+  it("reports a function name over Lambda's 64 characters, naming the row", () => {
+    const prefix = `backbone-${"s".repeat(64 - "backbone--".length - base.key.length)}`;
+
+    expect(checkRoutes([base], prefix), "exactly 64").to.deep.equal([]);
+    const problems = checkRoutes([base], `${prefix}x`);
+    expect(problems.find((p) => p.row === base.key)?.message).to.match(/exceeds 64 characters/);
+  });
+
   for (const c of cases) {
     it(`reports a ${c.title}, naming the row`, () => {
       const problems = checkRoutes(c.table);

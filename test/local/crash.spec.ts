@@ -4,10 +4,10 @@
  * Once with deliveries on the main event loop (the default) and once on the delivery thread
  * (`BACKBONE_DELIVERY=thread`).
  */
-import Database from "better-sqlite3";
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { Probe } from "../bench/lib/probe";
 import { fixture, freePort, request, ROOT, sleep, tempDir, waitFor } from "./helpers";
 
 interface Child {
@@ -132,17 +132,11 @@ function describeCrash(delivery: Delivery): void {
       killed = true;
       await Promise.all(senders);
 
-      const probe = new Database(db);
-      // Open deliveries: rows not settled, plus those of events whose rows were not written yet.
-      const open = probe
-        .prepare(
-          `SELECT (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'in_flight', 'retrying'))
-                + (SELECT coalesce(sum(json_array_length(routes)), 0) FROM events
-                   WHERE routes IS NOT NULL AND seq > (SELECT seq FROM materialized)) AS n`,
-        )
-        .get() as { n: number };
+      // Open deliveries, read from the file: rows not settled, plus those of events whose rows are not written yet.
+      const probe = new Probe(temp.dir);
+      const open = probe.openDeliveries();
       probe.close();
-      expect(open.n, "deliveries interrupted by the kill").to.be.greaterThan(0);
+      expect(open, "deliveries interrupted by the kill").to.be.greaterThan(0);
 
       child = await startMain(db, await freePort(), delivery);
       const unsettled: string[] = [];

@@ -1,6 +1,7 @@
 /** Loads the shared conformance corpus (`../shared/conformance/event-patterns.json`, or `$BACKBONE_SHARED`). */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { sharedDir } from "../support/shared";
 
 /** One (pattern, event) → outcome case; see the corpus README for the fields. */
 export interface CorpusCase {
@@ -18,11 +19,6 @@ export interface Corpus {
   validPatterns: { items: CorpusCase[] };
   invalidEvents: { items: CorpusCase[] };
   crossCheck: { arrayConsistencyDependentCases: string[] };
-}
-
-/** The shared directory: `$BACKBONE_SHARED`, else `shared/` beside the repository clone. */
-export function sharedDir(): string {
-  return process.env.BACKBONE_SHARED ?? path.resolve(__dirname, "../../../shared");
 }
 
 export function loadCorpus(): Corpus {

@@ -5,12 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { sharedDir } from "./shared";
 
 /** Path of the product description; `BACKBONE_SHARED` overrides the folder that holds `seed/`. */
-export const SEED_PATH = resolve(
-  process.env.BACKBONE_SHARED ?? resolve(__dirname, "../../../shared"),
-  "seed/000_7c03c2ffc6117bcd.txt",
-);
+export const SEED_PATH = resolve(sharedDir(), "seed/000_7c03c2ffc6117bcd.txt");
 
 /** One `curl -d '…'` body of the product description, character for character. */
 export interface SeedBody {
