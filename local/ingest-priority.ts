@@ -5,8 +5,8 @@
  * producers, who then wait or get 429s while the backlog grows all the same. So, like EventBridge (which accepts
  * PutEvents at its own rate, whatever its targets do), the bus accepts first and drains after: while producers'
  * requests (`POST /events`, `POST /`) arrive at `rate` or faster, deliveries start at a trickle, until the
- * burst ends or the backlog reaches half its bound (then delivery gets the loop back, so a sustained overload is processed at full speed
- * and producers see 429s instead of an ever longer wait).
+ * burst ends or the backlog reaches half its bound (then delivery gets the loop back, so a sustained overload
+ * is processed at full speed and producers see 429s instead of an ever longer wait).
  */
 
 /** Settings of an `IngestPriority`. */
@@ -27,16 +27,17 @@ export interface IngestPriorityOptions {
   backlogHigh: () => boolean;
 }
 
+/** Trickle tokens held at most: one, as starting several deliveries at once stalls the requests behind them. */
+const BURST = 1;
+
 export class IngestPriority {
   private windowStart = -Infinity;
   private current = 0;
   private previous = 0;
-  private tokens: number;
+  private tokens = BURST;
   private refilledAt = 0;
 
-  constructor(private readonly options: IngestPriorityOptions) {
-    this.tokens = this.burst;
-  }
+  constructor(private readonly options: IngestPriorityOptions) {}
 
   /** Counts producer requests that just arrived. */
   arrived(n: number, now: number): void {
@@ -63,7 +64,7 @@ export class IngestPriority {
 
   /** Records attempts started after `allowance`. */
   started(n: number): void {
-    if (Number.isFinite(this.tokens)) this.tokens = Math.max(0, this.tokens - n);
+    this.tokens = Math.max(0, this.tokens - n);
   }
 
   /** Milliseconds until `allowance` may change: the next trickle token, or the end of the burst window. */
@@ -72,16 +73,10 @@ export class IngestPriority {
     return Math.max(1, Math.min(perToken, this.options.windowMs));
   }
 
-  private get burst(): number {
-    // One at a time: starting several deliveries at once stalls the requests queued behind them.
-    return 1;
-  }
-
   private refill(now: number): void {
     const elapsed = now - this.refilledAt;
     this.refilledAt = now;
-    if (elapsed > 0)
-      this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.options.trickle) / 1000);
+    if (elapsed > 0) this.tokens = Math.min(BURST, this.tokens + (elapsed * this.options.trickle) / 1000);
   }
 
   private roll(now: number): void {

@@ -16,14 +16,22 @@
  */
 import path from "node:path";
 import { Checkpointer } from "./checkpointer";
-import { prepareTransactions, RemoteWrites, type DoneWrite, type WriteBatch } from "./writes";
+import {
+  prepareTransactions,
+  RemoteWrites,
+  writeDead,
+  writeRetry,
+  type DeadWrite,
+  type DoneWrite,
+  type RetryWrite,
+  type WriteBatch,
+} from "./writes";
 import { LazyDeliveries } from "./lazy-deliveries";
 import { StoreReads } from "./store-reads";
 import {
   openDatabase,
   prepareStatements,
   type ClaimedDelivery,
-  type DeliveryRow,
   type DlqRow,
   type NewEvent,
   type StoreOptions,
@@ -101,11 +109,11 @@ export class Store extends StoreReads {
    */
   insertEvents(events: readonly NewEvent[]): number {
     // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
-    const lazy = this.lazy;
+    const lazy = this.writer;
     let seq: number;
-    if (!this.withRows || !lazy) {
-      seq = this.tx.insert.immediate(events, this.withRows);
-      lazy?.inserted(seq);
+    if (!this.withRows) {
+      seq = this.tx.insert.immediate(events, false);
+      lazy.inserted(seq);
     } else {
       const advance = lazy.behind ? undefined : (last: number) => lazy.insertedWithRows(last);
       try {
@@ -157,7 +165,7 @@ export class Store extends StoreReads {
    * turn share one transaction at the end of it. A crash before that re-delivers the event (at least once);
    * `getIdempotent` already sees the result.
    */
-  markDone(d: DeliveryRow, result: unknown, now: number): void {
+  markDone(d: ClaimedDelivery, result: unknown, now: number): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
     this.pendingDone.set(deliveryKey(d.event_id, d.route_key), [
       JSON.stringify(result ?? null),
@@ -174,43 +182,42 @@ export class Store extends StoreReads {
   }
 
   /** The delivery's row must exist before its outcome is written (in that write's transaction). */
-  private needRows(d: DeliveryRow & { seq?: number }): void {
+  private needRows(d: ClaimedDelivery): void {
     if (d.seq !== undefined && d.seq > this.materializeTo) this.materializeTo = d.seq;
   }
 
-  markRetry(d: DeliveryRow, nextAt: number, error: string): void {
+  markRetry(d: ClaimedDelivery, nextAt: number, error: string): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
-    const write = [nextAt, error, attempts, first, last, d.event_id, d.route_key] as const;
-    const lazy = this.lazy;
-    if (!this.remote && lazy) {
-      return void lazy.transaction(() => {
-        lazy.materialize((d as ClaimedDelivery).seq ?? 0);
-        this.stmt.retry.run(...write);
-      });
-    }
-    if (!this.remote) return void this.stmt.retry.run(...write);
-    this.remote.addRetry(deliveryKey(d.event_id, d.route_key), [...write]);
+    const write: RetryWrite = [nextAt, error, attempts, first, last, d.event_id, d.route_key];
+    if (!this.remote) return this.writeNow(d, () => writeRetry(this.stmt, write));
+    this.remote.addRetry(deliveryKey(d.event_id, d.route_key), write);
     this.scheduleFlush();
   }
 
   /** Dead-letters a delivery: its row and a DLQ entry in one transaction. */
-  markDead(d: DeliveryRow, error: string, now: number): void {
+  markDead(d: ClaimedDelivery, error: string, now: number): void {
     const first = d.first_attempt_at ?? now;
     const last = d.last_attempt_at ?? now;
+    const write: DeadWrite = [error, now, d.attempts, first, last, d.event_id, d.route_key];
     this.addOpen(-1);
-    if (this.remote) {
-      const write = [error, now, d.attempts, first, last, d.event_id, d.route_key] as const;
-      this.remote.addDead(deliveryKey(d.event_id, d.route_key), [...write]);
-      return this.scheduleFlush();
-    }
-    const transaction = this.lazy
-      ? this.lazy.transaction.bind(this.lazy)
-      : (w: () => void) => this.db.transaction(w).immediate();
-    transaction(() => {
-      this.lazy?.materialize((d as ClaimedDelivery).seq ?? 0);
-      this.stmt.dead.run(error, now, d.attempts, first, last, d.event_id, d.route_key);
-      this.stmt.insertDlq.run(d.event_id, d.route_key, error, d.attempts, first, last, now);
+    if (!this.remote) return this.writeNow(d, () => writeDead(this.stmt, write));
+    this.remote.addDead(deliveryKey(d.event_id, d.route_key), write);
+    this.scheduleFlush();
+  }
+
+  /** Writes an outcome now, on this connection, with the delivery's row first (lazy-deliveries.ts). */
+  private writeNow(d: ClaimedDelivery, write: () => void): void {
+    const lazy = this.writer;
+    lazy.transaction(() => {
+      lazy.materialize(d.seq ?? 0);
+      write();
     });
+  }
+
+  /** The row bookkeeping of a Store that writes (every Store but the delivery thread's reader). */
+  private get writer(): LazyDeliveries {
+    if (!this.lazy) throw new Error("the delivery thread's Store writes through the main thread");
+    return this.lazy;
   }
 
   /** Commits a batch of the delivery thread's writes in one transaction (the main thread's Store). */

@@ -117,11 +117,20 @@ function rowsStatement(db: Database.Database, head: string, row: string, rows: n
 export function applyBatch(stmt: ReturnType<typeof prepareStatements>, batch: WriteBatch): void {
   for (const w of batch.idem) stmt.putIdem.run(...w);
   for (const w of batch.done) stmt.done.run(...w);
-  for (const w of batch.retry) stmt.retry.run(...w);
-  for (const [error, now, attempts, first, last, id, key] of batch.dead) {
-    stmt.dead.run(error, now, attempts, first, last, id, key);
-    stmt.insertDlq.run(id, key, error, attempts, first, last, now);
-  }
+  for (const w of batch.retry) writeRetry(stmt, w);
+  for (const w of batch.dead) writeDead(stmt, w);
+}
+
+/** A delivery waits for its next attempt (inside the caller's transaction). */
+export function writeRetry(stmt: ReturnType<typeof prepareStatements>, w: RetryWrite): void {
+  stmt.retry.run(...w);
+}
+
+/** A delivery is dead-lettered: its row and a DLQ entry (inside the caller's transaction). */
+export function writeDead(stmt: ReturnType<typeof prepareStatements>, w: DeadWrite): void {
+  const [error, now, attempts, first, last, id, key] = w;
+  stmt.dead.run(error, now, attempts, first, last, id, key);
+  stmt.insertDlq.run(id, key, error, attempts, first, last, now);
 }
 
 /**

@@ -6,10 +6,10 @@
  * A diagnostic run loads the same 1,000/s with autocannon's `overallRate`, which sends each second's requests
  * as one burst (see `lib/paced.ts`).
  */
-import { load, percentile } from "./lib/load";
+import { load } from "./lib/load";
 import { paced } from "./lib/paced";
 import { Probe, waitDrained } from "./lib/probe";
-import { table } from "./lib/report";
+import { percentile, table } from "./lib/report";
 import { startLocal } from "./lib/server";
 
 const RATE = 1000;

@@ -58,15 +58,3 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   });
   return { raw, acceptedIds, statuses, acceptedPerSecond: raw["2xx"] / raw.duration };
 }
-
-/** Percentile (0–100) of an unsorted sample, nearest-rank. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
-
-export function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
