@@ -39,7 +39,7 @@ export function memberSkipper(keys: readonly string[]): RegExp {
   return regex;
 }
 
-/** Built skippers by key set: a regex costs about a millisecond to compile on first use, so share it. */
+/** Built skippers by key set: V8 compiles a regex on its first uses, so share it. */
 const skippers = new Map<string, RegExp>();
 
 function newMemberSkipper(keys: readonly string[]): RegExp {

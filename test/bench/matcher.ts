@@ -255,7 +255,16 @@ export async function run(): Promise<{ ok: boolean }> {
       `${set}: 10 rules >= 500k ev/s (match only; JSON.parse alone is slower than that)`,
       ten.matchOnly.cpu >= 500e3,
     ]);
-    checks.push([`${set}: 1000 rules >= half of 10 rules`, thousand.indexed.cpu >= ten.indexed.cpu / 2]);
+    checks.push([
+      `${set}: 1000 rules >= half of 10 rules (parse+match)`,
+      thousand.indexed.cpu >= ten.indexed.cpu / 2,
+    ]);
+    // Parse+match is bounded by JSON.parse at every size, so that check alone would pass even if the index
+    // stopped scaling; matching alone shows it.
+    checks.push([
+      `${set}: 1000 rules >= half of 10 rules (match only)`,
+      thousand.matchOnly.cpu >= ten.matchOnly.cpu / 2,
+    ]);
     checks.push([`${set}: 1000 rules >= 10x naive`, thousand.indexed.cpu >= 10 * thousand.naive.cpu]);
   }
   checks.push([`all answers equal event-ruler's (${mismatches} mismatches)`, mismatches === 0]);
