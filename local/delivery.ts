@@ -13,6 +13,7 @@ import type { RouteRow } from "../infra/routes";
 import type { Envelope } from "./bus";
 import type { DeliveryHandle, DeliveryOptions, DeliveryOutcome, Invoke } from "./delivery-types";
 import { deliveryKey, type ClaimedDelivery, type NewEvent, type Store } from "./store";
+import { pendingRow } from "./schema";
 import { errorText, withTimeout } from "./timeout";
 
 export type { DeliveryHandle, DeliveryOptions, DeliveryOutcome, Invoke } from "./delivery-types";
@@ -78,18 +79,8 @@ export class DeliveryWorker implements DeliveryHandle {
           continue;
         }
         this.ready.push({
-          event_id: e.id,
-          route_key: routeKey,
-          status: "pending",
+          ...pendingRow(e.id, routeKey, e.acceptedAt),
           fresh: true,
-          attempts: 0,
-          next_at: e.acceptedAt,
-          window_start: e.acceptedAt,
-          first_attempt_at: null,
-          last_attempt_at: null,
-          last_error: null,
-          result: null,
-          done_at: null,
           envelope: e.envelope,
           seq: e.seq,
         });

@@ -10,7 +10,7 @@
  * pending, never attempted (`synthesize`).
  */
 import type Database from "better-sqlite3";
-import type { DeliveryRow, EventRow } from "./schema";
+import { pendingRow, type DeliveryRow, type EventRow } from "./schema";
 
 /** Events materialized at once when the delivery loop reads due work from disk (a few ms of work). */
 const CHUNK = 2000;
@@ -109,18 +109,6 @@ export class LazyDeliveries {
   synthesize(event: EventRow): DeliveryRow[] | undefined {
     if (event.seq <= this.materialized || event.routes === null) return undefined;
     const keys = JSON.parse(event.routes) as string[];
-    return [...keys].sort().map((key) => ({
-      event_id: event.id,
-      route_key: key,
-      status: "pending",
-      attempts: 0,
-      next_at: event.accepted_at,
-      window_start: event.accepted_at,
-      first_attempt_at: null,
-      last_attempt_at: null,
-      last_error: null,
-      result: null,
-      done_at: null,
-    }));
+    return [...keys].sort().map((key) => pendingRow(event.id, key, event.accepted_at));
   }
 }

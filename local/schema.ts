@@ -76,6 +76,23 @@ export interface DeliveryRow {
   done_at: number | null;
 }
 
+/** The row of a delivery never attempted: pending since its event was accepted. */
+export function pendingRow(eventId: string, routeKey: string, acceptedAt: number): DeliveryRow {
+  return {
+    event_id: eventId,
+    route_key: routeKey,
+    status: "pending",
+    attempts: 0,
+    next_at: acceptedAt,
+    window_start: acceptedAt,
+    first_attempt_at: null,
+    last_attempt_at: null,
+    last_error: null,
+    result: null,
+    done_at: null,
+  };
+}
+
 /** A claimed delivery with the event it carries. */
 export interface ClaimedDelivery extends DeliveryRow {
   envelope: string;
