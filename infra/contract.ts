@@ -9,27 +9,11 @@ import {
   METHOD_RESPONSE_STATUS_CODES,
   putEventsIntegrationResponses,
   putEventsRequestTemplate,
+  type GatewayResponseSpec,
+  type PutEventsIntegrationResponse,
 } from "./api/templates";
 import type { CatalogEntry } from "./catalog";
 import { API_SOURCE } from "./sources";
-
-/** A mapping of one integration outcome to the client's response. */
-export interface ApiIntegrationResponse {
-  readonly statusCode: string;
-  /** Regex on the backend's HTTP status; omitted for the default response. */
-  readonly selectionPattern?: string;
-  readonly responseTemplates?: Record<string, string>;
-  readonly responseParameters?: Record<string, string>;
-}
-
-/** A gateway response (errors API Gateway answers itself, before or instead of the integration). */
-export interface ApiGatewayResponse {
-  readonly responseType: string;
-  /** Absent for DEFAULT_4XX/DEFAULT_5XX, so each error keeps its own status. */
-  readonly statusCode?: string;
-  readonly responseTemplates?: Record<string, string>;
-  readonly responseParameters?: Record<string, string>;
-}
 
 /** The request/response contract of `POST /events`, built from the event catalogue. */
 export interface ApiContract {
@@ -39,10 +23,11 @@ export interface ApiContract {
   readonly requestModelSchema: pulumi.Input<string>;
   /** VTL turning the request into a PutEvents call (content type application/json). */
   readonly requestTemplate: pulumi.Input<string>;
-  readonly integrationResponses: readonly ApiIntegrationResponse[];
+  readonly integrationResponses: readonly PutEventsIntegrationResponse[];
   /** Every status the method can answer (integration responses may override theirs from the template). */
   readonly methodStatusCodes: readonly string[];
-  readonly gatewayResponses: readonly ApiGatewayResponse[];
+  /** Errors API Gateway answers itself, before or instead of the integration. */
+  readonly gatewayResponses: readonly GatewayResponseSpec[];
 }
 
 /** Builds the API contract for `catalog`, putting events on `busName` with source `API_SOURCE`. */

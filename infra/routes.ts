@@ -9,7 +9,7 @@ import analytics from "../processors/analytics";
 import escalation from "../processors/escalation";
 import notification from "../processors/notification";
 import order from "../processors/order";
-import support from "../processors/support";
+import support, { ESCALATED_PRIORITIES } from "../processors/support";
 import type { Processor } from "../processors/types";
 import user from "../processors/user";
 import { SOURCE_PREFIX } from "./sources";
@@ -82,7 +82,7 @@ export const routes: readonly RouteRow[] = [
     pattern: {
       source: fromBackbone,
       "detail-type": ["support-ticket"],
-      detail: { priority: ["high", "urgent"] },
+      detail: { priority: [...ESCALATED_PRIORITIES] },
     },
     processor: escalation,
     retry: { maximumRetryAttempts: 8, maximumEventAgeSeconds: 900 },

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { DEFAULT_CURRENCY } from "./order";
 import { defineProcessor } from "./types";
 
 /** `analytics-event`: user behaviour tracking (page views, clicks, purchases). */
@@ -15,8 +16,6 @@ export const AnalyticsEvent = Type.Object(
 
 /** Number of session buckets: a stable hash of the session (or user) id, for sampling and A/B splits. */
 export const SESSION_BUCKETS = 100;
-/** Currency assumed for a purchase that names none. */
-export const DEFAULT_CURRENCY = "USD";
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 

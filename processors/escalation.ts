@@ -1,11 +1,11 @@
-import { isEscalated, routeTicket, slaFor, SupportTicket } from "./support";
+import { isEscalated, routeTicket, slaFor, SupportTicket, type EscalatedPriority } from "./support";
 import { defineProcessor } from "./types";
 
 /** Who gets paged: the senior team's on-call rota, resolved to a phone by the paging provider. */
 export const ON_CALL_TARGET = "oncall:senior-support";
 
 /** Minutes the on-call engineer has to acknowledge the page, per priority; unacknowledged pages re-page. */
-export const ACK_MINUTES = { urgent: 5, high: 15 } as const;
+export const ACK_MINUTES: Readonly<Record<EscalatedPriority, number>> = { urgent: 5, high: 15 };
 
 /** The escalation processor's result. */
 export type EscalationResult =

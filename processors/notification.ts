@@ -1,4 +1,4 @@
-import { Type } from "@sinclair/typebox";
+import { Type, type Static } from "@sinclair/typebox";
 import { defineProcessor } from "./types";
 
 /** `notification-sent`: a message to one recipient on one channel (also emitted by other processors). */
@@ -13,7 +13,7 @@ export const NotificationSent = Type.Object(
   { additionalProperties: true },
 );
 
-export type Channel = "email" | "sms" | "push";
+export type Channel = Static<typeof NotificationSent>["channel"];
 
 /** A template: `{{field}}` placeholders filled from the notification's `data`. */
 export interface Template {

@@ -29,7 +29,10 @@ export const OrderCreated = Type.Object(
  * ap-southeast-2). One constant on purpose; real tax depends on jurisdiction and product.
  */
 export const TAX_RATE = 0.1;
-/** Currency assumed when the order names none (the product description's examples are in USD). */
+/**
+ * Currency assumed when an order or a purchase (analytics) names none (the product description's examples
+ * are in USD).
+ */
 export const DEFAULT_CURRENCY = "USD";
 
 /** The order processor's result. Money is in major units, rounded to cents. */

@@ -1,4 +1,4 @@
-import { Type } from "@sinclair/typebox";
+import { Type, type Static } from "@sinclair/typebox";
 import { defineProcessor, type BackboneEvent } from "./types";
 
 /** `support-ticket`: the product description's support ticket. */
@@ -19,7 +19,7 @@ export const SupportTicket = Type.Object(
   { additionalProperties: true },
 );
 
-export type Priority = "low" | "medium" | "high" | "urgent";
+export type Priority = Static<typeof SupportTicket>["priority"];
 export type Team = "senior" | "finance" | "technical" | "general";
 
 /**
@@ -28,9 +28,16 @@ export type Team = "senior" | "finance" | "technical" | "general";
  */
 export const SLA_HOURS: Readonly<Record<Priority, number>> = { urgent: 1, high: 4, medium: 24, low: 72 };
 
-/** Priorities that skip the queue: routed to the senior team and paged by the escalation route. */
-export function isEscalated(priority: Priority): priority is "high" | "urgent" {
-  return priority === "high" || priority === "urgent";
+/**
+ * Priorities that skip the queue: routed to the senior team and paged by the escalation route (whose event
+ * pattern in `infra/routes.ts` matches exactly these).
+ */
+export const ESCALATED_PRIORITIES = Object.freeze(["high", "urgent"] as const);
+export type EscalatedPriority = (typeof ESCALATED_PRIORITIES)[number];
+
+/** Whether `priority` is one of `ESCALATED_PRIORITIES`. */
+export function isEscalated(priority: Priority): priority is EscalatedPriority {
+  return (ESCALATED_PRIORITIES as readonly Priority[]).includes(priority);
 }
 
 /** Team routing: high/urgent → senior; else billing → finance; technical → technical; anything else → general. */

@@ -1,13 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { ApiContract, ApiIntegrationResponse } from "../contract";
+import type { ApiContract } from "../contract";
 import { assumedBy } from "../route";
 import {
   JSON_CONTENT_TYPE,
   PASSTHROUGH_BEHAVIOR,
   PUT_EVENTS_REQUEST_PARAMETERS,
   putEventsIntegrationUri,
+  type PutEventsIntegrationResponse,
 } from "./templates";
 
 /** Arguments of the ingress API. */
@@ -286,7 +287,7 @@ export function definitionHash(definition: unknown): string {
 
 /** A method response must declare every header its integration responses set. */
 function methodResponseParameters(
-  responses: readonly ApiIntegrationResponse[],
+  responses: readonly PutEventsIntegrationResponse[],
   statusCode: string,
 ): Record<string, boolean> | undefined {
   const headers: Record<string, boolean> = {};

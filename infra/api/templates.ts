@@ -152,6 +152,8 @@ export interface PutEventsIntegrationResponse {
   /** Regex on PutEvents' HTTP status; absent for the default (2xx) response. */
   readonly selectionPattern?: string;
   readonly responseTemplates: Record<string, string>;
+  /** Header mappings; the method response of `statusCode` declares every header they set. */
+  readonly responseParameters?: Record<string, string>;
 }
 
 /**

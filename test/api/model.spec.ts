@@ -1,8 +1,6 @@
 import Ajv from "ajv-draft-04";
 import { Type } from "@sinclair/typebox";
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import {
   DRAFT_04,
   ModelSchemaError,
@@ -12,6 +10,7 @@ import {
 } from "../../infra/api/model";
 import { eventCatalog } from "../../infra/catalog";
 import { routes } from "../../infra/routes";
+import { fixture, FIXTURE_FOR } from "../processors/helpers";
 import { seedCurlBodies } from "../support/seed";
 
 /** A draft-04 validator, like API Gateway's (strict mode off: draft-04 schemas may carry `title` etc.). */
@@ -63,17 +62,8 @@ describe("API request model (draft 4, from the event catalogue)", () => {
   });
 
   it("accepts a valid body of every catalogue type (fixtures)", () => {
-    const fixtures: Record<string, string> = {
-      "order-created": "order-created.seed.json",
-      "user-registered": "user-registered.json",
-      "notification-sent": "notification-sent.json",
-      "support-ticket": "support-ticket.seed.json",
-      "analytics-event": "analytics-event.seed.json",
-    };
     for (const { detailType } of eventCatalog(routes)) {
-      const event = JSON.parse(
-        readFileSync(resolve(__dirname, "../fixtures/events", fixtures[detailType]), "utf8"),
-      ) as { detail: unknown };
+      const event = fixture(FIXTURE_FOR[detailType]);
       const body = { "detail-type": detailType, detail: event.detail };
       expect(validate(body), `${detailType}: ${JSON.stringify(validate.errors)}`).to.equal(true);
     }

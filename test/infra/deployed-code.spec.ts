@@ -1,31 +1,30 @@
 import { expect } from "chai";
-import { readdirSync, readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { matches } from "../../infra/pattern";
 import { routes, type RouteRow } from "../../infra/routes";
 import { runtimeDependencies } from "../../infra/stack";
-import { idempotencyKey, memoryPublisher, memoryStore, runProcessor } from "../../processors/runtime";
-import type { BackboneEvent, Logger } from "../../processors/types";
+import { idempotencyKey } from "../../processors/runtime";
+import type { BackboneEvent } from "../../processors/types";
 import { startFakeAws, type FakeAws } from "../processors/fake-aws";
+import { fixture, fixtureNames, harness } from "../processors/helpers";
 import { CAPTURED_MAP_ROW } from "./fixtures/table-captured-map";
 import { LambdaSandbox } from "./harness/lambda-sandbox";
 import { programFor, type DeclaredResource, type Program } from "./harness/program";
 
-const FIXTURES = join(__dirname, "..", "fixtures", "events");
 /** The archive of a route must stay small: it holds only the serialized handler. */
 const MAX_ARCHIVE_BYTES = 100 * 1024;
 const NOW = Date.parse("2025-01-11T22:00:30.000Z");
 
-/** The first fixture event (sorted by file name) that the row's pattern matches. */
+/** The first fixture event (sorted by file name, `<name>.json`) that the row's pattern matches. */
 function sampleEvent(row: RouteRow): BackboneEvent {
-  for (const file of readdirSync(FIXTURES).sort()) {
-    const event = JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as BackboneEvent;
+  const byFileName = fixtureNames().sort((a, b) => (`${a}.json` < `${b}.json` ? -1 : 1));
+  for (const name of byFileName) {
+    const event = fixture(name);
     if (matches(row.pattern, event)) return event;
   }
-  throw new Error(`no fixture event in ${FIXTURES} matches route "${row.key}"`);
+  throw new Error(`no fixture event in test/fixtures/events matches route "${row.key}"`);
 }
 
 /** The archive's files as text (`code.assets` of the mocked Function); anything else is reported by path. */
@@ -39,8 +38,6 @@ function archiveFiles(fn: DeclaredResource): { files: Record<string, string>; no
   }
   return { files, notText };
 }
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe("deployed code: every route's Lambda archive runs on its own", function () {
   this.timeout(180_000);
@@ -134,13 +131,8 @@ describe("deployed code: every route's Lambda archive runs on its own", function
         expect(invocation.exitCode, invocation.stderr).to.equal(0);
 
         // The same processor run in-process from source, with the same clock.
-        const publisher = memoryPublisher();
-        const expected = await runProcessor(row.processor.handle, row.processor.name, row.key, event, {
-          store: memoryStore(),
-          publisher,
-          logger: () => silent,
-          now: () => new Date(NOW),
-        });
+        const local = harness(row.processor, row.key);
+        const expected = await local.run(event, new Date(NOW));
         expect(invocation.result).to.deep.equal(JSON.parse(JSON.stringify(expected)));
 
         const sent = fake.putEvents.slice(published).flat();
@@ -151,7 +143,7 @@ describe("deployed code: every route's Lambda archive runs on its own", function
             detail: JSON.parse(e.Detail),
             bus: e.EventBusName,
           })),
-        ).to.deep.equal(publisher.published.map((e) => ({ ...e, bus: env.EVENT_BUS_NAME })));
+        ).to.deep.equal(local.published.map((e) => ({ ...e, bus: env.EVENT_BUS_NAME })));
         for (const entry of sent) expect(entry.Source).to.equal(`backbone.${row.processor.name}`);
 
         const stored = fake.tables[env.IDEMPOTENCY_TABLE]?.[idempotencyKey(row.key, event.id)];
@@ -200,7 +192,7 @@ describe("deployed code: every route's Lambda archive runs on its own", function
       const fn = broken.findResource("aws:lambda/function:Function", CAPTURED_MAP_ROW.key);
       const { files } = archiveFiles(fn);
       const dir = sandbox.unpack(CAPTURED_MAP_ROW.key, files);
-      const event = JSON.parse(readFileSync(join(FIXTURES, "support-ticket.seed.json"), "utf8"));
+      const event = fixture("support-ticket.seed");
       expect(event.detail.priority).to.equal("high");
       // From source the processor works...
       const local = await CAPTURED_MAP_ROW.processor.handle(event as never, undefined as never);

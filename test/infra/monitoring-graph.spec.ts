@@ -67,8 +67,8 @@ describe("cloud stack: bus, monitoring and outputs", function () {
         );
       }
       for (const row of routes) {
-        const ruleName = program.findResource("aws:cloudwatch/eventRule:EventRule", row.key).state.name;
-        const fnName = program.findResource("aws:lambda/function:Function", row.key).state.name;
+        const ruleName = program.findResource(T.rule, row.key).state.name;
+        const fnName = program.findResource(T.fn, row.key).state.name;
         const dlqName = program.findResource(T.queue, `${row.key}-dlq`).state.name;
         const failedName = program.findResource(T.queue, `${row.key}-failed`).state.name;
         expect(has("AWS/Events", "Invocations", ruleName), row.key).to.equal(true);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { actionsOf, CONFIGURED, policyDocuments, programFor, type Program } from "./harness/program";
+import { T } from "./harness/types";
 
 describe("cloud stack: least privilege and encryption", function () {
   // Each program run is a child Node process (~5 s; more when the suite shares the cores).
@@ -49,7 +50,7 @@ describe("cloud stack: least privilege and encryption", function () {
     for (const p of programs) {
       expect(p.resourcesOf("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).to.deep.equal([]);
       expect(p.resourcesOf("aws:iam/policyAttachment:PolicyAttachment")).to.deep.equal([]);
-      for (const role of p.resourcesOf("aws:iam/role:Role")) {
+      for (const role of p.resourcesOf(T.role)) {
         expect(role.inputs.managedPolicyArns ?? [], role.name).to.deep.equal([]);
         expect(JSON.stringify(role.inputs), role.name).to.not.contain("FullAccess");
       }
@@ -57,7 +58,7 @@ describe("cloud stack: least privilege and encryption", function () {
   });
 
   it("every role is assumable by exactly one AWS service", () => {
-    const roles = programs[0].resourcesOf("aws:iam/role:Role");
+    const roles = programs[0].resourcesOf(T.role);
     expect(roles.length).to.be.greaterThan(0);
     for (const role of roles) {
       const statements = JSON.parse(role.inputs.assumeRolePolicy).Statement;
@@ -69,7 +70,7 @@ describe("cloud stack: least privilege and encryption", function () {
 
   it("every queue is encrypted at rest", () => {
     for (const p of programs) {
-      const queues = p.resourcesOf("aws:sqs/queue:Queue");
+      const queues = p.resourcesOf(T.queue);
       expect(queues.length).to.be.greaterThan(0);
       for (const queue of queues) {
         expect(
@@ -81,7 +82,7 @@ describe("cloud stack: least privilege and encryption", function () {
   });
 
   it("the idempotency table is encrypted and point-in-time recoverable", () => {
-    const table = programs[0].findResource("aws:dynamodb/table:Table", "idempotency");
+    const table = programs[0].findResource(T.table, "idempotency");
     expect(table.inputs.serverSideEncryption).to.deep.equal({ enabled: true });
     expect(table.inputs.pointInTimeRecovery).to.deep.equal({ enabled: true });
   });

@@ -20,6 +20,15 @@ export function fixture<D = Record<string, unknown>>(name: string): BackboneEven
   return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as BackboneEvent<D>;
 }
 
+/** One fixture (a name for `fixture()`) per consumed detail-type: the event that drives each route in the specs. */
+export const FIXTURE_FOR: Readonly<Record<string, string>> = {
+  "order-created": "order-created.seed",
+  "user-registered": "user-registered",
+  "notification-sent": "notification-sent",
+  "support-ticket": "support-ticket.seed",
+  "analytics-event": "analytics-event.seed",
+};
+
 /** Every fixture file name (without `.json`). */
 export function fixtureNames(): string[] {
   return fs

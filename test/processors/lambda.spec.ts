@@ -8,8 +8,9 @@ import { lambdaHandler } from "../../processors/lambda";
 import order, { type OrderResult } from "../../processors/order";
 import support from "../../processors/support";
 import type { BackboneEvent } from "../../processors/types";
+import { LambdaSandbox } from "../infra/harness/lambda-sandbox";
 import { startFakeAws, type FakeAws } from "./fake-aws";
-import { fixture } from "./helpers";
+import { fixture, FIXTURE_FOR } from "./helpers";
 
 const TABLE = "backbone-idempotency";
 const BUS = "backbone-bus";
@@ -196,21 +197,16 @@ describe("Lambda adapter (fake DynamoDB + EventBridge over HTTP)", () => {
   });
 });
 
-/** One fixture per consumed detail-type, to drive each route's deployed code. */
-const FIXTURE_FOR: Record<string, string> = {
-  "order-created": "order-created.seed",
-  "user-registered": "user-registered",
-  "notification-sent": "notification-sent",
-  "support-ticket": "support-ticket.seed",
-  "analytics-event": "analytics-event.seed",
-};
-
-/** Runs `dir/index.js` (a serialized closure) in a fresh Node process: `exportName` on `event`, twice. */
+/**
+ * Runs `dir/index.js` (a serialized closure) in a fresh Node process: `exportName` on `event`, twice.
+ * `sdkPath` is the NODE_PATH folder holding only `@aws-sdk` (`LambdaSandbox.sdkPath`).
+ */
 function runSerialized(
   dir: string,
   exportName: string,
   env: Record<string, string | undefined>,
   event: unknown,
+  sdkPath: string,
 ): Promise<unknown[]> {
   const driver = `
     const handler = require("./index.js")[${JSON.stringify(exportName)}];
@@ -224,7 +220,7 @@ function runSerialized(
   // Only the SDK stands in for the nodejs22.x runtime's built-in AWS SDK v3; nothing else of the project.
   const childEnv = {
     PATH: process.env.PATH,
-    NODE_PATH: path.join(__dirname, "..", "..", "node_modules"),
+    NODE_PATH: sdkPath,
     ...env,
   };
   return new Promise((resolve, reject) => {
@@ -245,12 +241,15 @@ function runSerialized(
 describe("Lambda adapter serialized by Pulumi, run in a separate process", function () {
   this.timeout(120_000);
   let fake: FakeAws;
+  let sandbox: LambdaSandbox;
   let dir: string;
   before(async () => {
     fake = await startFakeAws();
+    sandbox = new LambdaSandbox();
   });
   after(async () => {
     await fake.close();
+    sandbox?.dispose();
   });
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "backbone-lambda-"));
@@ -267,9 +266,13 @@ describe("Lambda adapter serialized by Pulumi, run in a separate process", funct
     );
     fs.writeFileSync(path.join(dir, "index.js"), serialized.text);
     let error: unknown;
-    await runSerialized(dir, serialized.exportName, lambdaEnv(fake), fixture("order-created.seed")).catch(
-      (e: unknown) => (error = e),
-    );
+    await runSerialized(
+      dir,
+      serialized.exportName,
+      lambdaEnv(fake),
+      fixture("order-created.seed"),
+      sandbox.sdkPath,
+    ).catch((e: unknown) => (error = e));
     expect(String(error)).to.match(/incompatible receiver/);
   });
 
@@ -286,7 +289,13 @@ describe("Lambda adapter serialized by Pulumi, run in a separate process", funct
 
       const event = { ...fixture(FIXTURE_FOR[row.processor.detailType]), id: `serialized-${row.key}` };
       const before = fake.putEvents.length;
-      const [first, second] = await runSerialized(dir, serialized.exportName, lambdaEnv(fake), event);
+      const [first, second] = await runSerialized(
+        dir,
+        serialized.exportName,
+        lambdaEnv(fake),
+        event,
+        sandbox.sdkPath,
+      );
 
       expect(second).to.deep.equal(first);
       expect(first).to.be.an("object");

@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { mockState, STACK } from "./mock-state";
+import { ACCOUNT, mockState, REGION, STACK } from "./mock-state";
 
 export const PROJECT = "event-backbone";
 
@@ -50,10 +50,10 @@ async function main(): Promise<void> {
       },
       call(args) {
         if (args.token === "aws:index/getRegion:getRegion") {
-          return { id: "ap-southeast-2", name: "ap-southeast-2", region: "ap-southeast-2" };
+          return { id: REGION, name: REGION, region: REGION };
         }
         if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-          return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/test", userId: "test" };
+          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "test" };
         }
         return args.inputs;
       },
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env.HARNESS_CONFIG ?? "{}") as Record<string, string>;
   pulumi.runtime.setAllConfig(
     Object.fromEntries([
-      ["aws:region", "ap-southeast-2"],
+      ["aws:region", REGION],
       ...Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v]),
     ]),
   );
