@@ -40,7 +40,7 @@ export const DEFAULT_MAX_PENDING = 1_000_000;
  * at once, once a second) does not hold delivery back (measured: with 100 ms, such bursts put end-to-end p99 at
  * ~160 ms); after a long burst, delivery resumes within two windows.
  */
-const INGEST_PRIORITY_WINDOW_MS = 500;
+export const INGEST_PRIORITY_WINDOW_MS = 500;
 
 /** Producer requests per second at which delivery yields to ingest (`ingest-priority.ts`). */
 export const DEFAULT_INGEST_PRIORITY_RATE = 5_000;

@@ -3,7 +3,7 @@
  * and a processor's emit never starts further deliveries inside its own promise chain (which, chained over a
  * backlog, would keep the event loop from HTTP, timers and signals until the backlog is gone).
  */
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
 import type { RouteRow } from "../../infra/routes";
 import { Bus, type Envelope } from "../../local/bus";
@@ -13,23 +13,24 @@ import { OrderCreated } from "../../processors/order";
 import { defineProcessor } from "../../processors/types";
 import { join } from "node:path";
 import { buildApp } from "../../local/app";
-import { accept, fixture, request, sleep, startLocal, tempDir, waitFor, type Running } from "./helpers";
+import {
+  accept,
+  ebClient,
+  fixture,
+  request,
+  startLocal,
+  tempDir,
+  until,
+  waitFor,
+  type Running,
+} from "./helpers";
 
 /** The scenario order: its processor emits a `notification-sent` through the real client. */
 const order = fixture("order-created.seed");
 
-function client(url: string): EventBridgeClient {
-  return new EventBridgeClient({
-    endpoint: url,
-    region: "ap-southeast-2",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-}
-
 /** `count` orders through PutEvents, ten entries a call; resolves with their ids. */
 async function putOrders(url: string, count: number): Promise<string[]> {
-  const eb = client(url);
+  const eb = ebClient(url);
   const entry = {
     Source: "backbone.test",
     DetailType: order["detail-type"],
@@ -79,8 +80,7 @@ describe("local stack: delivery yields to a burst of ingest", function () {
     expect(during.yieldingToIngest).to.equal(true);
     // Without the gate the loop keeps up with this client: most of the 1,200 deliveries are done by now.
     expect(doneDuringBurst).to.be.below(200);
-    const deadline = Date.now() + 20_000;
-    while ((await health(server.url)).open > 0 && Date.now() < deadline) await sleep(50);
+    await until(async () => (await health(server.url)).open <= 0, 20_000, 50);
     expect((await health(server.url)).open).to.equal(0);
     const ordersDone = new Set(
       outcomes.filter((o) => o.status === "done" && o.routeKey === "order-created").map((o) => o.eventId),
@@ -188,10 +188,7 @@ describe("local stack: what counts as a burst", function () {
     });
 
     for (let i = 0; i < 12; i++) await accept(server.url, order["detail-type"], order.detail);
-    const deadline = Date.now() + 10_000;
-    while (outcomes.filter((o) => o.routeKey === "notification-sent").length < 12 && Date.now() < deadline) {
-      await sleep(5);
-    }
+    await until(() => outcomes.filter((o) => o.routeKey === "notification-sent").length >= 12, 10_000, 5);
 
     expect(outcomes.filter((o) => o.routeKey === "notification-sent" && o.status === "done")).to.have.length(
       12,
@@ -244,8 +241,7 @@ describe("local stack: a restart with a backlog left on disk", function () {
       });
       try {
         const newcomer = await putOrders(await draining.listen(), 1);
-        const deadline = Date.now() + 30_000;
-        while (done.length < backlog.length + 1 && Date.now() < deadline) await sleep(20);
+        await until(() => done.length >= backlog.length + 1, 30_000);
 
         expect(done).to.have.length(backlog.length + 1);
         expect(done.indexOf(newcomer[0]), "position of the new event").to.be.above(backlog.length / 2);

@@ -2,13 +2,15 @@
  * Durability: `local/main.ts` (what `npm start` runs) is killed with SIGKILL in the middle of a stream of
  * events; after a restart on the same database every event that got a 202 is processed. None is lost.
  * Once with deliveries on the main event loop (the default) and once on the delivery thread
- * (`BACKBONE_DELIVERY=thread`).
+ * (`BACKBONE_DELIVERY=thread`). Also its shutdown: SIGTERM closes cleanly; a second signal exits at once.
  */
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { Probe } from "../bench/lib/probe";
-import { fixture, freePort, request, ROOT, sleep, tempDir, waitFor } from "./helpers";
+import { fixture, freePort, request, ROOT, sleep, tempDir, until, waitFor } from "./helpers";
 
 interface Child {
   proc: ChildProcess;
@@ -53,6 +55,39 @@ async function startMain(db: string, port: number, delivery: Delivery): Promise<
     await sleep(100);
   }
   return { proc, url, stderr: () => stderr, exited };
+}
+
+/**
+ * Opens a `POST /events` whose body never arrives. Once the server has answered `100 Continue` the request is
+ * in progress, so closing the server waits for it: a shutdown cannot finish while the socket stays open.
+ */
+async function holdRequest(url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.on("error", () => undefined); // reset when the process exits
+  await once(socket, "connect");
+  let seen = "";
+  const continued = new Promise<void>((resolve, reject) => {
+    socket.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes("100 Continue")) resolve();
+    });
+    socket.once("close", () => reject(new Error(`connection closed before 100 Continue: ${seen}`)));
+  });
+  socket.write(
+    [
+      "POST /events HTTP/1.1",
+      `Host: ${hostname}:${port}`,
+      "Content-Type: application/json",
+      "Content-Length: 1000",
+      "Expect: 100-continue",
+      "",
+      "",
+    ].join("\r\n"),
+  );
+  await continued;
+  socket.write("{");
+  return socket;
 }
 
 /** The stream: orders (which emit notifications), tickets of every priority and registrations. */
@@ -153,6 +188,34 @@ function describeCrash(delivery: Delivery): void {
       running.proc.kill("SIGTERM");
       await running.exited;
       expect(running.proc.exitCode, running.stderr()).to.equal(0);
+    });
+
+    it("exits at once with code 1 on a second signal while shutting down", async () => {
+      const running = await startMain(db, await freePort(), delivery);
+      child = running;
+      const held = await holdRequest(running.url);
+      try {
+        running.proc.kill("SIGTERM");
+        // The first shutdown has reached the server's close once the server stops answering; it then waits
+        // for the held request, for good.
+        const closing = await until(async () => {
+          try {
+            return (await fetch(`${running.url}/local/health`)).status !== 200;
+          } catch {
+            return true;
+          }
+        }, 10_000);
+        expect(closing, "the server still answers after SIGTERM").to.equal(true);
+        expect(running.proc.exitCode, `exited on the first signal: ${running.stderr()}`).to.equal(null);
+
+        running.proc.kill("SIGINT");
+        const exited = await Promise.race([running.exited.then(() => true), sleep(5000).then(() => false)]);
+
+        expect(exited, "still running 5 s after the second signal").to.equal(true);
+        expect(running.proc.exitCode, running.stderr()).to.equal(1);
+      } finally {
+        held.destroy();
+      }
     });
   });
 }

@@ -2,7 +2,7 @@
  * Retries, dead letters, redrive, replay and the backlog bound, with test routing tables whose processors
  * fail on purpose (retry delays shortened to milliseconds).
  */
-import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
 import type { RouteRow } from "../../infra/routes";
 import { AnalyticsEvent } from "../../processors/analytics";
@@ -13,6 +13,7 @@ import { defineProcessor } from "../../processors/types";
 import { UserRegistered } from "../../processors/user";
 import {
   accept,
+  ebClient,
   fixture,
   postEvent,
   request,
@@ -210,6 +211,51 @@ describe("local stack: retries, dead letters, redrive, replay", function () {
   });
 });
 
+describe("local stack: redrive of the whole DLQ", function () {
+  let healed = false;
+  const table: RouteRow[] = [
+    row(
+      "down",
+      NotificationSent,
+      "notification-sent",
+      (event) => {
+        if (!healed) throw new Error("downstream unavailable");
+        return { id: (event.detail as { notificationId: string }).notificationId };
+      },
+      { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
+    ),
+  ];
+  let server: Running;
+  before(async () => {
+    server = await startLocal({ routes: table });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("redrives every open DLQ entry on POST /local/dlq/redrive with no body and no content-type", async () => {
+    const detail = fixture("notification-sent").detail;
+    const ids: string[] = [];
+    for (const n of ["ALL-1", "ALL-2", "ALL-3"]) {
+      ids.push(await accept(server.url, "notification-sent", { ...detail, notificationId: n }));
+    }
+    for (const id of ids) expect((await waitFor(server.url, id)).status, id).to.equal("dead-lettered");
+    expect((await request(`${server.url}/local/dlq`)).body.count).to.equal(3);
+
+    healed = true;
+    const redrive = await request(`${server.url}/local/dlq/redrive`, { method: "POST" });
+
+    expect(redrive.status, redrive.text).to.equal(200);
+    expect(redrive.body.redriven).to.equal(3);
+    expect((redrive.body.entries as { eventId: string }[]).map((e) => e.eventId).sort()).to.deep.equal(
+      [...ids].sort(),
+    );
+    for (const id of ids) expect((await waitFor(server.url, id)).status, id).to.equal("done");
+    const after = await request(`${server.url}/local/dlq`);
+    expect(after.body).to.deep.include({ count: 0, entries: [] });
+  });
+});
+
 describe("local stack: backlog bound", function () {
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -241,12 +287,7 @@ describe("local stack: backlog bound", function () {
     expect(throttled.body.message).to.match(/backlog/);
 
     // PutEvents (which processors' emits use) has headroom up to twice the bound, then throttles like AWS.
-    const client = new EventBridgeClient({
-      endpoint: server.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    const client = ebClient(server.url);
     const entry = {
       Source: "backbone.test",
       DetailType: "notification-sent",

@@ -11,7 +11,7 @@ import {
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { fixture, request, route, startLocal, waitFor, type Running } from "./helpers";
+import { ebClient, fixture, request, route, startLocal, waitFor, type Running } from "./helpers";
 
 const exec = promisify(execFile);
 
@@ -20,12 +20,7 @@ describe("local stack: EventBridge API", function () {
   let client: EventBridgeClient;
   before(async () => {
     server = await startLocal();
-    client = new EventBridgeClient({
-      endpoint: server.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      maxAttempts: 1,
-    });
+    client = ebClient(server.url);
   });
   after(async () => {
     client?.destroy();
@@ -106,6 +101,19 @@ describe("local stack: EventBridge API", function () {
         rejected: true,
         reason: "detail must have required property 'eventType'",
       });
+    });
+
+    it("routes an entry whose EventBusName is the bus ARN like one naming the bus", async () => {
+      const arn = "arn:aws:events:ap-southeast-2:000000000000:event-bus/backbone";
+      const out = await client.send(new PutEventsCommand({ Entries: [ticketEntry({ EventBusName: arn })] }));
+
+      expect(out.FailedEntryCount, JSON.stringify(out.Entries)).to.equal(0);
+      const view = await waitFor(server.url, out.Entries?.[0].EventId as string);
+      expect(view.status).to.equal("done");
+      expect(view.routes.map((r) => r.routeKey).sort()).to.deep.equal([
+        "support-escalation",
+        "support-ticket",
+      ]);
     });
 
     it("keeps an entry put on the default bus (no EventBusName) but routes it nowhere, as AWS does", async () => {

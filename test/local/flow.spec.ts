@@ -10,6 +10,7 @@ import {
   request,
   route,
   startLocal,
+  until,
   waitFor,
   type EventView,
   type Running,
@@ -126,6 +127,23 @@ describe("local stack: event flow", function () {
     await expectOrderNotification(server.url, "ORD-EMIT-1");
   });
 
+  it("lists events newest first, filtered by detail-type and source, up to limit", async () => {
+    const user = fixture("user-registered").detail;
+    const users: string[] = [];
+    for (const n of [1, 2, 3])
+      users.push(await accept(server.url, "user-registered", { ...user, userId: `LIST-${n}` }));
+    await accept(server.url, "notification-sent", fixture("notification-sent").detail);
+
+    const reply = await request(
+      `${server.url}/local/events?detail-type=user-registered&source=${encodeURIComponent(API_SOURCE)}&limit=2`,
+    );
+
+    expect(reply.status).to.equal(200);
+    const events = reply.body.events as EventView[];
+    expect(events.map((e) => e.eventId)).to.deep.equal([users[2], users[1]]);
+    expect(events[0].event).to.deep.include({ "detail-type": "user-registered", source: API_SOURCE });
+  });
+
   it("answers 404 with a JSON error for an unknown event id", async () => {
     const reply = await request(`${server.url}/local/events/no-such-id`);
     expect(reply.status).to.equal(404);
@@ -184,12 +202,12 @@ async function expectOrderNotification(url: string, orderId: string): Promise<vo
 
 /** Polls `GET /local/events?source=` until an event satisfying `pick` shows up. */
 async function findEmitted(url: string, source: string, pick: (v: EventView) => boolean): Promise<EventView> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+  let found: EventView | undefined;
+  await until(async () => {
     const reply = await request(`${url}/local/events?source=${encodeURIComponent(source)}&limit=100`);
-    const found = (reply.body.events as EventView[]).find(pick);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+    found = (reply.body.events as EventView[]).find(pick);
+    return found !== undefined;
+  });
+  if (found) return found;
   throw new Error(`no event from ${source} matched`);
 }

@@ -1,7 +1,8 @@
 /**
- * Test helpers for the local stack: a server on a free port with a throw-away database, HTTP helpers and
- * bounded polling of an event's outcome.
+ * Test helpers for the local stack: a server on a free port with a throw-away database, HTTP helpers, an
+ * EventBridge client for it, and bounded polling (of an event's outcome, or of any condition).
  */
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -78,6 +79,16 @@ export function postEvent(url: string, detailType: string, detail: unknown): Pro
   return request(`${url}/events`, { body: { "detail-type": detailType, detail } });
 }
 
+/** An EventBridge client for the local stack at `url`: test credentials, no retries (callers `destroy()` it). */
+export function ebClient(url: string): EventBridgeClient {
+  return new EventBridgeClient({
+    endpoint: url,
+    region: "ap-southeast-2",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+}
+
 /** Posts and expects a 202; returns the event id. */
 export async function accept(url: string, detailType: string, detail: unknown): Promise<string> {
   const reply = await postEvent(url, detailType, detail);
@@ -107,22 +118,37 @@ export interface EventView {
 
 const SETTLED = new Set(["done", "dead-lettered", "unrouted"]);
 
-/** Polls `GET /local/events/:id` until `until(view)` (default: settled); fails after `timeoutMs`. */
+/** Polls `GET /local/events/:id` until `reached(view)` (default: settled); fails after `timeoutMs`. */
 export async function waitFor(
   url: string,
   id: string,
-  until: (v: EventView) => boolean = (v) => SETTLED.has(v.status),
+  reached: (v: EventView) => boolean = (v) => SETTLED.has(v.status),
   timeoutMs = 10_000,
 ): Promise<EventView> {
-  const deadline = Date.now() + timeoutMs;
   let last: Reply | undefined;
-  while (Date.now() < deadline) {
+  const ok = await until(async () => {
     last = await request(`${url}/local/events/${id}`);
-    if (last.status === 200 && until(last.body as unknown as EventView))
-      return last.body as unknown as EventView;
-    await sleep(20);
-  }
+    return last.status === 200 && reached(last.body as unknown as EventView);
+  }, timeoutMs);
+  if (ok && last) return last.body as unknown as EventView;
   throw new Error(`event ${id} did not reach the expected state in ${timeoutMs} ms; last: ${last?.text}`);
+}
+
+/**
+ * Calls `check` every `intervalMs` until it holds, and resolves `true`; resolves `false` once `timeoutMs` have
+ * passed without it holding, so the caller's own assertion reports what was missing.
+ */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  intervalMs = 20,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(intervalMs);
+  }
 }
 
 /** The route of `view` with key `key` (fails the test when absent). */

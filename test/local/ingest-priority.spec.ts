@@ -3,6 +3,7 @@
  * still starts, and when it gets the event loop back.
  */
 import { expect } from "chai";
+import { DEFAULT_INGEST_PRIORITY_RATE, INGEST_PRIORITY_WINDOW_MS } from "../../local/app";
 import { IngestPriority, type IngestPriorityOptions } from "../../local/ingest-priority";
 
 /** 1,000 requests/s over 100 ms windows: 100 requests in a window is a burst. Trickle 50/s: one every 20 ms. */
@@ -75,6 +76,38 @@ describe("local stack: delivery yields to a burst of ingest", function () {
 
     expect(g.yielding(1)).to.equal(false);
     expect(g.allowance(1)).to.equal(Infinity);
+  });
+
+  describe("with the settings npm start ships (DEFAULT_INGEST_PRIORITY_RATE, INGEST_PRIORITY_WINDOW_MS)", () => {
+    const shipped = () => gate({ rate: DEFAULT_INGEST_PRIORITY_RATE, windowMs: INGEST_PRIORITY_WINDOW_MS });
+
+    // The window starts at the gate's first look at the clock, so the bursts are tried at several phases of it.
+    for (const phase of [0, 1, INGEST_PRIORITY_WINDOW_MS / 2, INGEST_PRIORITY_WINDOW_MS - 1]) {
+      it(`does not yield to 1,000 requests at once, once a second (${phase} ms into a window)`, () => {
+        const g = shipped();
+        g.yielding(0);
+        const yieldedAt: number[] = [];
+        for (let second = 0; second < 10; second++) {
+          const at = phase + second * 1000;
+          g.arrived(1000, at);
+          for (let t = at; t < at + 1000; t += 5) if (g.yielding(t)) yieldedAt.push(t);
+        }
+
+        expect(yieldedAt).to.deep.equal([]);
+      });
+    }
+
+    it("yields to 3,000 requests within one window", () => {
+      const g = shipped();
+      const step = INGEST_PRIORITY_WINDOW_MS / 4;
+      g.arrived(1000, 0);
+      g.arrived(1000, step);
+      expect(g.yielding(step)).to.equal(false);
+
+      g.arrived(1000, 2 * step);
+
+      expect(g.yielding(2 * step)).to.equal(true);
+    });
   });
 
   it("never yields with rate 0", () => {

@@ -17,8 +17,9 @@ const routes = [
   { key: "notify", pattern: { "detail-type": ["notification-sent"] } },
 ] as unknown as RouteRow[];
 
-function open(file = ":memory:"): { store: Store; bus: Bus } {
-  const store = new Store(file, { lazyDeliveries: true, checkpointIntervalMs: 0 });
+/** A store and a bus on `file`; `lazy` writes delivery rows after the event (`lazyDeliveries`). */
+function open(file = ":memory:", lazy = true): { store: Store; bus: Bus } {
+  const store = new Store(file, { lazyDeliveries: lazy, checkpointIntervalMs: 0 });
   const bus = new Bus(store, routes, {
     account: "000000000000",
     region: "ap-southeast-2",
@@ -136,12 +137,7 @@ describe("local stack: delivery rows written after the event", function () {
   });
 
   it("moves the watermark with each insert that writes rows, so no later open reads those events again", async () => {
-    const store = new Store(":memory:", { checkpointIntervalMs: 0 });
-    const bus = new Bus(store, routes, {
-      account: "000000000000",
-      region: "ap-southeast-2",
-      now: () => new Date(),
-    });
+    const { store, bus } = open(":memory:", false);
     try {
       put(bus, "order-created");
       const last = store.event(put(bus, "notification-sent"))!.seq;

@@ -1,8 +1,8 @@
 /**
  * The delivery thread (`delivery: "thread"`, `BACKBONE_DELIVERY=thread npm start`): the product description's
- * scenarios with their processing outcomes, retries, dead letters and redrive through its write path, a
- * processor that crashes the thread (ingest carries on, the thread is restarted, the event is delivered),
- * and the SIGKILL durability check of crash.spec.ts against `local/main.ts` in this mode.
+ * scenarios with their processing outcomes, retries, dead letters and redrive through its write path, and a
+ * processor that crashes the thread (ingest carries on, the thread is restarted, the event is delivered).
+ * The SIGKILL durability check of `local/main.ts` in this mode is in crash.spec.ts.
  */
 import { expect } from "chai";
 import { existsSync, writeFileSync } from "node:fs";
@@ -13,23 +13,14 @@ import {
   fixture,
   request,
   route,
-  sleep,
   startLocal,
   tempDir,
+  until,
   waitFor,
   type Running,
 } from "./helpers";
 
 const ROUTES_MODULE = join(__dirname, "fixtures/thread-routes.ts");
-
-/** Polls `check` every 20 ms until it holds; fails after `timeoutMs`. */
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe("local stack: the delivery thread", function () {
   this.timeout(60_000);
@@ -76,7 +67,7 @@ describe("local stack: the delivery thread", function () {
     it("keeps accepting while a processor crashes the thread, restarts it and delivers the event", async () => {
       const user = (userId: string) => ({ ...fixture("user-registered").detail, userId });
       const crashing = await accept(server.url, "user-registered", user("CRASH-1"));
-      await until("the processor to crash its thread", () => existsSync(crashMarker));
+      expect(await until(() => existsSync(crashMarker)), "the processor crashed its thread").to.equal(true);
       const during = await accept(server.url, "user-registered", user("DURING-RESTART"));
 
       for (const [id, userId] of [

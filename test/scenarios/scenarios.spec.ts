@@ -4,11 +4,8 @@
  * failure (otherwise a passing run would prove nothing).
  */
 import { expect } from "chai";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { buildApp, type LocalApp } from "../../local/app";
 import { runScenarios, scenarios, type Scenario } from "../../local/scenarios";
+import { startLocal, type Running } from "../local/helpers";
 
 /** A copy of the named scenario with `change` applied to it. */
 function mutated(name: string, change: (s: Scenario) => void): Scenario {
@@ -79,19 +76,16 @@ const wrongExpectations: { what: string; scenario: Scenario; failure: RegExp }[]
 ];
 
 describe("business scenarios against the local stack (npm run scenarios)", () => {
-  let dir: string;
-  let local: LocalApp;
+  let server: Running;
   let url: string;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "backbone-scenarios-"));
-    local = buildApp({ dbPath: join(dir, "bus.db"), retryBaseDelayMs: 10 });
-    url = `${await local.listen()}/events`;
+    server = await startLocal();
+    url = `${server.url}/events`;
   });
 
   after(async () => {
-    await local?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it("passes every scenario of the product description, processing outcomes included", async () => {
