@@ -159,7 +159,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         log,
         options.onOutcome,
       );
-      bus.onCommit = (events, seq) => threaded.enqueue(events, seq);
+      bus.onCommit = (events, commit) => threaded.enqueue(events, commit);
       // Emits join the requests' group commit: the delivery thread waits for the answer, not this thread.
       threaded.commit = (entries) => bus.putSoon(entries);
       worker = threaded;
@@ -190,7 +190,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
           options.onOutcome?.(o);
         },
       });
-      bus.onCommit = (events, _seq, grouped) => inThread.enqueue(events, grouped);
+      bus.onCommit = (events, commit) => inThread.enqueue(events, commit);
       worker = inThread;
       startDelivery = () => void inThread.start();
     }

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { compile, type Matcher } from "../infra/pattern";
 import type { RouteRow } from "../infra/routes";
 import type { BackboneEvent } from "../processors/types";
+import type { Commit } from "./delivery-types";
 import type { NewEvent, Store } from "./store";
 
 /** One event to put on the bus (already validated). */
@@ -66,11 +67,10 @@ export class Bus {
   private batch: { rows: NewEvent[]; resolve: (ids: string[]) => void; reject: (err: unknown) => void }[] =
     [];
   /**
-   * Called with the events of every commit and the `seq` of the last one (the delivery loop takes their
-   * deliveries from here). `grouped`: the request group commit, which runs in its own event-loop turn; otherwise
-   * a `put`, which may run inside a processor's promise chain (an emit).
+   * Called with the events of every commit (the delivery loop takes their deliveries from here). `put` may run
+   * inside a processor's promise chain (an emit); the request group commit runs in its own event-loop turn.
    */
-  onCommit?: (events: readonly NewEvent[], seq: number, grouped: boolean) => void;
+  onCommit?: (events: readonly NewEvent[], commit: Commit) => void;
 
   constructor(
     private readonly store: Store,
@@ -86,7 +86,7 @@ export class Bus {
   put(entries: readonly BusEntry[]): string[] {
     const rows = entries.map((e) => this.row(e));
     const seq = this.store.insertEvents(rows);
-    this.onCommit?.(rows, seq, false);
+    this.onCommit?.(rows, { seq, ownTurn: false });
     return rows.map((r) => r.id);
   }
 
@@ -114,7 +114,7 @@ export class Bus {
       return;
     }
     for (const b of batch) b.resolve(b.rows.map((r) => r.id));
-    this.onCommit?.(rows, seq, true);
+    this.onCommit?.(rows, { seq, ownTurn: true });
   }
 
   private row(e: BusEntry): NewEvent {

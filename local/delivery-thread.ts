@@ -161,7 +161,7 @@ function main(data: ThreadData): void {
         // The bound first: events the loop does not keep in memory (a backlog, a full queue) are read back from
         // disk at once, and a read that cannot see them would leave them there.
         mainSeq = Math.max(mainSeq, m.seq);
-        delivery.enqueue(m.events);
+        delivery.enqueue(m.events, { seq: m.seq, ownTurn: true });
         break;
       case "poll":
         mainSeq = Math.max(mainSeq, m.seq);

@@ -40,12 +40,24 @@ export interface DeliveryGate {
   retryInMs(): number;
 }
 
+/** What the bus tells a delivery loop about one commit of new events. */
+export interface Commit {
+  /** `seq` of the last event committed (the delivery thread's disk-read bound). */
+  readonly seq: number;
+  /**
+   * The commit ran in an event-loop turn of its own (the request group commit). Otherwise it ran inside a
+   * processor's promise chain (an emit), where starting further deliveries at once would chain processors
+   * through microtasks alone and starve HTTP, timers and signals while a backlog lasts.
+   */
+  readonly ownTurn: boolean;
+}
+
 /** What the HTTP side needs from a delivery loop, in this thread (`DeliveryWorker`) or its own (`ThreadedDelivery`). */
 export interface DeliveryHandle {
   /** Starts delivering, beginning with what a previous process left open. */
   start(): unknown;
   /** Takes the deliveries of newly committed events. */
-  enqueue(events: readonly NewEvent[]): void;
+  enqueue(events: readonly NewEvent[], commit: Commit): void;
   /** Due work was put on disk by someone else (redrive): read it. */
   poll(): void;
   /** Whether an attempt of this delivery is running now. */

@@ -11,7 +11,7 @@
  */
 import type { RouteRow } from "../infra/routes";
 import type { Envelope } from "./bus";
-import type { DeliveryHandle, DeliveryOptions, DeliveryOutcome, Invoke } from "./delivery-types";
+import type { Commit, DeliveryHandle, DeliveryOptions, DeliveryOutcome, Invoke } from "./delivery-types";
 import { deliveryKey, type ClaimedDelivery, type NewEvent, type Store } from "./store";
 import { pendingRow } from "./schema";
 import { errorText, withTimeout } from "./timeout";
@@ -65,12 +65,10 @@ export class DeliveryWorker implements DeliveryHandle {
   }
 
   /**
-   * Takes the deliveries of newly committed events. `startNow`: start what it can right away (after the request
-   * group commit, its own event-loop turn); otherwise at the next turn. An emit commits inside its processor's
-   * promise chain: starting the next deliveries there too would chain processors through microtasks alone and
-   * starve the event loop (HTTP, timers, signals) for as long as a backlog lasts.
+   * Takes the deliveries of newly committed events and starts what it can: right away after a commit in its own
+   * event-loop turn, otherwise at the next turn (see `Commit.ownTurn`).
    */
-  enqueue(events: readonly NewEvent[], startNow = true): void {
+  enqueue(events: readonly NewEvent[], { ownTurn }: Commit): void {
     for (const e of events) {
       for (const routeKey of e.routeKeys) {
         if (this.overflow || this.ready.length - this.readyHead >= this.options.readyQueueCap) {
@@ -86,7 +84,7 @@ export class DeliveryWorker implements DeliveryHandle {
         });
       }
     }
-    if (startNow) this.pumpNow();
+    if (ownTurn) this.pumpNow();
     else this.kick();
   }
 
@@ -105,13 +103,13 @@ export class DeliveryWorker implements DeliveryHandle {
    * Claims due work right now. Called after a commit of new events: waiting for `kick`'s next turn of the
    * event loop would add a whole turn (several ms under load) to every event's latency.
    */
-  pumpNow(): void {
+  private pumpNow(): void {
     if (this.pumping) this.kick();
     else this.pump();
   }
 
   /** Asks the loop to look for due work soon; cheap to call on every accepted event. */
-  kick(): void {
+  private kick(): void {
     if (this.stopped || this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { BusEntry } from "./bus";
 import type { DeliveryHandle, DeliveryOutcome } from "./delivery";
+import type { Commit } from "./delivery-types";
 import type { FromThread, ThreadData, ToThread } from "./delivery-thread";
 import { deliveryKey, type NewEvent, type Store } from "./store";
 
@@ -92,7 +93,7 @@ export class ThreadedDelivery implements DeliveryHandle {
     this.post(this.startMessage);
   }
 
-  enqueue(events: readonly NewEvent[], seq = this.store.maxSeq()): void {
+  enqueue(events: readonly NewEvent[], { seq }: Commit): void {
     let routed = false;
     for (const e of events) if (e.routeKeys.length > 0) routed = true;
     // Unrouted events have nothing to deliver, but `seq` still moves the thread's disk bound.

@@ -142,7 +142,7 @@ describe("local stack: deliveries of emitted events start on the next event-loop
       now: () => new Date(),
     });
     const delivery = worker(store, table);
-    bus.onCommit = (events, _seq, grouped) => delivery.enqueue(events, grouped);
+    bus.onCommit = (events, commit) => delivery.enqueue(events, commit);
     delivery.start();
     try {
       // A request commit (the group commit's own turn) starts its delivery right away.
