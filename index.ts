@@ -1,6 +1,6 @@
 /** The Pulumi program: the routing table, built into one stack. `pulumi stack output apiUrl` is the endpoint. */
 import { routes } from "./infra/routes";
-import { buildStack } from "./infra/stack";
+import { buildStack } from "./infra/aws";
 
 const outputs = buildStack(routes);
 

@@ -3,44 +3,16 @@
  * widgets, API validation and local routing) is derived from it. Pure data: no Pulumi import, so the local
  * stack and the tests share it.
  *
- * Adding an event type: write `processors/<name>.ts` (schema + handler) and add a row here.
+ * Adding an event type: write `processors/<name>.ts` (schema + handler) and add a row here. What a row means
+ * (`RouteRow`) and the checks it must pass live in `infra/table/`.
  */
 import analytics from "../processors/analytics";
 import escalation from "../processors/escalation";
 import notification from "../processors/notification";
 import order from "../processors/order";
 import support, { ESCALATED_PRIORITIES } from "../processors/support";
-import type { Processor } from "../processors/types";
 import user from "../processors/user";
-import { SOURCE_PREFIX } from "./sources";
-
-/** An EventBridge event pattern, as JSON. Validated at program start by the pattern engine. */
-export type EventPattern = { readonly [field: string]: unknown };
-
-/** How EventBridge retries delivery to the target before sending the event to the route's DLQ. */
-export interface RetryPolicy {
-  /** 0–185. */
-  readonly maximumRetryAttempts: number;
-  /** 60–86400 seconds. */
-  readonly maximumEventAgeSeconds: number;
-}
-
-/** One route: an event pattern on the bus delivered to one processor. */
-export interface RouteRow {
-  /** Stable key: lowercase letters, digits and dashes, at most 40 characters. Resource names derive from it. */
-  readonly key: string;
-  /** One line for humans (rule description, dashboard). */
-  readonly description: string;
-  /** Full EventBridge event pattern. */
-  readonly pattern: EventPattern;
-  /** The processor that receives matching events. */
-  readonly processor: Processor;
-  readonly retry: RetryPolicy;
-  /** Lambda memory in MB (default 256). */
-  readonly memoryMb?: number;
-  /** Lambda timeout in seconds (default 10). */
-  readonly timeoutSeconds?: number;
-}
+import { SOURCE_PREFIX, type RetryPolicy, type RouteRow } from "./table";
 
 /** Every event on the bus comes from the API or a processor; the prefix keeps foreign events out. */
 const fromBackbone = [{ prefix: SOURCE_PREFIX }];

@@ -9,9 +9,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
 import { isAbsolute, resolve } from "node:path";
-import { eventCatalog } from "../infra/catalog";
-import type { RouteRow } from "../infra/routes";
-import { API_SOURCE } from "../infra/sources";
+import { eventCatalog } from "../infra/table";
+import type { RouteRow } from "../infra/table";
+import { API_SOURCE } from "../infra/table";
 import { Bus } from "./bus";
 import type { LocalContext } from "./context";
 import { DeliveryWorker, type DeliveryHandle } from "./delivery";

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { compile, type Matcher } from "../infra/pattern";
-import type { RouteRow } from "../infra/routes";
-import type { BackboneEvent } from "../processors/types";
+import type { RouteRow } from "../infra/table";
+import type { BackboneEvent } from "../processors/runtime";
 import type { Commit } from "./delivery-types";
 import type { NewEvent, Store } from "./store";
 

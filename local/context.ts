@@ -1,6 +1,6 @@
 /** What the HTTP routes of the local stack share. */
 import type pino from "pino";
-import type { RouteRow } from "../infra/routes";
+import type { RouteRow } from "../infra/table";
 import type { Bus, BusEntry } from "./bus";
 import type { DeliveryHandle } from "./delivery";
 import type { IngestPriority } from "./ingest-priority";

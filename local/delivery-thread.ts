@@ -12,7 +12,7 @@
  * The routing table holds functions, so it is loaded here from its module (`routesModule`).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { RouteRow } from "../infra/routes";
+import type { RouteRow } from "../infra/table";
 import type { BusEntry } from "./bus";
 import { DeliveryWorker, type DeliveryOutcome } from "./delivery";
 import { busNamesFor, type ApiContext } from "./eventbridge-api";

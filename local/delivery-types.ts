@@ -1,5 +1,5 @@
 /** The delivery loop's contracts, shared by the in-thread loop and the delivery thread's handle. */
-import type { RouteRow } from "../infra/routes";
+import type { RouteRow } from "../infra/table";
 import type { Envelope } from "./bus";
 import type { NewEvent } from "./store";
 

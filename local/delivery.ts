@@ -9,7 +9,7 @@
  * Retries follow the route's policy like EventBridge: at most `maximumRetryAttempts` retries after the first
  * attempt, none once the event is older than `maximumEventAgeSeconds`; then the delivery goes to the DLQ table.
  */
-import type { RouteRow } from "../infra/routes";
+import type { RouteRow } from "../infra/table";
 import type { Envelope } from "./bus";
 import type { Commit, DeliveryHandle, DeliveryOptions, DeliveryOutcome, Invoke } from "./delivery-types";
 import { deliveryKey, type ClaimedDelivery, type NewEvent, type Store } from "./store";

@@ -4,7 +4,7 @@
  * gets a 5xx. Requests to the EventBridge API (`POST /`) get AWS-style errors instead (see eventbridge-api.ts).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { API_SOURCE } from "../infra/sources";
+import { API_SOURCE } from "../infra/table";
 import type { LocalContext } from "./context";
 import { awsError } from "./eventbridge-api";
 import { parseJson, RequestError } from "./validation";

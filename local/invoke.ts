@@ -5,8 +5,8 @@
  */
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type pino from "pino";
-import { detailCheck, type DetailCheck } from "../processors/detail-check";
-import { eventBridgePublisher } from "../processors/emit";
+import { detailCheck, type DetailCheck } from "../processors/runtime";
+import { eventBridgePublisher } from "../processors/runtime";
 import { runProcessor, type EmitEntry, type Publisher } from "../processors/runtime";
 import type { Invoke } from "./delivery";
 import { inProcessRequestHandler } from "./emit-transport";

@@ -3,7 +3,7 @@
  * lines carry `eventId` and `routeKey` through the bindings the processor runtime passes.
  */
 import pino from "pino";
-import type { LogFields, Logger } from "../processors/types";
+import type { LogFields, Logger } from "../processors/runtime";
 import type { DeliveryOutcome } from "./delivery";
 
 /** The process logger for `npm start`: pretty in a terminal, JSON lines otherwise (`LOG_LEVEL`, default info). */

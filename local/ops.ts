@@ -3,7 +3,7 @@
  * time range of the archive, health. All under `/local/` so they never collide with the deployed API's paths.
  */
 import type { FastifyInstance } from "fastify";
-import { processorSource } from "../infra/sources";
+import { processorSource } from "../infra/table";
 import type { Envelope } from "./bus";
 import type { LocalContext } from "./context";
 import type { DeliveryRow, DlqRow, EventRow } from "./store";

@@ -1,6 +1,6 @@
 /** Options of the local stack's app builder (`buildApp` in app.ts). */
 import type pino from "pino";
-import type { RouteRow } from "../infra/routes";
+import type { RouteRow } from "../infra/table";
 import type { DeliveryOutcome } from "./delivery";
 
 /** Options of `buildApp`. Every field is optional; the defaults are what `npm start` uses. */

@@ -6,7 +6,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler, type TypeCheck } from "@sinclair/typebox/compiler";
 import { ValueErrorType, type ValueError } from "@sinclair/typebox/errors";
-import type { CatalogEntry } from "../infra/catalog";
+import type { CatalogEntry } from "../infra/table";
 
 /** EventBridge's limit on one PutEvents entry (and on a whole PutEvents request). */
 export const MAX_ENTRY_BYTES = 256 * 1024;

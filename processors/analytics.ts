@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { DEFAULT_CURRENCY } from "./order";
-import { defineProcessor } from "./types";
+import { defineProcessor } from "./runtime";
 
 /** `analytics-event`: user behaviour tracking (page views, clicks, purchases). */
 export const AnalyticsEvent = Type.Object(

@@ -1,5 +1,5 @@
 import { isEscalated, routeTicket, slaFor, SupportTicket, type EscalatedPriority } from "./support";
-import { defineProcessor } from "./types";
+import { defineProcessor } from "./runtime";
 
 /** Who gets paged: the senior team's on-call rota, resolved to a phone by the paging provider. */
 export const ON_CALL_TARGET = "oncall:senior-support";

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { defineProcessor } from "./types";
+import { defineProcessor } from "./runtime";
 
 /** `notification-sent`: a message to one recipient on one channel (also emitted by other processors). */
 export const NotificationSent = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { defineProcessor } from "./types";
+import { defineProcessor } from "./runtime";
 
 /** `order-created`: the product description's e-commerce order. */
 export const OrderCreated = Type.Object(

@@ -1,5 +1,5 @@
 import { Type, type Static } from "@sinclair/typebox";
-import { defineProcessor, type BackboneEvent } from "./types";
+import { defineProcessor, type BackboneEvent } from "./runtime";
 
 /** `support-ticket`: the product description's support ticket. */
 export const SupportTicket = Type.Object(

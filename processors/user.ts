@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { defineProcessor } from "./types";
+import { defineProcessor } from "./runtime";
 
 /** `user-registered`: customer onboarding. */
 export const UserRegistered = Type.Object(

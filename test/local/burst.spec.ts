@@ -5,12 +5,12 @@
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
-import type { RouteRow } from "../../infra/routes";
+import type { RouteRow } from "../../infra/table";
 import { Bus, type Envelope } from "../../local/bus";
 import { DeliveryWorker, type DeliveryOutcome } from "../../local/delivery";
 import { Store } from "../../local/store";
 import { OrderCreated } from "../../processors/order";
-import { defineProcessor } from "../../processors/types";
+import { defineProcessor } from "../../processors/runtime";
 import { join } from "node:path";
 import { buildApp } from "../../local/app";
 import {

@@ -3,7 +3,7 @@
  * API's detail JSON, which must be byte for byte what `JSON.stringify` of the envelope gives.
  */
 import { expect } from "chai";
-import type { RouteRow } from "../../infra/routes";
+import type { RouteRow } from "../../infra/table";
 import { awsTime, Bus, uuidv7, type BusEntry } from "../../local/bus";
 import { Store } from "../../local/store";
 

@@ -4,12 +4,12 @@
  */
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
-import type { RouteRow } from "../../infra/routes";
+import type { RouteRow } from "../../infra/table";
 import { AnalyticsEvent } from "../../processors/analytics";
 import { NotificationSent } from "../../processors/notification";
 import { OrderCreated } from "../../processors/order";
 import { SupportTicket } from "../../processors/support";
-import { defineProcessor } from "../../processors/types";
+import { defineProcessor } from "../../processors/runtime";
 import { UserRegistered } from "../../processors/user";
 import {
   accept,

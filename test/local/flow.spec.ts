@@ -3,7 +3,7 @@
  * the default routing table and processors.
  */
 import { expect } from "chai";
-import { API_SOURCE } from "../../infra/sources";
+import { API_SOURCE } from "../../infra/table";
 import {
   accept,
   fixture,

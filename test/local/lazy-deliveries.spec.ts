@@ -5,7 +5,7 @@
 import Database from "better-sqlite3";
 import { expect } from "chai";
 import { join } from "node:path";
-import type { RouteRow } from "../../infra/routes";
+import type { RouteRow } from "../../infra/table";
 import { Bus } from "../../local/bus";
 import { Store, type ClaimedDelivery } from "../../local/store";
 import { tempDir } from "./helpers";

@@ -8,7 +8,7 @@ import {
   type EmitEntry,
   type IdempotencyStore,
 } from "../../processors/runtime";
-import type { BackboneEvent, LogFields, Logger, Processor } from "../../processors/types";
+import type { BackboneEvent, LogFields, Logger, Processor } from "../../processors/runtime";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "events");
 

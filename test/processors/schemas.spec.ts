@@ -1,6 +1,6 @@
 import { Value } from "@sinclair/typebox/value";
 import { expect } from "chai";
-import { eventCatalog } from "../../infra/catalog";
+import { eventCatalog } from "../../infra/table";
 import { routes } from "../../infra/routes";
 import { seedCurlBodies } from "../support/seed";
 import { fixture, fixtureNames } from "./helpers";

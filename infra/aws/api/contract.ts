@@ -1,0 +1,42 @@
+/**
+ * Glue between the event catalogue and the Api component: the request model, request template and response
+ * mappings of `POST /events`, all built by `model.ts` and `templates.ts` beside it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { REQUEST_MODEL_NAME, requestModelSchemaJson } from "./model";
+import {
+  gatewayResponses,
+  METHOD_RESPONSE_STATUS_CODES,
+  putEventsIntegrationResponses,
+  putEventsRequestTemplate,
+  type GatewayResponseSpec,
+  type PutEventsIntegrationResponse,
+} from "./templates";
+import { API_SOURCE, type CatalogEntry } from "../../table";
+
+/** The request/response contract of `POST /events`, built from the event catalogue. */
+export interface ApiContract {
+  /** Name of the request model (alphanumeric). */
+  readonly modelName: string;
+  /** Draft-04 JSON Schema of the request body (API Gateway's model language), as JSON text. */
+  readonly requestModelSchema: pulumi.Input<string>;
+  /** VTL turning the request into a PutEvents call (content type application/json). */
+  readonly requestTemplate: pulumi.Input<string>;
+  readonly integrationResponses: readonly PutEventsIntegrationResponse[];
+  /** Every status the method can answer (integration responses may override theirs from the template). */
+  readonly methodStatusCodes: readonly string[];
+  /** Errors API Gateway answers itself, before or instead of the integration. */
+  readonly gatewayResponses: readonly GatewayResponseSpec[];
+}
+
+/** Builds the API contract for `catalog`, putting events on `busName` with source `API_SOURCE`. */
+export function apiContract(catalog: readonly CatalogEntry[], busName: pulumi.Input<string>): ApiContract {
+  return {
+    modelName: REQUEST_MODEL_NAME,
+    requestModelSchema: requestModelSchemaJson(catalog),
+    requestTemplate: pulumi.output(busName).apply((bus) => putEventsRequestTemplate(bus, API_SOURCE)),
+    integrationResponses: putEventsIntegrationResponses(),
+    methodStatusCodes: METHOD_RESPONSE_STATUS_CODES,
+    gatewayResponses: gatewayResponses(),
+  };
+}

@@ -1,0 +1,171 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { BackboneEvent } from "../../processors/runtime";
+import { ROUTE_DEFAULTS, type RouteRow } from "../table";
+import { assumedBy, dlqPolicy, processorPolicy } from "./iam";
+
+/** What a route's Lambda receives from EventBridge and returns. */
+export type RouteHandler = aws.lambda.Callback<BackboneEvent, unknown>;
+
+/** Arguments of one route (one row of the routing table). */
+export interface RouteArgs {
+  /** The row: key, pattern, retry policy, memory/timeout. */
+  readonly row: RouteRow;
+  /** The function Pulumi serializes into the Lambda archive (built by `lambdaHandler`). */
+  readonly handler: RouteHandler;
+  /** Physical Lambda name; the log group is `/aws/lambda/<functionName>`. */
+  readonly functionName: string;
+  /** The bus the rule listens on and the function emits to (env `EVENT_BUS_NAME`). */
+  readonly busName: pulumi.Input<string>;
+  readonly busArn: pulumi.Input<string>;
+  /** Where the function remembers processed event ids (env `IDEMPOTENCY_TABLE`). */
+  readonly idempotencyTableName: pulumi.Input<string>;
+  readonly idempotencyTableArn: pulumi.Input<string>;
+  /** Retention of the function's log group. */
+  readonly logRetentionDays: number;
+  /** Lambda's own async retries when the handler throws (0–2). */
+  readonly asyncRetryAttempts: number;
+  /** Oldest event Lambda still retries before sending it to the failure queue (60–21600 s). */
+  readonly asyncMaxEventAgeSeconds: number;
+  /** Packages Pulumi must leave out of the archive (every runtime dependency: the archive holds none). */
+  readonly excludePackages: readonly string[];
+}
+
+/**
+ * One route: rule → target Lambda, and every way an event can fail without being lost. EventBridge delivery
+ * failures (after the row's retry policy) land in the DLQ; EventBridge invokes Lambda asynchronously, so handler
+ * errors never reach that DLQ and instead go through Lambda's async retries to the failure queue.
+ */
+export class Route extends pulumi.ComponentResource {
+  readonly key: string;
+  readonly fn: aws.lambda.CallbackFunction<BackboneEvent, unknown>;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly rule: aws.cloudwatch.EventRule;
+  readonly target: aws.cloudwatch.EventTarget;
+  /** Events EventBridge could not deliver to the function. */
+  readonly dlq: aws.sqs.Queue;
+  /** Events the function failed on after Lambda's async retries. */
+  readonly failureQueue: aws.sqs.Queue;
+
+  constructor(name: string, args: RouteArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("backbone:route:Route", name, {}, opts);
+    const { row } = args;
+    const key = row.key;
+    this.key = key;
+    const child = { parent: this };
+
+    this.dlq = new aws.sqs.Queue(`${key}-dlq`, encryptedQueue(), child);
+    this.failureQueue = new aws.sqs.Queue(`${key}-failed`, encryptedQueue(), child);
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${key}-logs`,
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays },
+      child,
+    );
+
+    this.role = new aws.iam.Role(
+      `${key}-fn`,
+      {
+        description: `Execution role of the ${key} processor`,
+        assumeRolePolicy: JSON.stringify(assumedBy("lambda.amazonaws.com")),
+      },
+      child,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${key}-fn`,
+      {
+        role: this.role.id,
+        policy: pulumi
+          .all([this.logGroup.arn, args.busArn, args.idempotencyTableArn, this.failureQueue.arn])
+          .apply(([logGroupArn, busArn, tableArn, failureQueueArn]) =>
+            JSON.stringify(processorPolicy({ logGroupArn, busArn, tableArn, failureQueueArn })),
+          ),
+      },
+      child,
+    );
+
+    this.fn = new aws.lambda.CallbackFunction(
+      key,
+      {
+        name: args.functionName,
+        description: row.description,
+        callback: args.handler,
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        role: this.role,
+        memorySize: row.memoryMb ?? ROUTE_DEFAULTS.memoryMb,
+        timeout: row.timeoutSeconds ?? ROUTE_DEFAULTS.timeoutSeconds,
+        environment: {
+          variables: { EVENT_BUS_NAME: args.busName, IDEMPOTENCY_TABLE: args.idempotencyTableName },
+        },
+        // A fresh object per function: CallbackFunction pushes "aws-sdk" into the list it is given.
+        codePathOptions: { extraExcludePackages: [...args.excludePackages] },
+      },
+      // The log group must exist first: the role cannot create it, and Lambda would create one without retention.
+      { parent: this, dependsOn: [this.logGroup, rolePolicy], deleteBeforeReplace: true },
+    );
+
+    new aws.lambda.FunctionEventInvokeConfig(
+      key,
+      {
+        functionName: this.fn.name,
+        maximumRetryAttempts: args.asyncRetryAttempts,
+        maximumEventAgeInSeconds: args.asyncMaxEventAgeSeconds,
+        destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
+      },
+      // Lambda checks the role can send to the destination when the config is created.
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+
+    this.rule = new aws.cloudwatch.EventRule(
+      key,
+      { eventBusName: args.busName, eventPattern: JSON.stringify(row.pattern), description: row.description },
+      child,
+    );
+    new aws.sqs.QueuePolicy(
+      `${key}-dlq`,
+      {
+        queueUrl: this.dlq.url,
+        policy: pulumi
+          .all([this.dlq.arn, this.rule.arn])
+          .apply(([queueArn, ruleArn]) => JSON.stringify(dlqPolicy(queueArn, ruleArn))),
+      },
+      child,
+    );
+    const permission = new aws.lambda.Permission(
+      key,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.fn.name,
+        principal: "events.amazonaws.com",
+        sourceArn: this.rule.arn,
+      },
+      child,
+    );
+    this.target = new aws.cloudwatch.EventTarget(
+      key,
+      {
+        rule: this.rule.name,
+        eventBusName: args.busName,
+        arn: this.fn.arn,
+        retryPolicy: {
+          maximumRetryAttempts: row.retry.maximumRetryAttempts,
+          maximumEventAgeInSeconds: row.retry.maximumEventAgeSeconds,
+        },
+        deadLetterConfig: { arn: this.dlq.arn },
+      },
+      { parent: this, dependsOn: [permission] },
+    );
+
+    this.registerOutputs({
+      functionName: this.fn.name,
+      ruleArn: this.rule.arn,
+      dlqUrl: this.dlq.url,
+      failureQueueUrl: this.failureQueue.url,
+    });
+  }
+}
+
+/** SSE with SQS-owned keys: EventBridge and Lambda can write to it without a KMS key policy. 14 days to triage. */
+function encryptedQueue(): aws.sqs.QueueArgs {
+  return { sqsManagedSseEnabled: true, messageRetentionSeconds: 14 * 24 * 3600 };
+}

@@ -1,0 +1,98 @@
+/**
+ * Checks the routing table before any resource is declared, so a bad row fails the preview with its key in the
+ * message instead of failing half-way through `pulumi up`. Pure: no Pulumi import.
+ */
+import { CatalogError, eventCatalog } from "./catalog";
+import { check } from "../pattern";
+import type { RouteRow } from "./row";
+
+/** Route keys become resource and function names: keep them short, lowercase and DNS-like. */
+export const ROUTE_KEY_FORMAT = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+const PROCESSOR_NAME_FORMAT = /^[a-z][a-z0-9-]*$/;
+
+/** Inclusive AWS ranges for the numeric fields of a row. */
+export const ROW_LIMITS = {
+  /** EventBridge target RetryPolicy.MaximumRetryAttempts. */
+  maximumRetryAttempts: [0, 185],
+  /** EventBridge target RetryPolicy.MaximumEventAgeInSeconds. */
+  maximumEventAgeSeconds: [60, 86400],
+  /** Lambda MemorySize. */
+  memoryMb: [128, 10240],
+  /** Lambda Timeout. */
+  timeoutSeconds: [1, 900],
+} as const;
+
+/** One problem found in the table. `row` is the key (or `#<index>` when the key itself is unusable). */
+export interface TableProblem {
+  readonly row: string;
+  readonly message: string;
+}
+
+/** Lambda's limit on a function name. */
+export const MAX_FUNCTION_NAME = 64;
+
+/**
+ * Returns every problem of the table; an empty list means the table can be deployed. `functionPrefix`: what the
+ * stack puts before each key in its Lambda function names (`backbone-<stack>`), checked against AWS's limit.
+ */
+export function checkRoutes(routes: readonly RouteRow[], functionPrefix?: string): TableProblem[] {
+  const problems: TableProblem[] = [];
+  const seen = new Set<string>();
+  routes.forEach((row, index) => {
+    const label = typeof row?.key === "string" && row.key !== "" ? row.key : `#${index}`;
+    const problem = (message: string) => problems.push({ row: label, message });
+
+    if (typeof row?.key !== "string" || !ROUTE_KEY_FORMAT.test(row.key)) {
+      problem(`key must match ${ROUTE_KEY_FORMAT} (lowercase letters, digits, dashes; 2–40 characters)`);
+    } else if (seen.has(row.key)) {
+      problem("duplicate key: resource names derive from the key, so keys must be unique");
+    }
+    if (typeof row?.key === "string") seen.add(row.key);
+    const functionName = `${functionPrefix}-${row?.key}`;
+    if (functionPrefix !== undefined && functionName.length > MAX_FUNCTION_NAME) {
+      problem(
+        `function name "${functionName}" exceeds ${MAX_FUNCTION_NAME} characters; shorten the key or the stack name`,
+      );
+    }
+
+    const processor = row?.processor;
+    if (!processor || typeof processor.handle !== "function") {
+      problem("missing processor (expected an object with a handle function)");
+    } else if (typeof processor.name !== "string" || !PROCESSOR_NAME_FORMAT.test(processor.name)) {
+      problem(`processor name ${JSON.stringify(processor.name)} must match ${PROCESSOR_NAME_FORMAT}`);
+    } else if (typeof processor.detailType !== "string" || processor.detailType === "") {
+      problem(`processor "${processor.name}" has no detailType`);
+    }
+
+    const reason = check(row?.pattern);
+    if (reason !== undefined) problem(`EventBridge would reject the pattern: ${reason}`);
+
+    const inRange = (field: keyof typeof ROW_LIMITS, value: unknown, optional: boolean) => {
+      if (optional && value === undefined) return;
+      const [min, max] = ROW_LIMITS[field];
+      if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        problem(`${field} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+      }
+    };
+    inRange("maximumRetryAttempts", row?.retry?.maximumRetryAttempts, false);
+    inRange("maximumEventAgeSeconds", row?.retry?.maximumEventAgeSeconds, false);
+    inRange("memoryMb", row?.memoryMb, true);
+    inRange("timeoutSeconds", row?.timeoutSeconds, true);
+  });
+
+  // Catalogue conflicts are only meaningful once every row has a processor.
+  if (problems.length === 0) {
+    try {
+      eventCatalog(routes);
+    } catch (err) {
+      if (!(err instanceof CatalogError)) throw err;
+      problems.push({ row: err.row, message: err.message });
+    }
+  }
+  return problems;
+}
+
+/** One line per problem, each starting with the row key, for the preview error. */
+export function formatProblems(problems: readonly TableProblem[]): string {
+  return problems.map((p) => `route "${p.row}": ${p.message}`).join("\n");
+}

@@ -1,0 +1,114 @@
+import { expect } from "chai";
+import fc from "fast-check";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { putEventsRequestTemplate } from "../../../../infra/aws/api/templates";
+import { API_SOURCE } from "../../../../infra/table";
+import { renderTemplate, type EscapeFlavour } from "./vtl";
+
+const BUS = "backbone-dev-bus";
+const FLAVOURS: EscapeFlavour[] = ["commons-lang", "minimal"];
+
+interface NastyBody {
+  readonly name: string;
+  readonly "detail-type": string;
+  readonly detail: unknown;
+}
+const nastyBodies = JSON.parse(
+  readFileSync(resolve(__dirname, "fixtures/nasty-bodies.json"), "utf8"),
+) as NastyBody[];
+
+interface PutEventsRequest {
+  Entries: { Source: string; DetailType: string; Detail: string; EventBusName: string }[];
+}
+
+/** Renders the request template for a raw HTTP body and parses the PutEvents request it produces. */
+function putEventsRequestFor(bodyText: string, flavour: EscapeFlavour): PutEventsRequest {
+  const { output } = renderTemplate(putEventsRequestTemplate(BUS, API_SOURCE), {
+    body: bodyText,
+    escapeFlavour: flavour,
+  });
+  try {
+    return JSON.parse(output) as PutEventsRequest;
+  } catch (e) {
+    throw new Error(`request template produced invalid JSON (${String(e)}):\n${output}`);
+  }
+}
+
+function expectFaithfulEntry(bodyText: string, flavour: EscapeFlavour): void {
+  const sent = JSON.parse(bodyText) as { "detail-type": string; detail: unknown };
+  const request = putEventsRequestFor(bodyText, flavour);
+  expect(Object.keys(request)).to.deep.equal(["Entries"]);
+  expect(request.Entries).to.have.length(1);
+  const [entry] = request.Entries;
+  expect(Object.keys(entry).sort()).to.deep.equal(["Detail", "DetailType", "EventBusName", "Source"]);
+  expect(entry.Source).to.equal(API_SOURCE);
+  expect(entry.EventBusName).to.equal(BUS);
+  expect(entry.DetailType).to.equal(sent["detail-type"]);
+  expect(entry.Detail).to.be.a("string");
+  expect(JSON.parse(entry.Detail)).to.deep.equal(sent.detail);
+}
+
+describe("PutEvents request template (rendered by Velocity with API Gateway's $input/$util)", () => {
+  for (const flavour of FLAVOURS) {
+    describe(`escapeJavaScript flavour: ${flavour}`, () => {
+      for (const body of nastyBodies) {
+        it(`keeps the detail intact: ${body.name}`, () => {
+          const text = JSON.stringify({ "detail-type": body["detail-type"], detail: body.detail });
+          expectFaithfulEntry(text, flavour);
+        });
+      }
+
+      it("keeps the detail intact for a pretty-printed body (whitespace and newlines between tokens)", () => {
+        const body = nastyBodies.find((b) => b.name === "apostrophes")!;
+        expectFaithfulEntry(
+          JSON.stringify({ "detail-type": body["detail-type"], detail: body.detail }, null, 4),
+          flavour,
+        );
+      });
+
+      it("keeps any JSON detail intact (property: 300 generated details)", () => {
+        const key = fc.string({ unit: "binary", maxLength: 8 });
+        const detail = fc.dictionary(key, fc.jsonValue({ maxDepth: 4 }), { maxKeys: 6 });
+        fc.assert(
+          fc.property(detail, (d) => {
+            expectFaithfulEntry(JSON.stringify({ "detail-type": "analytics-event", detail: d }), flavour);
+          }),
+          { numRuns: 300 },
+        );
+      });
+    });
+  }
+
+  it("takes Source and EventBusName from the API, never from the client", () => {
+    const text = JSON.stringify({
+      "detail-type": "order-created",
+      detail: { orderId: "O" },
+      source: "evil.client",
+      Source: "evil.client",
+      EventBusName: "default",
+    });
+    const [entry] = putEventsRequestFor(text, "commons-lang").Entries;
+    expect(entry.Source).to.equal(API_SOURCE);
+    expect(entry.EventBusName).to.equal(BUS);
+  });
+
+  it("escapes a detail-type that would break out of its string (the model's enum rejects it first anyway)", () => {
+    const text = JSON.stringify({ "detail-type": 'x","Source":"evil', detail: {} });
+    const [entry] = putEventsRequestFor(text, "commons-lang").Entries;
+    expect(entry.DetailType).to.equal('x","Source":"evil');
+    expect(entry.Source).to.equal(API_SOURCE);
+  });
+
+  it("accepts a bus ARN and refuses values that Velocity or JSON would misread", () => {
+    const arn = "arn:aws:events:ap-southeast-2:123456789012:event-bus/backbone-dev";
+    const { output } = renderTemplate(putEventsRequestTemplate(arn, API_SOURCE), {
+      body: JSON.stringify({ "detail-type": "a", detail: {} }),
+    });
+    expect((JSON.parse(output) as PutEventsRequest).Entries[0].EventBusName).to.equal(arn);
+    for (const bad of ["$bus", "bus#1", 'bus"', "bus\\x", "", "bus name"]) {
+      expect(() => putEventsRequestTemplate(bad, API_SOURCE), bad).to.throw(TypeError, /busName/);
+    }
+    expect(() => putEventsRequestTemplate(BUS, "$source")).to.throw(TypeError, /source/);
+  });
+});

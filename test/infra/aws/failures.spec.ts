@@ -1,0 +1,40 @@
+import { expect } from "chai";
+import { programFor } from "./harness/program";
+
+/** Runs that must fail at preview, before any AWS resource is declared, naming what is wrong. */
+const cases: { title: string; options: Parameters<typeof programFor>[0]; mentions: string[] }[] = [
+  {
+    title: "a log retention CloudWatch does not accept",
+    options: { config: { logRetentionDays: "8" } },
+    mentions: ['config "logRetentionDays"'],
+  },
+  {
+    title: "a non-numeric throttle",
+    options: { config: { throttleRateLimit: "fast" } },
+    mentions: ['config "throttleRateLimit"'],
+  },
+  {
+    title: "an invalid alarm e-mail",
+    options: { config: { alarmEmail: "nobody" } },
+    mentions: ['config "alarmEmail"'],
+  },
+  {
+    title: "a row whose pattern EventBridge rejects",
+    options: { table: "test/infra/aws/fixtures/table-bad-pattern.ts" },
+    mentions: ['route "broken-pattern"', "EventBridge would reject the pattern"],
+  },
+];
+
+describe("cloud stack: bad input fails the preview", function () {
+  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  this.timeout(180_000);
+  for (const c of cases) {
+    it(`fails on ${c.title}, naming it`, async () => {
+      const program = await programFor(c.options);
+      expect(program.error, "the run should fail").to.not.equal(undefined);
+      expect(program.error!.resourceError, program.error!.message).to.equal(true);
+      for (const text of c.mentions) expect(program.error!.message).to.contain(text);
+      expect(program.resources.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
+    });
+  }
+});

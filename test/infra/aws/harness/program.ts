@@ -1,0 +1,167 @@
+/**
+ * Spec-side helpers: run the program under mocks in a child process (see run-program.ts) and query what it
+ * declared.
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+
+const ROOT = join(__dirname, "..", "..", "..", "..");
+
+/** One declared resource, as the mocked engine saw it. */
+export interface DeclaredResource {
+  type: string;
+  name: string;
+  custom: boolean;
+  /** `type::name` of the parent component, or undefined at the stack root. */
+  parent?: string;
+  /** `type::name` of every resource it waits for (explicit `dependsOn` and referenced inputs). */
+  dependencies?: string[];
+  // Inputs and state are arbitrary JSON; specs index into them freely.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  inputs: any;
+  id?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  state: any;
+}
+
+/** The result of one program run. */
+export class Program {
+  constructor(
+    readonly resources: DeclaredResource[],
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly outputs: any,
+    /** Set when the program threw; `resourceError` when it was a `pulumi.ResourceError`. */
+    readonly error?: { name: string; message: string; resourceError: boolean },
+  ) {}
+
+  /** The resource of `type` named `name`; fails the test when missing. */
+  findResource(type: string, name: string): DeclaredResource {
+    const found = this.resources.find((r) => r.type === type && r.name === name);
+    expect(found, `${type} "${name}" should be declared`).to.not.equal(undefined);
+    return found!;
+  }
+
+  /** Whether `resource` waits for the resource of `type` named `name` before it is created. */
+  waitsFor(resource: DeclaredResource, type: string, name: string): boolean {
+    return (resource.dependencies ?? []).includes(`${type}::${name}`);
+  }
+
+  /** Every resource of `type`. */
+  resourcesOf(type: string): DeclaredResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** How many resources of each type. */
+  countByType(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const r of this.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+    return counts;
+  }
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Module (path from the repo root) exporting `routes`; default runs `index.ts` with the real table. */
+  table?: string;
+  /** Project config values (`key: value`). */
+  config?: Record<string, string>;
+}
+
+/** Every optional feature on and every setting away from its default; specs share this one run. */
+export const CONFIGURED: RunOptions = {
+  config: {
+    apiKeyRequired: "true",
+    alarmEmail: "ops@example.com",
+    throttleRateLimit: "25",
+    throttleBurstLimit: "50",
+    logRetentionDays: "30",
+    archiveRetentionDays: "90",
+    stageName: "prod",
+    manageApiGatewayAccount: "false",
+  },
+};
+
+/** Runs the program in a fresh Node process under Pulumi mocks. */
+export function runProgram(options: RunOptions = {}): Promise<Program> {
+  const args = ["-r", "ts-node/register/transpile-only", join(__dirname, "run-program.ts")];
+  if (options.table) args.push(join(ROOT, options.table));
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      {
+        cwd: ROOT,
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, HARNESS_CONFIG: JSON.stringify(options.config ?? {}) },
+      },
+      (err, stdout, stderr) => {
+        const last = stdout.trim().split("\n").pop() ?? "";
+        try {
+          const parsed = JSON.parse(last);
+          resolve(new Program(parsed.resources, parsed.outputs, parsed.error));
+        } catch {
+          reject(
+            new Error(
+              `program run failed (${err?.message ?? "no JSON"}):\n${stderr}\n${stdout.slice(-2000)}`,
+            ),
+          );
+        }
+      },
+    );
+  });
+}
+
+/** Every IAM policy document the program declares, with where it comes from. */
+export function policyDocuments(program: Program): { where: string; document: PolicyDocument }[] {
+  const docs: { where: string; document: PolicyDocument }[] = [];
+  for (const r of program.resources) {
+    const where = `${r.type} "${r.name}"`;
+    if (r.type === "aws:iam/role:Role") docs.push({ where, document: JSON.parse(r.inputs.assumeRolePolicy) });
+    if (r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:sqs/queuePolicy:QueuePolicy") {
+      docs.push({ where, document: JSON.parse(r.inputs.policy) });
+    }
+    if (r.type === "aws:iam/policy:Policy") docs.push({ where, document: JSON.parse(r.inputs.policy) });
+  }
+  return docs;
+}
+
+/** An IAM policy document. */
+export interface PolicyDocument {
+  Version?: string;
+  Statement: PolicyStatement[];
+}
+
+/** One IAM statement. */
+export interface PolicyStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/** A statement's actions as a list. */
+export function actionsOf(statement: PolicyStatement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+const cache = new Map<string, Promise<Program>>();
+
+/** Like `runProgram`, but one run per distinct options per test process (specs share the default run). */
+export function programFor(options: RunOptions = {}): Promise<Program> {
+  const key = JSON.stringify(options);
+  let run = cache.get(key);
+  if (!run) {
+    run = runProgram(options);
+    cache.set(key, run);
+  }
+  return run;
+}
+
+/** The default program and the `CONFIGURED` one, both required to have run without error. */
+export async function defaultAndConfigured(): Promise<[Program, Program]> {
+  const runs = await Promise.all([programFor(), programFor(CONFIGURED)]);
+  for (const run of runs) expect(run.error, run.error?.message).to.equal(undefined);
+  return runs;
+}

@@ -1,0 +1,187 @@
+/**
+ * Runs the Pulumi program under mocks in THIS process and prints what it declared as one JSON document on
+ * stdout. Pulumi's runtime is process-global, so each spec starts its own child process with this file.
+ *
+ *   node -r ts-node/register/transpile-only test/infra/harness/run-program.ts [table-module]
+ *
+ * Without a table module the real program (`index.ts`) runs; with one, `buildStack` runs on the module's
+ * `routes`. Config comes from the env var HARNESS_CONFIG (JSON object of `key: value`, project namespace implied).
+ * Output: `{ resources: [{type, name, custom, parent, dependencies, inputs, id, state}], outputs, error? }`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "node:path";
+import { ACCOUNT, mockState, REGION, STACK } from "./mock-state";
+
+export const PROJECT = "event-backbone";
+
+interface Recorded {
+  type: string;
+  name: string;
+  custom: boolean;
+  parent?: string;
+  /** `type::name` of every resource it waits for (explicit `dependsOn` and resources its inputs reference). */
+  dependencies?: (string | undefined)[];
+  inputs: unknown;
+  /** What the mocked provider answered (inputs plus computed ARNs, names, URLs). */
+  id?: string;
+  state?: unknown;
+}
+
+async function main(): Promise<void> {
+  const recorded = new Map<string, Recorded>();
+  await pulumi.runtime.setMocks(
+    {
+      async newResource(args) {
+        const inputs = await plain(args.inputs);
+        const result = mockState(args.type, args.name, args.inputs);
+        const entry = recorded.get(key(args.type, args.name)) ?? {
+          type: args.type,
+          name: args.name,
+          custom: true,
+        };
+        recorded.set(key(args.type, args.name), {
+          ...entry,
+          custom: args.custom ?? true,
+          inputs,
+          id: result.id,
+          state: await plain(result.state),
+        });
+        return result;
+      },
+      call(args) {
+        if (args.token === "aws:index/getRegion:getRegion") {
+          return { id: REGION, name: REGION, region: REGION };
+        }
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "test" };
+        }
+        return args.inputs;
+      },
+    },
+    PROJECT,
+    STACK,
+    false,
+  );
+  recordParents(recorded);
+
+  const config = JSON.parse(process.env.HARNESS_CONFIG ?? "{}") as Record<string, string>;
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries([
+      ["aws:region", REGION],
+      ...Object.entries(config).map(([k, v]) => [k.includes(":") ? k : `${PROJECT}:${k}`, v]),
+    ]),
+  );
+
+  let outputs: unknown;
+  let error: ReportedError | undefined;
+  try {
+    const tableModule = process.argv[2];
+    // Required only now: the program must see the mocks (static imports would be hoisted above setMocks).
+    const exported: Record<string, unknown> = tableModule
+      ? require("../../../../infra/aws").buildStack(require(resolve(tableModule)).routes)
+      : { ...require("../../../..") };
+    outputs = await new Promise((done) => pulumi.output(exported).apply(done));
+  } catch (err) {
+    error = report(err);
+  }
+  // Callback serialization registers the functions late: wait for every outstanding resource.
+  try {
+    await pulumi.runtime.disconnect();
+  } catch (err) {
+    error ??= report(err);
+  }
+  process.stdout.write(JSON.stringify({ resources: [...recorded.values()], outputs, error }) + "\n");
+}
+
+/** A failure of the program; `resourceError` tells a `pulumi.ResourceError` (fails the preview cleanly). */
+interface ReportedError {
+  name: string;
+  message: string;
+  resourceError: boolean;
+}
+
+function report(err: unknown): ReportedError {
+  const e = err as Error;
+  return { name: e.name, message: e.message, resourceError: pulumi.ResourceError.isInstance(err) };
+}
+
+function key(type: string, name: string): string {
+  return `${type}::${name}`;
+}
+
+/** The mock API does not pass the parent; the mock monitor's requests carry its URN. */
+function recordParents(recorded: Map<string, Recorded>): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RegisterRequest, cb: unknown): unknown;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    const parent = req.getParent();
+    const k = key(req.getType(), req.getName());
+    recorded.set(k, {
+      ...(recorded.get(k) ?? {
+        type: req.getType(),
+        name: req.getName(),
+        custom: req.getCustom(),
+        inputs: {},
+      }),
+      parent: parent ? urnKey(parent) : undefined,
+      dependencies: req.getDependenciesList().map(urnKey),
+    });
+    return original(req, cb);
+  };
+}
+
+interface RegisterRequest {
+  getParent(): string;
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getDependenciesList(): string[];
+}
+
+/** `urn:pulumi:stack::project::a$b$type::name` → `type::name` (undefined for the stack itself). */
+function urnKey(urn: string): string | undefined {
+  const parts = urn.split("::");
+  const name = parts[parts.length - 1];
+  const types = parts[parts.length - 2]?.split("$") ?? [];
+  const type = types[types.length - 1];
+  return type === "pulumi:pulumi:Stack" ? undefined : `${type}::${name}`;
+}
+
+/** Inputs as JSON: assets and archives become `{__asset|__archive, ...}` with their content resolved. */
+async function plain(value: unknown): Promise<unknown> {
+  if (value instanceof Promise) return plain(await value);
+  if (pulumi.asset.Asset.isInstance(value)) return asset(value as pulumi.asset.Asset);
+  if (pulumi.asset.Archive.isInstance(value)) return archive(value);
+  if (Array.isArray(value)) return Promise.all((value as unknown[]).map(plain));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await plain(v);
+    return out;
+  }
+  return value;
+}
+
+async function asset(value: pulumi.asset.Asset): Promise<unknown> {
+  const a = value as unknown as { text?: Promise<string>; path?: Promise<string>; uri?: Promise<string> };
+  return { __asset: true, text: await a.text, path: await a.path, uri: await a.uri };
+}
+
+async function archive(value: pulumi.asset.Archive): Promise<unknown> {
+  const a = value as unknown as { assets?: Promise<Record<string, unknown>>; path?: Promise<string> };
+  const assets = await a.assets;
+  if (assets) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(assets)) out[k] = await plain(v);
+    return { __archive: "assets", assets: out };
+  }
+  return { __archive: "path", path: await a.path };
+}
+
+main().catch((err) => {
+  process.stdout.write(
+    JSON.stringify({ resources: [], error: { name: err.name, message: String(err.stack) } }),
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,106 @@
+import { expect } from "chai";
+import { Type } from "@sinclair/typebox";
+import type { RouteRow } from "../../../infra/table";
+import { routes } from "../../../infra/routes";
+import { checkRoutes, formatProblems } from "../../../infra/table";
+import { defineProcessor } from "../../../processors/runtime";
+
+const base = routes[0];
+
+/** The real table with one row replaced by `row` (spread over the first row). */
+function tableWith(row: Partial<RouteRow> & Record<string, unknown>): RouteRow[] {
+  return [...routes, { ...base, key: "extra-row", ...row } as RouteRow];
+}
+
+describe("infra/validate-table", () => {
+  it("accepts the real routing table", () => {
+    expect(checkRoutes(routes)).to.deep.equal([]);
+  });
+
+  const cases: { title: string; table: RouteRow[]; row: string; message: RegExp }[] = [
+    { title: "duplicate key", table: tableWith({ key: base.key }), row: base.key, message: /duplicate key/ },
+    {
+      title: "upper-case key",
+      table: tableWith({ key: "Order-Review" }),
+      row: "Order-Review",
+      message: /key must/,
+    },
+    {
+      title: "key ending in a dash",
+      table: tableWith({ key: "order-" }),
+      row: "order-",
+      message: /key must/,
+    },
+    {
+      title: "key over 40 characters",
+      table: tableWith({ key: "a".repeat(41) }),
+      row: "a".repeat(41),
+      message: /key/,
+    },
+    {
+      title: "missing processor",
+      table: tableWith({ processor: undefined as never }),
+      row: "extra-row",
+      message: /missing processor/,
+    },
+    {
+      title: "retry attempts above 185",
+      table: tableWith({ retry: { maximumRetryAttempts: 186, maximumEventAgeSeconds: 3600 } }),
+      row: "extra-row",
+      message: /maximumRetryAttempts must be an integer from 0 to 185/,
+    },
+    {
+      title: "event age below 60 s",
+      table: tableWith({ retry: { maximumRetryAttempts: 1, maximumEventAgeSeconds: 59 } }),
+      row: "extra-row",
+      message: /maximumEventAgeSeconds must be an integer from 60 to 86400/,
+    },
+    {
+      title: "memory below 128 MB",
+      table: tableWith({ memoryMb: 64 }),
+      row: "extra-row",
+      message: /memoryMb/,
+    },
+    {
+      title: "timeout above 900 s",
+      table: tableWith({ timeoutSeconds: 901 }),
+      row: "extra-row",
+      message: /timeoutSeconds/,
+    },
+    {
+      title: "pattern EventBridge rejects (scalar instead of array)",
+      table: tableWith({ pattern: { "detail-type": "order-created" } }),
+      row: "extra-row",
+      message: /EventBridge would reject the pattern/,
+    },
+    {
+      title: "second schema for a catalogued detail-type",
+      table: tableWith({
+        processor: defineProcessor({
+          name: "impostor",
+          detailType: base.processor.detailType,
+          schema: Type.Object({}),
+          handle: () => undefined,
+        }),
+      }),
+      row: "extra-row",
+      message: /another schema for detail-type/,
+    },
+  ];
+  it("reports a function name over Lambda's 64 characters, naming the row", () => {
+    const prefix = `backbone-${"s".repeat(64 - "backbone--".length - base.key.length)}`;
+
+    expect(checkRoutes([base], prefix), "exactly 64").to.deep.equal([]);
+    const problems = checkRoutes([base], `${prefix}x`);
+    expect(problems.find((p) => p.row === base.key)?.message).to.match(/exceeds 64 characters/);
+  });
+
+  for (const c of cases) {
+    it(`reports a ${c.title}, naming the row`, () => {
+      const problems = checkRoutes(c.table);
+      expect(problems.map((p) => p.row)).to.include(c.row);
+      expect(problems.find((p) => p.row === c.row)?.message).to.match(c.message);
+      expect(formatProblems(problems)).to.contain(`route "${c.row}"`);
+    });
+  }
+});
