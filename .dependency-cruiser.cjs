@@ -18,63 +18,56 @@ const FACES = [
   "local/scenarios",
 ];
 
+/** A forbidden import: `from` modules may not import `to` modules (path regexes, relative to the root). */
+const forbid = (name, comment, from, to) => ({ name, comment, severity: "error", from, to });
+
 module.exports = {
   forbidden: [
-    {
-      name: "no-cycle",
-      comment: "No import cycle anywhere, type-only imports included.",
-      severity: "error",
-      from: {},
-      to: { circular: true },
-    },
-    {
-      name: "pattern-is-pure",
-      comment: "infra/pattern (the EventBridge pattern engine) imports nothing else of the project.",
-      severity: "error",
-      from: { path: "^infra/pattern/" },
-      to: { path: "^(index\\.ts$|infra/(?!pattern/)|processors/|local/|test/)" },
-    },
-    {
-      name: "runtime-is-pure",
-      comment: "processors/runtime (the processor contract) imports nothing else of the project.",
-      severity: "error",
-      from: { path: "^processors/runtime/" },
-      to: { path: "^(index\\.ts$|infra/|local/|test/|processors/(?!runtime/))" },
-    },
-    {
-      name: "processors-below-infra-and-local",
-      comment: "Processors are business rules: they never import infra/ or local/.",
-      severity: "error",
-      from: { path: "^processors/" },
-      to: { path: "^(infra|local)/" },
-    },
-    {
-      name: "infra-never-imports-local",
-      severity: "error",
-      from: { path: "^infra/" },
-      to: { path: "^local/" },
-    },
-    {
-      name: "delivery-and-store-below-http",
-      comment: "The delivery loop and the store know nothing of HTTP.",
-      severity: "error",
-      from: { path: "^local/(delivery|store)/" },
-      to: { path: "^local/http/" },
-    },
-    {
-      name: "pulumi-only-in-infra-aws",
-      comment: "Only the Pulumi components (and the program at the root) load @pulumi/*.",
-      severity: "error",
-      from: { path: "^(processors|local|infra/(table|pattern)|infra/routes\\.ts)" },
-      to: { path: "node_modules/@pulumi/" },
-    },
-    ...FACES.map((folder) => ({
-      name: `through-the-face:${folder}`,
-      comment: `Outside ${folder}/, import it through ${folder}/index.ts.`,
-      severity: "error",
-      from: { path: "^(index\\.ts|infra|processors|local)", pathNot: `^${folder}/` },
-      to: { path: `^${folder}/`, pathNot: `^${folder}/index\\.ts$` },
-    })),
+    forbid("no-cycle", "No import cycle anywhere, type-only imports included.", {}, { circular: true }),
+    forbid(
+      "pattern-is-pure",
+      "infra/pattern (the EventBridge pattern engine) imports nothing else of the project.",
+      { path: "^infra/pattern/" },
+      { path: "^(index\\.ts$|infra/(?!pattern/)|processors/|local/|test/)" },
+    ),
+    forbid(
+      "runtime-is-pure",
+      "processors/runtime (the processor contract) imports nothing else of the project.",
+      { path: "^processors/runtime/" },
+      { path: "^(index\\.ts$|infra/|local/|test/|processors/(?!runtime/))" },
+    ),
+    forbid(
+      "processors-below-infra-and-local",
+      "Processors are business rules: they never import infra/ or local/.",
+      { path: "^processors/" },
+      { path: "^(infra|local)/" },
+    ),
+    forbid(
+      "infra-never-imports-local",
+      "The cloud side knows nothing of the local stack.",
+      { path: "^infra/" },
+      { path: "^local/" },
+    ),
+    forbid(
+      "delivery-and-store-below-http",
+      "The delivery loop and the store know nothing of HTTP.",
+      { path: "^local/(delivery|store)/" },
+      { path: "^local/http/" },
+    ),
+    forbid(
+      "pulumi-only-in-infra-aws",
+      "Only the Pulumi components (and the program at the root) load @pulumi/*.",
+      { path: "^(processors|local|infra/(table|pattern)|infra/routes\\.ts)" },
+      { path: "node_modules/@pulumi/" },
+    ),
+    ...FACES.map((folder) =>
+      forbid(
+        `through-the-face:${folder}`,
+        `Outside ${folder}/, import it through ${folder}/index.ts.`,
+        { path: "^(index\\.ts|infra|processors|local)", pathNot: `^${folder}/` },
+        { path: `^${folder}/`, pathNot: `^${folder}/index\\.ts$` },
+      ),
+    ),
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -1,20 +1,17 @@
 /**
  * Structured logs for the local stack: pino JSON lines, pretty-printed when stdout is a terminal. Processor
- * lines carry `eventId` and `routeKey` through the bindings the processor runtime passes.
+ * lines carry `eventId` and `routeKey` through the bindings the processor runtime passes. Imports nothing else
+ * of the local stack, so every part of it may log.
  */
 import pino from "pino";
 import type { LogFields, Logger } from "../processors/runtime";
-import type { DeliveryOutcome } from "./delivery";
 
-/** The process logger for `npm start`: pretty in a terminal, JSON lines otherwise (`LOG_LEVEL`, default info). */
-export function createLogger(level = process.env.LOG_LEVEL ?? "info"): pino.Logger {
-  if (process.stdout.isTTY) {
-    return pino({
-      level,
-      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l" } },
-    });
-  }
-  return pino({ level });
+/** How a terminal shows log lines (both threads use it). */
+const PRETTY = { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l" } };
+
+/** The process logger for `npm start`: pretty in a terminal, JSON lines otherwise. */
+export function createLogger(level: string): pino.Logger {
+  return process.stdout.isTTY ? pino({ level, transport: PRETTY }) : pino({ level });
 }
 
 /**
@@ -23,21 +20,8 @@ export function createLogger(level = process.env.LOG_LEVEL ?? "info"): pino.Logg
  */
 export function threadLogger(level: string, pretty: boolean): pino.Logger {
   if (level === "silent") return silentLogger();
-  if (pretty) {
-    return pino({
-      level,
-      transport: { target: "pino-pretty", options: { colorize: true, translateTime: "HH:MM:ss.l" } },
-    });
-  }
+  if (pretty) return pino({ level, transport: PRETTY });
   return pino({ level }, pino.destination({ fd: 1, sync: false }));
-}
-
-/** One line per delivery attempt: debug when done, warn when retried, error when dead-lettered. */
-export function logOutcome(log: pino.Logger, o: DeliveryOutcome): void {
-  const fields = { eventId: o.eventId, routeKey: o.routeKey, attempt: o.attempt, error: o.error };
-  if (o.status === "done") log.debug(fields, "delivered");
-  else if (o.status === "retrying") log.warn(fields, "delivery failed; will retry");
-  else log.error(fields, "delivery failed; dead-lettered");
 }
 
 /** A logger that drops everything (tests, benches). */

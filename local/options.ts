@@ -1,15 +1,67 @@
-/** Options of the local stack's app builder (`buildApp` in app.ts). */
+/**
+ * The local stack's options: what `buildApp` accepts (`LocalOptions`), every default once (`DEFAULTS`), the
+ * environment variables `npm start` reads (`ENVIRONMENT`), and `resolveOptions`, which turns options into the
+ * settings each component takes. Components below this file take resolved settings and default nothing.
+ * local/README.md's settings table is checked against `DEFAULTS` and `ENVIRONMENT` by a test.
+ */
 import type pino from "pino";
-import type { RouteRow } from "../infra/table";
-import type { DeliveryOutcome } from "./delivery";
+import { resolve } from "node:path";
+import { ROUTE_DEFAULTS, type RouteRow } from "../infra/table";
+import type { DeliveryOutcome, DeliverySettings, IngestPriorityOptions } from "./delivery";
+import type { StoreOptions } from "./store";
 
-/** Options of `buildApp`. Every field is optional; the defaults are what `npm start` uses. */
+/** Every default of the local stack. */
+export const DEFAULTS = {
+  /** Where `npm start` listens. */
+  port: 3000,
+  host: "127.0.0.1",
+  /** pino level of `npm start`'s logger. */
+  logLevel: "info",
+  dbPath: ".data/backbone.db",
+  synchronous: "NORMAL",
+  /** WAL checkpoints on a worker thread every this many ms (0: in SQLite's commits). */
+  checkpointIntervalMs: 200,
+  /** Module exporting `routes`, relative to the project root. */
+  routesModule: "infra/routes",
+  delivery: "in-thread",
+  emitTransport: "in-process",
+  busName: "backbone",
+  /** The dev stack's region. */
+  region: "ap-southeast-2",
+  account: "000000000000",
+  retryBaseDelayMs: 1000,
+  retryMaxDelayMs: 60_000,
+  /**
+   * Open deliveries at which `POST /events` answers 429. They wait on disk, not in memory (about 1.3 KB of
+   * SQLite each with the scenario events, so ~1.3 GB at the bound): the bound is what lets a burst be accepted
+   * at ingest speed and processed afterwards (`delivery/ingest-priority.ts`).
+   */
+  maxPending: 1_000_000,
+  /** Producer requests per second at which delivery yields to ingest (0: never). */
+  ingestPriorityRate: 5_000,
+  /** Deliveries started per second while delivery yields. */
+  ingestPriorityTrickle: 10,
+  /**
+   * The window the producer request rate is measured over. Long enough that a short burst (e.g. 1,000 requests
+   * at once, once a second) does not hold delivery back (measured: with 100 ms, such bursts put end-to-end p99 at
+   * ~160 ms); after a long burst, delivery resumes within two windows.
+   */
+  ingestPriorityWindowMs: 500,
+  /** Processor invocations at once (measured: 16 queued deliveries behind emitting ones). */
+  concurrency: 64,
+  /** Timeout of a route without `timeoutSeconds`: the cloud stack's Lambda default. */
+  defaultTimeoutSeconds: ROUTE_DEFAULTS.timeoutSeconds,
+  /** New deliveries started from memory at most; beyond, they are read back from SQLite. */
+  readyQueueCap: 10_000,
+} as const;
+
+/** Options of `buildApp`. Every field is optional; `DEFAULTS` says what `npm start` uses. */
 export interface LocalOptions {
-  /** SQLite file of the bus (created with its folder). Default `.data/backbone.db`. Use a temp file in tests. */
+  /** SQLite file of the bus (created with its folder). Use a temp file in tests. */
   dbPath?: string;
-  /** `NORMAL` (default) survives a process crash; `FULL` also survives an OS crash, at some ingest cost. */
+  /** `NORMAL` survives a process crash; `FULL` also survives an OS crash, at some ingest cost. */
   synchronous?: "NORMAL" | "FULL";
-  /** WAL checkpoints on a worker thread every this many ms (default 200); 0 leaves them to SQLite's commits. */
+  /** WAL checkpoints on a worker thread every this many ms; 0 leaves them to SQLite's commits. */
   checkpointIntervalMs?: number;
   /**
    * The routing table, inline. Its processors are functions, which cannot be posted to a thread, so a table
@@ -19,60 +71,58 @@ export interface LocalOptions {
   routes?: readonly RouteRow[];
   /**
    * Module (absolute path, or relative to the project root) exporting `routes: RouteRow[]`; both threads load
-   * it. Default `infra/routes`. Ignored when `routes` is given.
+   * it. Ignored when `routes` is given.
    */
   routesModule?: string;
   /**
-   * Where the delivery loop, the processors and their emits run. `in-thread` (default): the main event loop.
-   * `thread`: a `worker_threads` Worker (`delivery-thread.ts`) with its own SQLite reader connection, so
+   * Where the delivery loop, the processors and their emits run. `in-thread`: the main event loop.
+   * `thread`: a `worker_threads` Worker (`delivery/thread/`) with its own SQLite reader connection, so
    * processing does not run on the event loop that answers `POST /events`; the main thread stays the only
    * SQLite writer; a crashed thread is restarted and redelivers what was open. It needs the table as
    * `routesModule` (not `routes`), no custom `now` and a database file. Measured on a 2-core machine it is
-   * the slower choice end to end (BENCHMARKS.md), hence not the default. `BACKBONE_DELIVERY` for `npm start`.
+   * the slower choice end to end (BENCHMARKS.md), hence not the default.
    */
   delivery?: "thread" | "in-thread";
   /**
-   * Port the processors' EventBridge client (`ctx.emit`) targets. Default: the port this app listens on, read
-   * when the first event is emitted. Set it only when another process serves the EventBridge API.
+   * Port the processors' EventBridge client (`ctx.emit`) targets with `emitTransport: "http"`. Default: the
+   * port this app listens on, read when the first event is emitted. Set it only when another process serves
+   * the EventBridge API.
    */
   port?: number;
   /**
-   * How `ctx.emit`'s real EventBridge client reaches this server's EventBridge API: `in-process` (default), a
-   * direct call to the code behind `POST /`, or `http`, a loopback socket to `emitEndpoint`/`port`/the
-   * listening port. See `emit-transport.ts` for why.
+   * How `ctx.emit`'s real EventBridge client reaches this server's EventBridge API: `in-process`, a direct
+   * call to the code behind `POST /`, or `http`, a loopback socket to `emitEndpoint`/`port`/the listening
+   * port. See `delivery/emit-transport.ts` for why.
    */
   emitTransport?: "in-process" | "http";
   /** Full endpoint for `ctx.emit` (overrides `port`), e.g. `http://127.0.0.1:3000`. */
   emitEndpoint?: string;
-  /** Bus name used by `ctx.emit` and accepted as PutEvents `EventBusName` (with `default` and its ARN). Default `backbone`. */
+  /** Bus name used by `ctx.emit` and accepted as PutEvents `EventBusName` (with `default` and its ARN). */
   busName?: string;
-  /** Envelope `region` and emit client region. Default `ap-southeast-2`, the dev stack's region. */
+  /** Envelope `region` and emit client region. */
   region?: string;
-  /** Envelope `account`. Default `000000000000`. */
+  /** Envelope `account`. */
   account?: string;
-  /** Delay before the first retry of a failed delivery; doubles per retry. Default 1000. Tests use ~10. */
+  /** Delay before the first retry of a failed delivery; doubles per retry. Tests use ~10. */
   retryBaseDelayMs?: number;
-  /** Cap on the delay between attempts. Default 60000. */
+  /** Cap on the delay between attempts. */
   retryMaxDelayMs?: number;
-  /**
-   * Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). They wait on disk
-   * (~1.3 KB each). Default 1,000,000. `BACKBONE_MAX_PENDING` for `npm start`.
-   */
+  /** Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). */
   maxPending?: number;
   /**
-   * Producer requests (`POST /events`, `POST /`) per second, over 500 ms windows, at which the in-thread
-   * delivery loop yields to ingest:
-   * deliveries then start at `ingestPriorityTrickle` per second until the burst ends or the backlog reaches half
-   * of `maxPending` (`ingest-priority.ts`). 0 turns this off. Default 5000. `BACKBONE_INGEST_PRIORITY_RATE`.
+   * Producer requests (`POST /events`, `POST /`) per second, over `DEFAULTS.ingestPriorityWindowMs` windows, at
+   * which the in-thread delivery loop yields to ingest: deliveries then start at `ingestPriorityTrickle` per
+   * second until the burst ends or the backlog reaches half of `maxPending` (`delivery/ingest-priority.ts`).
+   * 0 turns this off.
    */
   ingestPriorityRate?: number;
-  /** Deliveries started per second while delivery yields to ingest. Default 10. `BACKBONE_INGEST_PRIORITY_TRICKLE`. */
+  /** Deliveries started per second while delivery yields to ingest. */
   ingestPriorityTrickle?: number;
-  /** Processor invocations running at once. Default 64 (measured: 16 queued deliveries behind emitting ones). */
+  /** Processor invocations running at once. */
   concurrency?: number;
-  /** Timeout for routes without `timeoutSeconds`, like the Lambda default. Default 10. */
+  /** Timeout for routes without `timeoutSeconds`, like the Lambda default. */
   defaultTimeoutSeconds?: number;
-  /** New deliveries started from memory at most; beyond, they are read back from SQLite. Default 10000. */
+  /** New deliveries started from memory at most; beyond, they are read back from SQLite. */
   readyQueueCap?: number;
   /**
    * pino logger for the server and the processors. Default: silent. The delivery thread logs at this logger's
@@ -83,4 +133,135 @@ export interface LocalOptions {
   onOutcome?: (outcome: DeliveryOutcome) => void;
   /** The clock of the bus and the delivery loop (not of Fastify); implies `delivery: "in-thread"`. */
   now?: () => Date;
+}
+
+/** The settings `npm start` reads from the environment, by option, with their variables. */
+export const ENVIRONMENT = {
+  port: "PORT",
+  host: "HOST",
+  dbPath: "BACKBONE_DB",
+  logLevel: "LOG_LEVEL",
+  retryBaseDelayMs: "BACKBONE_RETRY_BASE_MS",
+  maxPending: "BACKBONE_MAX_PENDING",
+  ingestPriorityRate: "BACKBONE_INGEST_PRIORITY_RATE",
+  ingestPriorityTrickle: "BACKBONE_INGEST_PRIORITY_TRICKLE",
+  concurrency: "BACKBONE_CONCURRENCY",
+  checkpointIntervalMs: "BACKBONE_CHECKPOINT_MS",
+  delivery: "BACKBONE_DELIVERY",
+} as const satisfies Partial<Record<keyof typeof DEFAULTS, string>>;
+
+/** What `npm start` reads from its environment: where to listen, the logger's level, and `buildApp`'s options. */
+export interface StartSettings {
+  port: number;
+  host: string;
+  logLevel: string;
+  options: LocalOptions;
+}
+
+/** Reads `ENVIRONMENT` from `env`; throws an `Error` naming the variable and its accepted values. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
+  const text = (key: keyof typeof ENVIRONMENT): string | undefined => {
+    const raw = env[ENVIRONMENT[key]];
+    return raw === undefined || raw === "" ? undefined : raw;
+  };
+  const number = (key: keyof typeof ENVIRONMENT): number | undefined => {
+    const raw = text(key);
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0) {
+      throw new Error(`${ENVIRONMENT[key]} must be a non-negative number, got ${raw}`);
+    }
+    return n;
+  };
+  const delivery = text("delivery");
+  if (delivery !== undefined && delivery !== "thread" && delivery !== "in-thread") {
+    throw new Error(`${ENVIRONMENT.delivery} must be thread or in-thread, got ${delivery}`);
+  }
+  const port = number("port") ?? DEFAULTS.port;
+  if (!Number.isInteger(port) || port > 65535) throw new Error(`${ENVIRONMENT.port}: invalid port ${port}`);
+  return {
+    port,
+    host: text("host") ?? DEFAULTS.host,
+    logLevel: text("logLevel") ?? DEFAULTS.logLevel,
+    options: {
+      dbPath: text("dbPath") ?? DEFAULTS.dbPath,
+      retryBaseDelayMs: number("retryBaseDelayMs"),
+      maxPending: number("maxPending"),
+      ingestPriorityRate: number("ingestPriorityRate"),
+      ingestPriorityTrickle: number("ingestPriorityTrickle"),
+      concurrency: number("concurrency"),
+      checkpointIntervalMs: number("checkpointIntervalMs"),
+      delivery,
+    },
+  };
+}
+
+/** `LocalOptions` with every default applied, grouped as the components take them. */
+export interface ResolvedOptions {
+  routes: readonly RouteRow[];
+  /** Absolute path of the routing table's module (the delivery thread loads it). */
+  routesModule: string;
+  dbPath: string;
+  delivery: "thread" | "in-thread";
+  emitTransport: "in-process" | "http";
+  emitEndpoint?: string;
+  port?: number;
+  busName: string;
+  region: string;
+  account: string;
+  maxPending: number;
+  now: () => Date;
+  store: Pick<StoreOptions, "synchronous" | "checkpointIntervalMs" | "deliveryRows">;
+  deliverySettings: DeliverySettings;
+  ingestPriority: Omit<IngestPriorityOptions, "backlogHigh">;
+}
+
+/** Project root: `routesModule` is relative to it. */
+const ROOT = resolve(__dirname, "..");
+
+/** Applies `DEFAULTS`; throws when options contradict each other (the delivery thread's needs). */
+export function resolveOptions(options: LocalOptions): ResolvedOptions {
+  const routesModule = resolve(ROOT, options.routesModule ?? DEFAULTS.routesModule);
+  const routes: readonly RouteRow[] =
+    options.routes ?? (require(routesModule) as { routes: readonly RouteRow[] }).routes;
+  const dbPath = options.dbPath ?? DEFAULTS.dbPath;
+  const inThreadOnly = options.routes !== undefined || options.now !== undefined || dbPath === ":memory:";
+  if (options.delivery === "thread" && inThreadOnly) {
+    throw new Error(
+      'delivery: "thread" needs the routing table as a module (routesModule, not routes), no custom now and a database file',
+    );
+  }
+  const delivery = options.delivery ?? DEFAULTS.delivery;
+  return {
+    routes,
+    routesModule,
+    dbPath,
+    delivery,
+    emitTransport: options.emitTransport ?? DEFAULTS.emitTransport,
+    emitEndpoint: options.emitEndpoint,
+    port: options.port,
+    busName: options.busName ?? DEFAULTS.busName,
+    region: options.region ?? DEFAULTS.region,
+    account: options.account ?? DEFAULTS.account,
+    maxPending: options.maxPending ?? DEFAULTS.maxPending,
+    now: options.now ?? (() => new Date()),
+    store: {
+      synchronous: options.synchronous ?? DEFAULTS.synchronous,
+      checkpointIntervalMs: options.checkpointIntervalMs ?? DEFAULTS.checkpointIntervalMs,
+      // The delivery thread reads delivery rows on its own connection, so they must exist with the event.
+      deliveryRows: delivery === "in-thread" ? "late" : "with-event",
+    },
+    deliverySettings: {
+      concurrency: options.concurrency ?? DEFAULTS.concurrency,
+      retryBaseDelayMs: options.retryBaseDelayMs ?? DEFAULTS.retryBaseDelayMs,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? DEFAULTS.retryMaxDelayMs,
+      defaultTimeoutSeconds: options.defaultTimeoutSeconds ?? DEFAULTS.defaultTimeoutSeconds,
+      readyQueueCap: options.readyQueueCap ?? DEFAULTS.readyQueueCap,
+    },
+    ingestPriority: {
+      rate: options.ingestPriorityRate ?? DEFAULTS.ingestPriorityRate,
+      trickle: options.ingestPriorityTrickle ?? DEFAULTS.ingestPriorityTrickle,
+      windowMs: DEFAULTS.ingestPriorityWindowMs,
+    },
+  };
 }

@@ -54,11 +54,16 @@ export function compileDetailCheck(code: string): DetailCheck {
     const path = error.instancePath
       .split("/")
       .slice(1)
-      .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+      .map(decodePointer)
       .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
       .join("");
     return `detail${path} ${error.message ?? "is invalid"}`;
   };
+}
+
+/** One segment of a JSON Pointer (RFC 6901) as the key it names: `~1` is `/`, `~0` is `~`. */
+export function decodePointer(segment: string): string {
+  return segment.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
 /** `compileDetailCheck(detailCheckCode(schema))`: for runtimes that have node_modules (the local stack, tests). */

@@ -28,6 +28,12 @@ export {
   type RejectedResult,
   type RuntimePorts,
 } from "./run";
-export { compileDetailCheck, detailCheck, detailCheckCode, type DetailCheck } from "./detail-check";
+export {
+  compileDetailCheck,
+  decodePointer,
+  detailCheck,
+  detailCheckCode,
+  type DetailCheck,
+} from "./detail-check";
 export { eventBridgePublisher, PUT_EVENTS_BATCH, type PutEventsFailure } from "./emit";
 export { dynamoStore, jsonLogger, lambdaHandler } from "./lambda";

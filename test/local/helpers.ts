@@ -9,6 +9,10 @@ import { join, resolve } from "node:path";
 import pino from "pino";
 export { freePort } from "../support/net";
 import { buildApp, type LocalApp, type LocalOptions } from "../../local/app";
+import { Bus, type CommitListener } from "../../local/bus";
+import { Store, type StoreOptions } from "../../local/store";
+import type { RouteRow } from "../../infra/table";
+import { resolveOptions } from "../../local/options";
 
 export const ROOT = resolve(__dirname, "../..");
 
@@ -37,11 +41,30 @@ export async function startLocal(options: LocalOptions = {}): Promise<Running> {
   };
 }
 
-/** A temp directory removed by the returned function. */
-export function tempDir(): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), "backbone-local-test-"));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/**
+ * A Store on `file` (default in memory) with the settings `buildApp` would give it, without the checkpoint
+ * thread unless asked.
+ */
+export function openStore(file = ":memory:", overrides: Partial<StoreOptions> = {}): Store {
+  const { store } = resolveOptions({ dbPath: file, routes: [] });
+  return new Store(file, { ...store, checkpointIntervalMs: 0, ...overrides });
 }
+
+/** A bus on `store` for `routes`, with the local stack's envelope fields; `onCommit` defaults to nothing. */
+export function openBus(
+  store: Store,
+  routes: readonly RouteRow[],
+  onCommit: CommitListener = () => undefined,
+): Bus {
+  return new Bus(store, routes, {
+    account: "000000000000",
+    region: "ap-southeast-2",
+    now: () => new Date(),
+    onCommit,
+  });
+}
+
+export { tempDir } from "../support/temp";
 
 export interface Reply {
   status: number;

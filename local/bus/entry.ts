@@ -1,0 +1,33 @@
+/** What goes onto the bus and what the bus reports of a commit: plain types, imported by every side of it. */
+
+/** One event to put on the bus (already validated). */
+export interface BusEntry {
+  source: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+  /** `JSON.stringify(detail)` when the caller has it already (the API validated its size with it). */
+  detailJson?: string;
+  /** Event time; defaults to the acceptance time. */
+  time?: Date;
+  resources?: string[];
+  /**
+   * Put on the account's default bus (PutEvents without `EventBusName`, or `default`): kept and visible, but no
+   * route sees it, since the routing table's rules live on the backbone bus, as on AWS.
+   */
+  defaultBus?: boolean;
+  /** Set by replay: the archived event this one re-sends. */
+  replayOf?: string;
+  replayName?: string;
+}
+
+/** What the bus tells a delivery loop about one commit of new events. */
+export interface Commit {
+  /** `seq` of the last event committed (the delivery thread's disk-read bound). */
+  readonly seq: number;
+  /**
+   * The commit ran in an event-loop turn of its own (the request group commit). Otherwise it ran inside a
+   * processor's promise chain (an emit), where starting further deliveries at once would chain processors
+   * through microtasks alone and starve HTTP, timers and signals while a backlog lasts.
+   */
+  readonly ownTurn: boolean;
+}

@@ -1,0 +1,92 @@
+/** The delivery loop's contracts, shared by the in-thread loop, the delivery thread and its handle. */
+import type { RouteRow } from "../../infra/table";
+import type { Envelope } from "../../processors/runtime";
+import type { Commit } from "../bus";
+import type { ClaimedDelivery, NewEvent } from "../store";
+
+/**
+ * Runs one route's processor for one event and resolves with its result (rejects when the attempt failed).
+ * `fresh`: the first attempt of an event this process just committed, so the idempotency store has nothing.
+ */
+export type Invoke = (route: RouteRow, event: Envelope, fresh: boolean) => Promise<unknown>;
+
+/** The loop's settings: plain data, so the delivery thread receives them as they are (`local/options.ts`). */
+export interface DeliverySettings {
+  /** Processors running at once. */
+  concurrency: number;
+  /** Delay before the first retry; doubles on every further retry. */
+  retryBaseDelayMs: number;
+  /** Cap on the delay between two attempts. */
+  retryMaxDelayMs: number;
+  /** Processor timeout when the route has none (`ROUTE_DEFAULTS.timeoutSeconds`, as on Lambda). */
+  defaultTimeoutSeconds: number;
+  /** New deliveries kept in memory at most; beyond, they wait on disk only (read back once the queue drains). */
+  readyQueueCap: number;
+}
+
+/** What the loop is told and asks besides its queue: the clock, listeners and limits. */
+export interface DeliveryHooks {
+  now: () => Date;
+  onOutcome?: (outcome: DeliveryOutcome) => void;
+  /** Told when an attempt starts (`true`) and ends, by `deliveryKey` (the delivery thread mirrors this). */
+  onInFlight?: (key: string, running: boolean) => void;
+  /**
+   * Limits how many attempts may start now (`IngestPriority`: delivery yields to a burst of ingest); when it
+   * holds work back, the loop asks again after `retryInMs`. Default: no limit besides `concurrency`.
+   */
+  gate?: DeliveryGate;
+  /** Highest event `seq` whose new deliveries may be read from disk (see `DeliveryQueue.dueDeliveries`). Default: all. */
+  diskBound?: () => number;
+}
+
+/** See `DeliveryHooks.gate`; implemented by `IngestPriority`. */
+export interface DeliveryGate {
+  allowance(now: number): number;
+  started(n: number): void;
+  retryInMs(): number;
+}
+
+/** Where the loop finds due work and records outcomes: implemented by the `Store`. */
+export interface DeliveryQueue {
+  /** Deliveries pending (in flight included) or waiting for a retry. */
+  readonly openDeliveries: number;
+  /** Whether writes can still be made (false once the store is closed). */
+  readonly isOpen: boolean;
+  /**
+   * Up to `limit` deliveries due at `now`, skipping keys in `skip` (in flight), with one more attempt counted;
+   * new deliveries of events after `maxSeq` are left out.
+   */
+  dueDeliveries(now: number, limit: number, skip: ReadonlySet<string>, maxSeq?: number): ClaimedDelivery[];
+  /** Earliest time after `after` at which a waiting delivery falls due. */
+  nextDueAt(after: number): number | undefined;
+  markDone(d: ClaimedDelivery, result: unknown, now: number): void;
+  markRetry(d: ClaimedDelivery, nextAt: number, error: string): void;
+  markDead(d: ClaimedDelivery, error: string, now: number): void;
+}
+
+/** What the HTTP side needs from a delivery loop, in this thread (`DeliveryLoop`) or its own (`DeliveryThread`). */
+export interface DeliveryHandle {
+  /** Starts delivering, beginning with what a previous process left open. */
+  start(): unknown;
+  /** Takes the deliveries of newly committed events. */
+  enqueue(events: readonly NewEvent[], commit: Commit): void;
+  /** Due work was put on disk by someone else (redrive): read it. */
+  poll(): void;
+  /** Whether an attempt of this delivery is running now. */
+  isInFlight(eventId: string, routeKey: string): boolean;
+  /** Attempts currently running. */
+  readonly inFlight: number;
+  /** Stops delivering; unfinished attempts are made again later. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Reported after every attempt, for logs and tests. */
+export interface DeliveryOutcome {
+  eventId: string;
+  routeKey: string;
+  attempt: number;
+  status: "done" | "retrying" | "dead";
+  error?: string;
+  /** Milliseconds from acceptance of the event (the start of its age window) to this outcome. */
+  ageMs: number;
+}

@@ -1,0 +1,31 @@
+/** What EventBridge's API needs from the stack it runs in: plain data and functions, no Fastify, no Store. */
+import type { BusEntry } from "../bus";
+
+/** The `EventBusName`s PutEvents accepts: every known bus, and among them the account's default bus. */
+export interface BusNames {
+  readonly busNames: ReadonlySet<string>;
+  /** `default` and its ARN: entries put there are kept but reach no route (the rules are on the backbone bus). */
+  readonly defaultBusNames: ReadonlySet<string>;
+}
+
+/**
+ * The API's collaborators: the main thread's (which commits itself) or the delivery thread's (which asks the main
+ * thread to commit).
+ */
+export interface EventBridgeContext extends BusNames {
+  /** The backlog PutEvents throttles on. */
+  readonly backlog: { readonly openDeliveries: number };
+  /** Bound on open deliveries: `POST /events` answers 429 at this size, PutEvents throttles at twice it. */
+  readonly maxPending: number;
+  /** Commits entries now and resolves with their ids, in order. */
+  readonly commit: (entries: readonly BusEntry[]) => Promise<string[]>;
+}
+
+/** Names and ARNs of the local backbone bus and of the default bus. */
+export function busNamesFor(busName: string, region: string, account: string): BusNames {
+  const forms = (n: string) => [n, `arn:aws:events:${region}:${account}:event-bus/${n}`];
+  return {
+    busNames: new Set([...forms("default"), ...forms(busName)]),
+    defaultBusNames: new Set(forms("default")),
+  };
+}

@@ -1,0 +1,6 @@
+/** EventBridge's JSON API as plain functions over an `EventBridgeContext` (no Fastify). */
+export { AMZ_JSON, awsHeaders, errorAnswer, LOCAL_EMIT_AGENT, type AwsAnswer } from "./answer";
+export { answerAwsCall, answerAwsText } from "./api";
+export { busNamesFor, type BusNames, type EventBridgeContext } from "./context";
+export { entrySize, MAX_ENTRIES, MAX_ENTRY_BYTES } from "./entries";
+export { isPlainObject, JsonError, parseJson } from "./json";

@@ -1,0 +1,34 @@
+/** TestEventPattern: the project's pattern engine answers exactly as EventBridge's rule matching. */
+import { check, matches } from "../../infra/pattern";
+import { AwsError, invalidMember } from "./errors";
+import { isPlainObject } from "./json";
+
+/** Fields AWS requires in TestEventPattern's `Event`. */
+const REQUIRED_EVENT_FIELDS = ["id", "account", "source", "time", "region", "resources", "detail-type"];
+
+/** Runs a TestEventPattern call whose body is `input`. */
+export function testEventPattern(input: Record<string, unknown>): unknown {
+  const { EventPattern: pattern, Event: eventText } = input;
+  if (typeof pattern !== "string") throw invalidMember("eventPattern", "Member must not be null");
+  if (typeof eventText !== "string") throw invalidMember("event", "Member must not be null");
+  const reason = check(pattern);
+  if (reason !== undefined) {
+    throw new AwsError("InvalidEventPatternException", `Event pattern is not valid. Reason: ${reason}`);
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(eventText);
+  } catch {
+    throw new AwsError("ValidationException", "Parameter Event is not valid.");
+  }
+  const missing = isPlainObject(event)
+    ? REQUIRED_EVENT_FIELDS.filter((f) => !(f in event))
+    : REQUIRED_EVENT_FIELDS;
+  if (missing.length > 0) {
+    throw new AwsError(
+      "ValidationException",
+      `Parameter Event is not valid. Missing fields: ${missing.join(", ")}.`,
+    );
+  }
+  return { Result: matches(pattern, event) };
+}

@@ -1,0 +1,22 @@
+/** `POST /`: EventBridge's JSON API (`local/eventbridge`) on Fastify, with AWS-shaped errors. */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { answerAwsCall, awsHeaders, LOCAL_EMIT_AGENT, type AwsAnswer } from "../eventbridge";
+import type { HttpContext } from "./context";
+
+export function registerEventBridgeApi(app: FastifyInstance, ctx: HttpContext): void {
+  app.post("/", async (req, reply) => {
+    const target = String(req.headers["x-amz-target"] ?? "");
+    const answer = await answerAwsCall(ctx.eventBridge, target, req.body);
+    // Producers' accepted PutEvents only: not invalid calls, nor this stack's own emits over HTTP (a drain would
+    // otherwise hold itself back).
+    const ownEmit = String(req.headers["user-agent"] ?? "").includes(LOCAL_EMIT_AGENT);
+    if (answer.status === 200 && target.endsWith(".PutEvents") && !ownEmit) {
+      ctx.priority?.arrived(1, ctx.now().getTime());
+    }
+    return sendAnswer(reply, answer);
+  });
+}
+
+function sendAnswer(reply: FastifyReply, answer: AwsAnswer): FastifyReply {
+  return reply.code(answer.status).headers(awsHeaders(answer)).send(answer.body);
+}

@@ -1,0 +1,34 @@
+/**
+ * The local stack's HTTP face on Fastify: the deployed API's `POST /events`, EventBridge's JSON API at `POST /`,
+ * the `/local/` ops endpoints, body parsing and one error handler. `registerHttp` wires them all.
+ */
+import type { FastifyInstance } from "fastify";
+import type { HttpContext } from "./context";
+import { registerErrorHandling } from "./error-handler";
+import { registerEventBridgeApi } from "./eventbridge";
+import { registerEventsRoute } from "./events";
+import { registerOps } from "./ops";
+import { registerParsers } from "./parsers";
+
+export type { HttpContext } from "./context";
+export {
+  badRequest,
+  ERROR_NAMES,
+  notFound,
+  payloadTooLarge,
+  RequestError,
+  RETRY_AFTER_SECONDS,
+  tooManyRequests,
+  unsupportedMediaType,
+} from "./errors";
+export { BODY_LIMIT } from "./parsers";
+export { describe as describeErrors, EventValidator, type EventRequest } from "./validation";
+
+/** Registers parsers, the error handler and every route on `app`. */
+export function registerHttp(app: FastifyInstance, ctx: HttpContext): void {
+  registerParsers(app);
+  registerErrorHandling(app);
+  registerEventsRoute(app, ctx);
+  registerEventBridgeApi(app, ctx);
+  registerOps(app, ctx);
+}

@@ -1,0 +1,16 @@
+/**
+ * The local bus's durable state in one SQLite file: accepted events, their deliveries, the DLQ and the
+ * processors' idempotency results. `Store` is the one class others use; the rest is its parts.
+ */
+export { Store, type StoreOptions } from "./store";
+export {
+  deliveryKey,
+  pendingRow,
+  type ClaimedDelivery,
+  type DeliveryRow,
+  type DeliveryStatus,
+  type DlqRow,
+  type EventRow,
+  type NewEvent,
+  type WriteBatch,
+} from "./rows";

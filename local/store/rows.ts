@@ -1,0 +1,129 @@
+/**
+ * The local bus's row types as the store reads and writes them, and the key of one delivery in memory.
+ * `test/bench/lib/probe.ts` reads these tables directly, so renaming a column is a change of contract.
+ */
+import { idempotencyKey } from "../../processors/runtime";
+
+/**
+ * Delivery states. `in_flight` exists only in memory (the delivery loop's); on disk an attempt in progress is
+ * still `pending` or `retrying`, so a crashed process's attempts are simply made again after a restart.
+ */
+export type DeliveryStatus = "pending" | "in_flight" | "retrying" | "done" | "dead";
+
+/** A new event and the routes it matched, written in one transaction. */
+export interface NewEvent {
+  id: string;
+  detailType: string;
+  source: string;
+  acceptedAt: number;
+  envelope: string;
+  routeKeys: readonly string[];
+  replayOf?: string;
+  replayName?: string;
+  /** Set by the insert. */
+  seq?: number;
+}
+
+export interface EventRow {
+  seq: number;
+  /** Keys of the routes it matched (JSON array) while its delivery rows are not written (delivery-rows.ts). */
+  routes: string | null;
+  id: string;
+  detail_type: string;
+  source: string;
+  accepted_at: number;
+  envelope: string;
+  replay_of: string | null;
+  replay_name: string | null;
+}
+
+export interface DeliveryRow {
+  event_id: string;
+  route_key: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_at: number;
+  window_start: number;
+  first_attempt_at: number | null;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  result: string | null;
+  done_at: number | null;
+}
+
+/** The row of a delivery never attempted: pending since its event was accepted. */
+export function pendingRow(eventId: string, routeKey: string, acceptedAt: number): DeliveryRow {
+  return {
+    event_id: eventId,
+    route_key: routeKey,
+    status: "pending",
+    attempts: 0,
+    next_at: acceptedAt,
+    window_start: acceptedAt,
+    first_attempt_at: null,
+    last_attempt_at: null,
+    last_error: null,
+    result: null,
+    done_at: null,
+  };
+}
+
+/** A claimed delivery with the event it carries. */
+export interface ClaimedDelivery extends DeliveryRow {
+  envelope: string;
+  /** Taken from memory right after its event's commit: never attempted, so no idempotency result exists. */
+  fresh?: boolean;
+  /** The event's `seq` (whether its delivery rows exist yet: delivery-rows.ts). */
+  seq?: number;
+}
+
+export interface DlqRow {
+  id: number;
+  event_id: string;
+  route_key: string;
+  error: string;
+  attempts: number;
+  first_attempt_at: number;
+  last_attempt_at: number;
+  dead_at: number;
+  redriven_at: number | null;
+}
+
+/**
+ * Identifies one delivery (event × route) in memory: the processors' idempotency key, since both name one
+ * route's processing of one event.
+ */
+export function deliveryKey(eventId: string, routeKey: string): string {
+  return idempotencyKey(routeKey, eventId);
+}
+
+/**
+ * What reads need from the late delivery rows (`delivery-rows.ts`): the deliveries of events whose rows are not
+ * written yet.
+ */
+export interface PendingRows {
+  /** Deliveries of events without rows yet (all of them open). */
+  pendingCount(): number;
+  /** The rows such an event would have (pending, never attempted); `undefined` if it has its rows. */
+  synthesize(event: EventRow): DeliveryRow[] | undefined;
+}
+
+/* Outcomes as data: the delivery thread sends them to the main thread in batches (remote-writes.ts). */
+
+/** `done`: result, doneAt, attempts, first, last, eventId, routeKey. */
+export type DoneWrite = [string, number, number, number, number, string, string];
+/** `retrying`: nextAt, error, attempts, first, last, eventId, routeKey. */
+export type RetryWrite = [number, string, number, number | null, number | null, string, string];
+/** Dead-lettered: error, now, attempts, first, last, eventId, routeKey. */
+export type DeadWrite = [string, number, number, number, number, string, string];
+/** An idempotency result: key, result JSON (`{result}`), storedAt. */
+export type IdemWrite = [string, string, number];
+
+/** One batch of the delivery thread's writes, committed atomically by the main thread. */
+export interface WriteBatch {
+  id: number;
+  idem: IdemWrite[];
+  done: DoneWrite[];
+  retry: RetryWrite[];
+  dead: DeadWrite[];
+}

@@ -1,0 +1,104 @@
+/**
+ * The local bus's SQLite schema, its migration from earlier versions, and opening a database file with the
+ * store's settings.
+ */
+import Database from "better-sqlite3";
+import fs from "node:fs";
+import path from "node:path";
+
+/** How `openDatabase` opens a file. */
+export interface OpenOptions {
+  /** `NORMAL` survives a process crash; `FULL` also an OS crash or power loss. */
+  synchronous: "NORMAL" | "FULL";
+  /** A checkpoint thread runs beside this connection, so SQLite's own checkpoint only stays as a backstop. */
+  checkpointsOnThread: boolean;
+  /** Bring an older database up to date (the writer does; the delivery thread's reader does not). */
+  migrate: boolean;
+}
+
+/*
+ * No AUTOINCREMENT: it rewrites the sqlite_sequence row in every commit (one more WAL page per group commit,
+ * measured ~15% of the insert cost). Rows are never deleted, so a plain rowid is still max + 1: `seq` stays
+ * in commit order. Event ids are UUIDv7 (bus.ts), so the `id` index and the deliveries' primary key append at
+ * their right edge instead of dirtying a random page per event (measured 36 -> 9 µs per event).
+ */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  detail_type TEXT NOT NULL,
+  source TEXT NOT NULL,
+  accepted_at INTEGER NOT NULL,
+  envelope TEXT NOT NULL,
+  replay_of TEXT,
+  replay_name TEXT,
+  routes TEXT
+);
+CREATE INDEX IF NOT EXISTS events_accepted_at ON events (accepted_at);
+CREATE TABLE IF NOT EXISTS deliveries (
+  event_id TEXT NOT NULL,
+  route_key TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  window_start INTEGER NOT NULL,
+  first_attempt_at INTEGER,
+  last_attempt_at INTEGER,
+  last_error TEXT,
+  result TEXT,
+  done_at INTEGER,
+  PRIMARY KEY (event_id, route_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status IN ('pending', 'retrying');
+CREATE TABLE IF NOT EXISTS dlq (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  route_key TEXT NOT NULL,
+  error TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  first_attempt_at INTEGER NOT NULL,
+  last_attempt_at INTEGER NOT NULL,
+  dead_at INTEGER NOT NULL,
+  redriven_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS dlq_open ON dlq (id) WHERE redriven_at IS NULL;
+CREATE TABLE IF NOT EXISTS materialized (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+  key TEXT PRIMARY KEY,
+  result TEXT NOT NULL,
+  stored_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+/**
+ * Brings a database of an earlier version up to `SCHEMA`: `events.routes` is added, and every existing event
+ * counts as having its delivery rows (earlier versions wrote them with the event).
+ */
+export function migrate(db: Database.Database): void {
+  const columns = db.prepare(`PRAGMA table_info(events)`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === "routes")) db.exec(`ALTER TABLE events ADD COLUMN routes TEXT`);
+  db.prepare(
+    `INSERT OR IGNORE INTO materialized (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events`,
+  ).run();
+}
+
+/** Opens (or creates, or brings up to date) the database file with the store's settings. */
+export function openDatabase(file: string, options: OpenOptions): Database.Database {
+  const inMemory = file === ":memory:";
+  if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${options.synchronous}`);
+  // With the checkpoint thread, SQLite's own checkpoint stays as a backstop, far above what the thread lets
+  // the WAL reach.
+  if (!inMemory && options.checkpointsOnThread) {
+    db.pragma("wal_autocheckpoint = 20000");
+  }
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  if (options.migrate) migrate(db);
+  return db;
+}

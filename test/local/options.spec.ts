@@ -1,0 +1,137 @@
+/**
+ * The local stack's options: one `DEFAULTS`, applied by `resolveOptions`, read from the environment by
+ * `settingsFromEnv`, and documented in local/README.md's settings table, which must say the same.
+ */
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DEFAULTS, ENVIRONMENT, resolveOptions, settingsFromEnv } from "../../local/options";
+import { ROOT } from "./helpers";
+
+/** `| \`VAR\`, \`VAR2\` | meaning | \`default\`, \`default2\` |` rows of local/README.md, by variable. */
+function readmeDefaults(): Map<string, string> {
+  const text = readFileSync(join(ROOT, "local", "README.md"), "utf8");
+  const out = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    if (cells.length < 5 || !cells[1].startsWith("`")) continue;
+    const names = [...cells[1].matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
+    const values = [...cells[3].matchAll(/`([^`]*)`/g)].map((m) => m[1]);
+    names.forEach((name, i) => out.set(name, values[i]));
+  }
+  return out;
+}
+
+describe("local stack: options and their defaults", function () {
+  const documented = readmeDefaults();
+
+  for (const [option, variable] of Object.entries(ENVIRONMENT)) {
+    it(`local/README.md documents ${variable} with the default of ${option}`, () => {
+      expect(documented.get(variable)).to.equal(String(DEFAULTS[option as keyof typeof ENVIRONMENT]));
+    });
+  }
+
+  it("local/README.md documents no variable that npm start does not read", () => {
+    expect([...documented.keys()].sort()).to.deep.equal(Object.values(ENVIRONMENT).sort());
+  });
+
+  it("README.md's settings line names every variable", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    for (const variable of Object.values(ENVIRONMENT)) expect(readme).to.include(`\`${variable}\``);
+  });
+
+  it("resolveOptions applies DEFAULTS to every setting it is not given", () => {
+    const resolved = resolveOptions({ routes: [] });
+    expect(resolved).to.deep.include({
+      dbPath: DEFAULTS.dbPath,
+      delivery: DEFAULTS.delivery,
+      emitTransport: DEFAULTS.emitTransport,
+      busName: DEFAULTS.busName,
+      region: DEFAULTS.region,
+      account: DEFAULTS.account,
+      maxPending: DEFAULTS.maxPending,
+    });
+    expect(resolved.store).to.deep.equal({
+      synchronous: DEFAULTS.synchronous,
+      checkpointIntervalMs: DEFAULTS.checkpointIntervalMs,
+      deliveryRows: "late",
+    });
+    expect(resolved.deliverySettings).to.deep.equal({
+      concurrency: DEFAULTS.concurrency,
+      retryBaseDelayMs: DEFAULTS.retryBaseDelayMs,
+      retryMaxDelayMs: DEFAULTS.retryMaxDelayMs,
+      defaultTimeoutSeconds: DEFAULTS.defaultTimeoutSeconds,
+      readyQueueCap: DEFAULTS.readyQueueCap,
+    });
+    expect(resolved.ingestPriority).to.deep.equal({
+      rate: DEFAULTS.ingestPriorityRate,
+      trickle: DEFAULTS.ingestPriorityTrickle,
+      windowMs: DEFAULTS.ingestPriorityWindowMs,
+    });
+  });
+
+  it("loads the default routing table from its module, relative to the project root", () => {
+    const resolved = resolveOptions({});
+    expect(resolved.routesModule).to.equal(join(ROOT, DEFAULTS.routesModule));
+    expect(resolved.routes.map((r) => r.key)).to.include("order-created");
+  });
+
+  it("refuses the delivery thread with an inline table", () => {
+    expect(() => resolveOptions({ delivery: "thread", routes: [] })).to.throw(/routesModule/);
+  });
+
+  const envCases: [name: string, env: Record<string, string>, error: RegExp][] = [
+    [
+      "a negative number",
+      { BACKBONE_MAX_PENDING: "-1" },
+      /BACKBONE_MAX_PENDING must be a non-negative number/,
+    ],
+    [
+      "text for a number",
+      { BACKBONE_CONCURRENCY: "many" },
+      /BACKBONE_CONCURRENCY must be a non-negative number/,
+    ],
+    [
+      "an unknown delivery mode",
+      { BACKBONE_DELIVERY: "process" },
+      /BACKBONE_DELIVERY must be thread or in-thread/,
+    ],
+    ["a port out of range", { PORT: "70000" }, /PORT: invalid port/],
+  ];
+  for (const [name, env, error] of envCases) {
+    it(`npm start refuses ${name}, naming the variable`, () => {
+      expect(() => settingsFromEnv(env)).to.throw(error);
+    });
+  }
+
+  it("npm start reads every variable into its option", () => {
+    const settings = settingsFromEnv({
+      PORT: "4000",
+      HOST: "::1",
+      BACKBONE_DB: "/tmp/x.db",
+      LOG_LEVEL: "debug",
+      BACKBONE_RETRY_BASE_MS: "5",
+      BACKBONE_MAX_PENDING: "10",
+      BACKBONE_INGEST_PRIORITY_RATE: "0",
+      BACKBONE_INGEST_PRIORITY_TRICKLE: "3",
+      BACKBONE_CONCURRENCY: "2",
+      BACKBONE_CHECKPOINT_MS: "0",
+      BACKBONE_DELIVERY: "thread",
+    });
+    expect(settings).to.deep.equal({
+      port: 4000,
+      host: "::1",
+      logLevel: "debug",
+      options: {
+        dbPath: "/tmp/x.db",
+        retryBaseDelayMs: 5,
+        maxPending: 10,
+        ingestPriorityRate: 0,
+        ingestPriorityTrickle: 3,
+        concurrency: 2,
+        checkpointIntervalMs: 0,
+        delivery: "thread",
+      },
+    });
+  });
+});
