@@ -170,6 +170,6 @@ class Parser {
 }
 
 /** Parses JSON text strictly (see the module comment). */
-export function parseJson(text: string): unknown {
+export function parsePatternJson(text: string): unknown {
   return new Parser(text).parseDocument();
 }

@@ -4,7 +4,7 @@
  */
 import { type Branch, type Cond, type Field, MAX_OR_COMBINATIONS, MAX_PATTERN_CHARS } from "./ast";
 import { MAX_WILDCARD_COMPLEXITY, parseCidr, parseWildcard, wildcardComplexity } from "./conditions";
-import { JsonTextError, parseJson } from "./json";
+import { JsonTextError, parsePatternJson } from "./json";
 
 /** Internal: thrown while normalizing, turned into a reason string by `normalize`. */
 class PatternProblem extends Error {}
@@ -36,7 +36,7 @@ export function normalize(pattern: unknown): { branches: Branch[] } | { reason: 
     if (typeof pattern === "string") {
       if (pattern.length > MAX_PATTERN_CHARS)
         return { reason: `Event pattern is ${pattern.length} characters, the limit is ${MAX_PATTERN_CHARS}` };
-      value = parseJson(pattern);
+      value = parsePatternJson(pattern);
     } else {
       const text = safeStringify(pattern);
       if (text.length > MAX_PATTERN_CHARS)

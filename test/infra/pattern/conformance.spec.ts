@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { check, compile, InvalidEventError } from "../../../infra/pattern";
-import { parseJson } from "../../../infra/pattern/json";
+import { parsePatternJson } from "../../../infra/pattern/json";
 import { referenceMatches } from "../../../infra/pattern/reference";
 import { type CorpusCase, eventInput, loadCorpus, patternInput } from "./corpus";
 
@@ -24,7 +24,7 @@ function record(source: string, passed: boolean): void {
   tally.set(source, t);
 }
 
-const asObject = (input: unknown): unknown => (typeof input === "string" ? parseJson(input) : input);
+const asObject = (input: unknown): unknown => (typeof input === "string" ? parsePatternJson(input) : input);
 
 /** The engine's outcome for a case: through `check`, the indexed matcher and the reference evaluator. */
 function outcome(c: CorpusCase): string {
