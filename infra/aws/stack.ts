@@ -33,7 +33,7 @@ export interface StackOutputs {
 /** Declares every resource for `routes`. Throws `pulumi.ResourceError` naming the row or key that is wrong. */
 export function buildStack(routes: readonly RouteRow[]): StackOutputs {
   const prefix = `backbone-${pulumi.getStack()}`;
-  const problems = checkRoutes(routes, prefix);
+  const problems = checkRoutes(routes);
   if (problems.length > 0) {
     throw new pulumi.ResourceError(`invalid routing table:\n${formatProblems(problems)}`, undefined);
   }
