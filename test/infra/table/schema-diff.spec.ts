@@ -19,10 +19,13 @@ const order = (extra: Record<string, TSchema> = {}, options: object = {}) =>
     { additionalProperties: true, ...options },
   );
 
+/** A schema's JSON, indexed freely by the edits below. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Editable = Record<string, any>;
+
 /** A copy of `order()` with `edit` applied to its JSON. */
-function edited(edit: (s: Record<string, any>) => void, base: TSchema = order()): Record<string, unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const copy = JSON.parse(JSON.stringify(base)) as Record<string, any>;
+function edited(edit: (s: Editable) => void, base: TSchema = order()): Record<string, unknown> {
+  const copy = JSON.parse(JSON.stringify(base)) as Editable;
   edit(copy);
   return copy;
 }
