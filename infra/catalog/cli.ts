@@ -2,31 +2,38 @@
  * `npm run catalog` and `npm run contract:check`: writes the AsyncAPI catalog of the routing table, or checks
  * the table against the committed one (see `infra/table/contract-gate.ts` for what each refuses).
  *
- *   node -r ts-node/register/transpile-only infra/catalog/cli.ts write [--catalog FILE] [--allow-removal]
- *   node -r ts-node/register/transpile-only infra/catalog/cli.ts check [--catalog FILE]
+ *   node -r ts-node/register/transpile-only infra/catalog/cli.ts write [--catalog FILE] [--routes MODULE] [--allow-removal]
+ *   node -r ts-node/register/transpile-only infra/catalog/cli.ts check [--catalog FILE] [--routes MODULE]
  *
- * `--catalog` defaults to `infra/catalog/asyncapi.json` (the tests point it at temporary copies). Exit code 0 on
- * success, 1 when the gate fails, 2 on a usage error. The file is written formatted by prettier, so
+ * `--catalog` defaults to `infra/catalog/asyncapi.json`, `--routes` (a module exporting `routes`) to
+ * `infra/routes.ts`; the tests point them at temporary copies and fixture tables. Exit code 0 on success, 1 when
+ * the table is invalid or the gate fails, 2 on a usage error. The file is written formatted by prettier, so
  * `prettier --check` accepts it as generated.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { routes } from "../routes";
+import { routes as tableRoutes } from "../routes";
 import {
   asyncApiDocument,
   catalogContracts,
   checkFailures,
+  checkRoutes,
+  formatProblems,
   contractFindings,
   tableContracts,
   writeFailures,
   type AsyncApiDocument,
   type Finding,
+  type RouteRow,
 } from "../table";
 
 const ROOT = join(__dirname, "..", "..");
 /** Where the committed catalog lives. */
 export const CATALOG_PATH = join(ROOT, "infra", "catalog", "asyncapi.json");
+
+/** The table the commands run on: `infra/routes.ts`, or `--routes`. */
+let routes: readonly RouteRow[] = tableRoutes;
 
 function currentDocument(): AsyncApiDocument {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
@@ -82,23 +89,43 @@ function check(file: string): number {
   return 0;
 }
 
+/** The table's own problems (a bad version, an undeclared emit target, ...): no catalog of a broken table. */
+function tableProblems(): boolean {
+  const problems = checkRoutes(routes);
+  if (problems.length === 0) return false;
+  console.log(`FAIL the routing table is invalid:\n${formatProblems(problems)}`);
+  return true;
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { catalog: { type: "string" }, "allow-removal": { type: "boolean" } },
+      options: {
+        catalog: { type: "string" },
+        routes: { type: "string" },
+        "allow-removal": { type: "boolean" },
+      },
     });
   } catch (err) {
-    console.error(`${(err as Error).message}\nusage: cli.ts write|check [--catalog FILE] [--allow-removal]`);
+    console.error(
+      `${(err as Error).message}\nusage: cli.ts write|check [--catalog FILE] [--routes MODULE] [--allow-removal]`,
+    );
     return 2;
   }
   const [command, ...rest] = parsed.positionals;
   const file = resolve(parsed.values.catalog ?? CATALOG_PATH);
+  if (parsed.values.routes !== undefined) {
+    routes = (require(resolve(parsed.values.routes)) as { routes: readonly RouteRow[] }).routes;
+  }
+  if ((command === "write" || command === "check") && tableProblems()) return 1;
   if (command === "write" && rest.length === 0) return write(file, parsed.values["allow-removal"] === true);
   if (command === "check" && rest.length === 0 && !parsed.values["allow-removal"]) return check(file);
-  console.error("usage: cli.ts write|check [--catalog FILE] [--allow-removal (write only)]");
+  console.error(
+    "usage: cli.ts write|check [--catalog FILE] [--routes MODULE] [--allow-removal (write only)]",
+  );
   return 2;
 }
 

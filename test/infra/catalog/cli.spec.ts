@@ -27,7 +27,7 @@ function run(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 describe("contract:check and catalog scripts, end to end", function () {
-  // Four script runs in parallel, each a fresh ts-node process (a few seconds on a shared machine).
+  // Five script runs in parallel, each a fresh ts-node process (a few seconds on a shared machine).
   this.timeout(120_000);
   let dir: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -56,13 +56,20 @@ describe("contract:check and catalog scripts, end to end", function () {
       writeBreaking: file("write-breaking.json", promisedMore),
       writeCompatible: file("write-compatible.json", promisedLess),
     };
-    const [unchanged, checkBreaking, writeBreaking, writeCompatible] = await Promise.all([
+    const [unchanged, checkBreaking, writeBreaking, writeCompatible, badTable] = await Promise.all([
       run(["check", "--catalog", paths.unchanged]),
       run(["check", "--catalog", paths.checkBreaking]),
       run(["write", "--catalog", paths.writeBreaking]),
       run(["write", "--catalog", paths.writeCompatible]),
+      run([
+        "write",
+        "--catalog",
+        paths.unchanged,
+        "--routes",
+        "test/infra/aws/fixtures/table-bad-pattern.ts",
+      ]),
     ]);
-    results = { unchanged, checkBreaking, writeBreaking, writeCompatible };
+    results = { unchanged, checkBreaking, writeBreaking, writeCompatible, badTable };
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -94,6 +101,13 @@ describe("contract:check and catalog scripts, end to end", function () {
     const written = JSON.parse(readFileSync(paths.writeCompatible, "utf8"));
     const expected = asyncApiDocument(routes, { title: written.info.title, version: written.info.version });
     expect(written).to.deep.equal(JSON.parse(JSON.stringify(expected)));
+  });
+
+  it("writes no catalog of an invalid table, naming the row", () => {
+    expect(results.badTable.code, results.badTable.out).to.equal(1);
+    expect(results.badTable.out).to.contain("FAIL the routing table is invalid");
+    expect(results.badTable.out).to.contain('route "broken-pattern"');
+    expect(readFileSync(paths.unchanged, "utf8")).to.equal(JSON.stringify(committed(), null, 2));
   });
 
   it("refuses an unknown command or flag with a usage error", async () => {
