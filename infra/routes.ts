@@ -19,7 +19,7 @@ const fromBackbone = [{ prefix: SOURCE_PREFIX }];
 
 const standardRetry: RetryPolicy = { maximumRetryAttempts: 3, maximumEventAgeSeconds: 3600 };
 
-export const routes: readonly RouteRow[] = [
+const rows = [
   {
     key: "order-created",
     description: "E-commerce order processing: validate, total, confirm",
@@ -68,4 +68,10 @@ export const routes: readonly RouteRow[] = [
     retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 7200 },
     memoryMb: 512,
   },
-];
+] satisfies readonly RouteRow[];
+
+/**
+ * The table. Typed per row (not just `RouteRow[]`) so each row's processor keeps its literal detail-type and its
+ * schema type: the typed producer client (`infra/client`) derives `send(detailType, detail)` from it.
+ */
+export const routes: readonly (typeof rows)[number][] = rows;

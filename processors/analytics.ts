@@ -11,7 +11,24 @@ export const AnalyticsEvent = Type.Object(
     timestamp: Type.Optional(Type.String({ maxLength: 64 })),
     properties: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    version: 1,
+    examples: [
+      {
+        eventType: "purchase",
+        userId: "USER-001",
+        sessionId: "SESS-001",
+        properties: { orderValue: 199.99, currency: "USD" },
+      },
+      {
+        eventType: "page_view",
+        userId: "USER-002",
+        timestamp: "2025-01-11T21:59:58.250Z",
+        properties: { page: "/pricing" },
+      },
+    ],
+  },
 );
 
 /** Number of session buckets: a stable hash of the session (or user) id, for sampling and A/B splits. */

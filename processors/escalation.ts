@@ -28,6 +28,7 @@ export default defineProcessor({
   name: "escalation",
   detailType: "support-ticket",
   schema: SupportTicket,
+  emits: ["notification-sent"],
   async handle(event, ctx): Promise<EscalationResult> {
     const t = event.detail;
     if (!isEscalated(t.priority)) {

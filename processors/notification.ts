@@ -10,7 +10,25 @@ export const NotificationSent = Type.Object(
     template: Type.String({ minLength: 1, maxLength: 64 }),
     data: Type.Optional(Type.Object({}, { additionalProperties: true })),
   },
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    version: 1,
+    examples: [
+      {
+        recipient: "ada@example.com",
+        channel: "email",
+        template: "welcome",
+        data: { name: "Ada", plan: "pro" },
+      },
+      {
+        notificationId: "NOTIF-001",
+        recipient: "+61 400 000 000",
+        channel: "sms",
+        template: "shipping-update",
+        data: { orderId: "ORD-20001", carrier: "Australia Post", trackingNumber: "AP123456789" },
+      },
+    ],
+  },
 );
 
 export type Channel = Static<typeof NotificationSent>["channel"];

@@ -21,7 +21,24 @@ export const OrderCreated = Type.Object(
     ),
     email: Type.Optional(Type.String({ minLength: 3 })),
   },
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    version: 1,
+    examples: [
+      { orderId: "ORD-12345", customerId: "CUST-001", amount: 99.99, items: ["laptop", "mouse"] },
+      {
+        orderId: "ORD-20001",
+        customerId: "CUST-002",
+        amount: 1249.97,
+        currency: "AUD",
+        email: "ana@example.com",
+        items: [
+          { name: "laptop", quantity: 1, price: 1199.99 },
+          { name: "mouse", quantity: 2, price: 24.99 },
+        ],
+      },
+    ],
+  },
 );
 
 /**
@@ -110,6 +127,7 @@ export default defineProcessor({
   name: "order",
   detailType: "order-created",
   schema: OrderCreated,
+  emits: ["notification-sent"],
   async handle(event, ctx): Promise<OrderResult> {
     const order = event.detail;
     const errors = validateOrder(order);

@@ -16,7 +16,27 @@ export const SupportTicket = Type.Object(
     subject: Type.String({ minLength: 1, maxLength: 256 }),
     description: Type.Optional(Type.String({ maxLength: 10000 })),
   },
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    version: 1,
+    examples: [
+      {
+        ticketId: "SUPPORT-001",
+        customerId: "CUST-001",
+        priority: "high",
+        category: "technical",
+        subject: "Login issue",
+        description: "Cannot access my account",
+      },
+      {
+        ticketId: "SUPPORT-002",
+        customerId: "CUST-002",
+        priority: "medium",
+        category: "billing",
+        subject: "Charged twice",
+      },
+    ],
+  },
 );
 
 export type Priority = Static<typeof SupportTicket>["priority"];

@@ -10,7 +10,14 @@ export const UserRegistered = Type.Object(
     plan: Type.Optional(Type.String({ maxLength: 64 })),
     signupSource: Type.Optional(Type.String({ maxLength: 64 })),
   },
-  { additionalProperties: true },
+  {
+    additionalProperties: true,
+    version: 1,
+    examples: [
+      { userId: "USER-001", email: "ada@example.com", name: "Ada", plan: "pro" },
+      { userId: "USER-002", email: "grace@example.com", plan: "enterprise", signupSource: "partner" },
+    ],
+  },
 );
 
 /** Plans with their own onboarding; anything else (or none) onboards as `free`. */
@@ -58,6 +65,7 @@ export default defineProcessor({
   name: "user",
   detailType: "user-registered",
   schema: UserRegistered,
+  emits: ["notification-sent"],
   async handle(event, ctx): Promise<OnboardingResult> {
     const user = event.detail;
     const { plan, recognized } = planOf(user.plan);

@@ -20,3 +20,12 @@ export { dashboardBody, type DashboardInput, type RouteMetricNames } from "./das
 export { assumedBy, dlqPolicy, processorPolicy } from "./iam";
 export { Monitoring, type MonitoringArgs } from "./monitoring";
 export { Route, type RouteArgs, type RouteHandler } from "./route";
+export {
+  REGISTRY_NAME_FORMAT,
+  SCHEMA_NAME_FORMAT,
+  SCHEMA_TYPE,
+  SchemaRegistry,
+  schemaContent,
+  schemaNameProblems,
+  type SchemaRegistryArgs,
+} from "./schemas";

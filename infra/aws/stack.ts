@@ -14,6 +14,7 @@ import { loadConfig } from "./config";
 import { apiContract } from "./api/contract";
 import { Monitoring } from "./monitoring";
 import { Route } from "./route";
+import { SchemaRegistry } from "./schemas";
 
 /** The stack outputs (`pulumi stack output`). */
 export interface StackOutputs {
@@ -46,12 +47,12 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
   const bus = new Bus("backbone", { archiveRetentionDays: config.archiveRetentionDays, busName: prefix });
   const built = routes.map((row) => {
     const functionName = `${prefix}-${row.key}`;
-    const { handle, name, schema } = row.processor;
+    const { handle, name, schema, emits } = row.processor;
     // Only the validator's code string is captured, never the schema (see `processors/lambda.ts`).
     const checkCode = detailCheckCode(schema);
     return new Route(row.key, {
       row,
-      handler: lambdaHandler(handle, name, row.key, checkCode),
+      handler: lambdaHandler(handle, name, row.key, checkCode, [...(emits ?? [])]),
       functionName,
       busName: bus.name,
       busArn: bus.arn,
@@ -63,6 +64,8 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
       excludePackages,
     });
   });
+
+  new SchemaRegistry("contracts", { registryName: prefix, catalog: eventCatalog(routes) });
 
   const account = config.manageApiGatewayAccount
     ? new ApiGatewayAccount("apigateway-logging", {})

@@ -2,7 +2,7 @@
  * Checks the routing table before any resource is declared, so a bad row fails the preview with its key in the
  * message instead of failing half-way through `pulumi up`. Pure: no Pulumi import.
  */
-import { CatalogError, eventCatalog } from "./catalog";
+import { CatalogError, eventCatalog, schemaVersion, type CatalogEntry } from "./catalog";
 import { check } from "../pattern";
 import type { RouteRow } from "./row";
 
@@ -77,10 +77,48 @@ export function checkRoutes(routes: readonly RouteRow[]): TableProblem[] {
   // Catalogue conflicts are only meaningful once every row has a processor.
   if (problems.length === 0) {
     try {
-      eventCatalog(routes);
+      problems.push(...contractProblems(routes, eventCatalog(routes)));
     } catch (err) {
       if (!(err instanceof CatalogError)) throw err;
       problems.push({ row: err.row, message: err.message });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The contract metadata of each row's processor: a positive integer `version` on the schema, `examples` as an
+ * array, and declared `emits` that name catalogue detail-types (an emitted event nothing consumes has no schema,
+ * so the catalog could not describe it and no route would see it).
+ */
+function contractProblems(routes: readonly RouteRow[], catalog: readonly CatalogEntry[]): TableProblem[] {
+  const problems: TableProblem[] = [];
+  const types = new Set(catalog.map((entry) => entry.detailType));
+  for (const row of routes) {
+    const { processor } = row;
+    const problem = (message: string) => problems.push({ row: row.key, message });
+    const version = schemaVersion(processor.schema);
+    if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+      problem(
+        `the schema of "${processor.detailType}" has version ${JSON.stringify(version)}; a version is a positive integer`,
+      );
+    }
+    const examples = (processor.schema as { examples?: unknown }).examples;
+    if (examples !== undefined && !Array.isArray(examples)) {
+      problem(`the schema of "${processor.detailType}" has "examples" that is not an array`);
+    }
+    const emits: unknown = processor.emits;
+    if (emits === undefined) continue;
+    if (!Array.isArray(emits) || !emits.every((e) => typeof e === "string")) {
+      problem(`processor "${processor.name}": emits must be an array of detail-types`);
+      continue;
+    }
+    for (const detailType of emits as string[]) {
+      if (!types.has(detailType)) {
+        problem(
+          `processor "${processor.name}" emits "${detailType}", which no row consumes: add a route (and schema) for it`,
+        );
+      }
     }
   }
   return problems;

@@ -1,12 +1,33 @@
 /**
  * What a row of the routing table means, with no Pulumi and no server: the row types, the event sources, the
- * catalogue of accepted detail-types, the table check and the physical names every row and stack leads to. `infra/routes.ts`, `infra/aws` and `local/` read
- * the table through this face.
+ * catalogue of accepted detail-types and its compiled validator, the table check, the AsyncAPI document of the
+ * table, the contract gate and the physical names every row and stack leads to. `infra/routes.ts`, `infra/aws`, `infra/client`, `infra/catalog` and `local/`
+ * read the table through this face.
  */
 export { ROUTE_DEFAULTS, type EventPattern, type RetryPolicy, type RouteRow } from "./row";
 export { API_SOURCE, processorSource, SOURCE_PREFIX } from "../../processors/runtime";
-export { CatalogError, eventCatalog, type CatalogEntry } from "./catalog";
+export { CatalogError, eventCatalog, schemaExamples, schemaVersion, type CatalogEntry } from "./catalog";
+export { CatalogValidator, describeErrors, MAX_PROBLEMS } from "./validator";
 export { checkRoutes, formatProblems, ROUTE_KEY_FORMAT, ROW_LIMITS, type TableProblem } from "./check";
+export {
+  ASYNCAPI_VERSION,
+  asyncApiDocument,
+  catalogContracts,
+  emitters,
+  tableContracts,
+  type AsyncApiDocument,
+  type AsyncApiInfo,
+  type Contract,
+  type Json,
+} from "./asyncapi";
+export { breakingChanges, compareSchemas, type ChangeKind, type SchemaChange } from "./schema-diff";
+export {
+  checkFailures,
+  contractFindings,
+  writeFailures,
+  type Finding,
+  type FindingKind,
+} from "./contract-gate";
 export {
   checkName,
   checkNames,

@@ -87,6 +87,8 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
     runProcessor((e, c) => route.processor.handle(e, c), route.processor.name, route.key, event, {
       store: fresh ? freshIdempotency : idempotency,
       checkDetail: checkFor(route),
+      // As on Lambda: an emit the processor did not declare fails the attempt.
+      emits: route.processor.emits ?? [],
       publisher,
       logger: (bindings) => processorLogger(log, bindings),
       now,

@@ -22,7 +22,7 @@ export {
   unsupportedMediaType,
 } from "./errors";
 export { BODY_LIMIT } from "./parsers";
-export { describe as describeErrors, EventValidator, type EventRequest } from "./validation";
+export { EventValidator, type EventRequest } from "./validation";
 
 /** Registers parsers, the error handler and every route on `app`. */
 export function registerHttp(app: FastifyInstance, ctx: HttpContext): void {

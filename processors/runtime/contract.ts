@@ -49,20 +49,35 @@ export interface ProcessorContext {
 /**
  * A processor: the business logic for one consumed detail-type.
  * `schema` is the JSON Schema (TypeBox) of the `detail` it consumes: the one source for API Gateway's request
- * model, the local stack's validation and this processor's TypeScript types.
+ * model, the local stack's validation, the catalog (AsyncAPI, EventBridge Schema Registry), the typed producer
+ * client and this processor's TypeScript types. The schema also carries the contract's metadata as TypeBox
+ * options: `examples` (at least one valid detail; the table-driven specs run every route on them) and `version`
+ * (a positive integer, 1 when absent; bump it for a breaking change, see README "The contract gate").
  * Lambda code must never capture `schema` (TypeBox keeps Symbol keys, which break Pulumi's closure serialization).
  */
-export interface Processor<S extends TSchema = TSchema, R = unknown> {
+export interface Processor<S extends TSchema = TSchema, R = unknown, T extends string = string> {
   /** Short name, used in function and log names: lowercase letters, digits and dashes. */
   readonly name: string;
   /** The detail-type this processor consumes; the catalogue of accepted events is derived from it. */
-  readonly detailType: string;
+  readonly detailType: T;
   readonly schema: S;
+  /**
+   * The detail-types this processor may `ctx.emit` (absent: none). The catalog lists the processor as their
+   * producer, and the runtime refuses an emit of any other detail-type (an `UndeclaredEmit` error), so the
+   * published contract cannot drift from what the code does.
+   */
+  readonly emits?: readonly string[];
   /** Method syntax on purpose: it keeps `Processor<Specific>` assignable to `Processor` (bivariant parameters). */
   handle(event: BackboneEvent<Static<S>>, ctx: ProcessorContext): Promise<R> | R;
 }
 
-/** Identity function that infers `S` and `R`, so processor files get typed events without annotations. */
-export function defineProcessor<S extends TSchema, R>(processor: Processor<S, R>): Processor<S, R> {
+/**
+ * Identity function that infers `S`, `R` and the literal detail-type `T`, so processor files get typed events
+ * without annotations and the routing table keeps each row's detail-type and schema in its type (the typed
+ * producer client is derived from it).
+ */
+export function defineProcessor<S extends TSchema, R, const T extends string>(
+  processor: Processor<S, R, T>,
+): Processor<S, R, T> {
   return processor;
 }

@@ -42,12 +42,15 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
  * `detailCheckCode` is the processor schema's validator as code (`detailCheckCode` of `detail-check.ts`, run at
  * Pulumi program time): only this string is captured, and it is compiled at cold start. An invalid detail is
  * then rejected (a stored `{rejected, reason}` result) instead of failing the processor. Without it, no check.
+ * `emits`: the processor's declared emits (`Processor.emits`, a plain array of strings); when given, an
+ * undeclared emit fails the invocation (see `RuntimePorts.emits`).
  */
 export function lambdaHandler(
   handle: Handle,
   name: string,
   routeKey: string,
   detailCheckCode?: string,
+  emits?: readonly string[],
 ): (event: BackboneEvent) => Promise<unknown> {
   const state: ContainerState = {};
   return async (event: BackboneEvent) => {
@@ -58,6 +61,7 @@ export function lambdaHandler(
     }
     return runProcessor(handle, name, routeKey, event, {
       checkDetail: state.checkDetail,
+      emits,
       logger: (b: LogFields) => jsonLogger(b),
       store: lambdaStore(state, env.IDEMPOTENCY_TABLE, Number(env.IDEMPOTENCY_TTL_SECONDS) || 0, bindings),
       publisher: lambdaPublisher(state, env.EVENT_BUS_NAME),

@@ -42,6 +42,13 @@ export interface RuntimePorts {
    * validation): the reason it is invalid, or `undefined`. See `detail-check.ts`. Without it, no check.
    */
   checkDetail?: (detail: unknown) => string | undefined;
+  /**
+   * The detail-types the processor declared (`Processor.emits`). When set, `ctx.emit` of any other detail-type
+   * rejects with an `UndeclaredEmit` error (so the delivery fails and is retried, then dead-lettered): the
+   * catalog is built from the declarations, and an undeclared emit would publish an event no contract names.
+   * Without it, no check.
+   */
+  emits?: readonly string[];
 }
 
 /** The result of a delivery whose detail failed `checkDetail`: stored like any result, never retried. */
@@ -65,7 +72,8 @@ export function idempotencyKey(routeKey: string, eventId: string): string {
  * 1. If the store already holds a result for `${routeKey}:${event.id}`, returns it and emits nothing.
  * 2. If `ports.checkDetail` finds the detail invalid, logs a warning, stores and returns a `RejectedResult`
  *    without calling `handle`: a retry cannot fix a malformed detail, so it must not throw.
- * 3. Otherwise calls `handle`; `ctx.emit` only buffers.
+ * 3. Otherwise calls `handle`; `ctx.emit` only buffers (and, when `ports.emits` is set, rejects an undeclared
+ *    detail-type with an `UndeclaredEmit` error).
  * 4. When `handle` succeeds, publishes the buffered events (source `processorSource(name)`), then stores the
  *    result and returns it. If `handle` or the publish throws, nothing is stored and the error propagates, so
  *    the delivery is retried. A crash between publish and store can therefore re-emit on retry (at least once).
@@ -109,6 +117,8 @@ export async function runProcessor<R = unknown>(
     routeKey,
     log,
     emit: async (detailType, detail) => {
+      if (ports.emits && !ports.emits.includes(detailType))
+        throw undeclaredEmit(name, routeKey, detailType, ports.emits);
       buffered.push({ source, detailType, detail });
     },
     now: () => clock(),
@@ -133,6 +143,24 @@ export async function runProcessor<R = unknown>(
   await ports.store.put(key, result);
   log.info("processed", { processor: name, durationMs: Date.now() - started });
   return result;
+}
+
+/**
+ * The error of an emit the processor did not declare: `name` is `UndeclaredEmit` (a plain Error, not a class:
+ * the Lambda closure is serialized).
+ */
+function undeclaredEmit(
+  name: string,
+  routeKey: string,
+  detailType: string,
+  declared: readonly string[],
+): Error {
+  const err = new Error(
+    `route "${routeKey}": processor "${name}" emitted "${detailType}" but declares emits ${JSON.stringify(declared)}; ` +
+      `add it to the processor's "emits"`,
+  );
+  err.name = "UndeclaredEmit";
+  return err;
 }
 
 /** Error fields for a log line (errors do not survive `JSON.stringify`). */

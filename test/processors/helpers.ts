@@ -9,6 +9,8 @@ import {
   type IdempotencyStore,
 } from "../../processors/runtime";
 import type { BackboneEvent, LogFields, Logger, Processor } from "../../processors/runtime";
+import { matches } from "../../infra/pattern";
+import { API_SOURCE, schemaExamples, type RouteRow } from "../../infra/table";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "events");
 
@@ -20,14 +22,48 @@ export function fixture<D = Record<string, unknown>>(name: string): BackboneEven
   return JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), "utf8")) as BackboneEvent<D>;
 }
 
-/** One fixture (a name for `fixture()`) per consumed detail-type: the event that drives each route in the specs. */
-export const FIXTURE_FOR: Readonly<Record<string, string>> = {
-  "order-created": "order-created.seed",
-  "user-registered": "user-registered",
-  "notification-sent": "notification-sent",
-  "support-ticket": "support-ticket.seed",
-  "analytics-event": "analytics-event.seed",
-};
+/** When every example event was accepted by the API: 5 s before `NOW`, like most fixtures. */
+export const EXAMPLE_TIME = "2025-01-06T09:30:00Z";
+
+/**
+ * The envelope the API would put on the bus for `detail`: source `backbone.api`, the pinned `EXAMPLE_TIME`, and
+ * an id naming the detail-type and example (`example-order-created-1`), so a failing spec says which example.
+ */
+export function exampleEvent(detailType: string, detail: unknown, index = 0): BackboneEvent {
+  return {
+    version: "0",
+    id: `example-${detailType}-${index + 1}`,
+    "detail-type": detailType,
+    source: API_SOURCE,
+    account: "123456789012",
+    time: EXAMPLE_TIME,
+    region: "ap-southeast-2",
+    resources: [],
+    detail: JSON.parse(JSON.stringify(detail)),
+  };
+}
+
+/** Every example of the processor's schema, as envelopes (the schema's `examples`, in order). */
+export function examplesOf(processor: Processor): BackboneEvent[] {
+  return schemaExamples(processor.schema).map((d, i) => exampleEvent(processor.detailType, d, i));
+}
+
+/**
+ * The event that drives a row in the table-driven specs: the first example of its processor's schema whose
+ * envelope the row's pattern matches. Throws naming the row when none does (a content-filtered row needs an
+ * example that passes its filter).
+ */
+export function sampleEventFor(row: RouteRow): BackboneEvent {
+  const events = examplesOf(row.processor);
+  const event = events.find((e) => matches(row.pattern, e));
+  if (!event) {
+    throw new Error(
+      `route "${row.key}": none of the ${events.length} examples of the "${row.processor.detailType}" schema ` +
+        "matches the row's pattern; add one to the schema's examples",
+    );
+  }
+  return event;
+}
 
 /** Every fixture file name (without `.json`). */
 export function fixtureNames(): string[] {
@@ -63,7 +99,10 @@ export function recordingLogger(): { lines: LogLine[]; logger: (bindings: LogFie
   return { lines, logger };
 }
 
-/** A test harness around `runProcessor` with in-memory ports; reuse it to replay deliveries. */
+/**
+ * A test harness around `runProcessor` with in-memory ports; reuse it to replay deliveries. The processor's
+ * declared `emits` are enforced, as on Lambda.
+ */
 export function harness(
   processor: Processor,
   routeKey = processor.detailType,
@@ -81,6 +120,7 @@ export function harness(
         publisher,
         logger: log.logger,
         now: () => now,
+        emits: processor.emits ?? [],
       });
     },
   };

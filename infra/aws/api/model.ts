@@ -70,6 +70,8 @@ const DROPPED = new Set([
   "readOnly",
   "writeOnly",
   "contentMediaType",
+  // The contract version (`Type.Object({...}, { version })`, see `infra/table/catalog.ts`): not a keyword.
+  "version",
 ]);
 /** Keywords of later drafts that change validation and have no draft-04 equivalent. */
 const UNSUPPORTED = new Set([

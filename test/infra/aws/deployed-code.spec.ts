@@ -2,14 +2,12 @@ import { expect } from "chai";
 import { builtinModules } from "node:module";
 import { deflateRawSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { matches } from "../../../infra/pattern";
 import { routes } from "../../../infra/routes";
-import type { RouteRow } from "../../../infra/table";
 import { runtimeDependencies } from "../../../infra/aws";
 import { idempotencyKey } from "../../../processors/runtime";
 import type { BackboneEvent } from "../../../processors/runtime";
 import { startFakeAws, type FakeAws } from "../../processors/runtime/fake-aws";
-import { fixture, fixtureNames, harness } from "../../processors/helpers";
+import { fixture, harness, sampleEventFor } from "../../processors/helpers";
 import { CAPTURED_MAP_ROW } from "./fixtures/table-captured-map";
 import { LambdaSandbox } from "./harness/lambda-sandbox";
 import { programFor, type DeclaredResource, type Program } from "./harness/program";
@@ -17,16 +15,6 @@ import { programFor, type DeclaredResource, type Program } from "./harness/progr
 /** The archive of a route must stay small: it holds only the serialized handler. */
 const MAX_ARCHIVE_BYTES = 100 * 1024;
 const NOW = Date.parse("2025-01-11T22:00:30.000Z");
-
-/** The first fixture event (sorted by file name, `<name>.json`) that the row's pattern matches. */
-function sampleEvent(row: RouteRow): BackboneEvent {
-  const byFileName = fixtureNames().sort((a, b) => (`${a}.json` < `${b}.json` ? -1 : 1));
-  for (const name of byFileName) {
-    const event = fixture(name);
-    if (matches(row.pattern, event)) return event;
-  }
-  throw new Error(`no fixture event in test/fixtures/events matches route "${row.key}"`);
-}
 
 /** The archive's files as text (`code.assets` of the mocked Function); anything else is reported by path. */
 function archiveFiles(fn: DeclaredResource): { files: Record<string, string>; notText: string[] } {
@@ -94,7 +82,7 @@ describe("deployed code: every route's Lambda archive runs on its own", function
       let event: BackboneEvent;
 
       before(() => {
-        event = sampleEvent(row);
+        event = sampleEventFor(row);
         fn = program.findResource("aws:lambda/function:Function", row.key);
         ({ files, notText } = archiveFiles(fn));
         dir = sandbox.unpack(row.key, files);

@@ -6,6 +6,8 @@ import { checkRoutes, formatProblems } from "../../../infra/table";
 import { defineProcessor } from "../../../processors/runtime";
 
 const base = routes[0];
+/** `base` alone is a valid table once its processor emits nothing (what it emits, nothing else consumes). */
+const alone: RouteRow = { ...base, processor: { ...base.processor, emits: undefined } };
 
 /** The real table with one row replaced by `row` (spread over the first row). */
 function tableWith(row: Partial<RouteRow> & Record<string, unknown>): RouteRow[] {
@@ -91,6 +93,42 @@ describe("infra/validate-table", () => {
       }),
       row: "extra-row",
       message: /another schema for detail-type/,
+    },
+    {
+      title: "processor emitting a detail-type no row consumes",
+      table: tableWith({ processor: { ...base.processor, name: "extra", emits: ["order-shipped"] } }),
+      row: "extra-row",
+      message: /processor "extra" emits "order-shipped", which no row consumes/,
+    },
+    {
+      title: "emits that is not a list of detail-types",
+      table: tableWith({ processor: { ...base.processor, emits: "notification-sent" as never } }),
+      row: "extra-row",
+      message: /emits must be an array of detail-types/,
+    },
+    {
+      title: "schema version that is not a positive integer",
+      table: tableWith({
+        processor: {
+          ...alone.processor,
+          detailType: "extra-type",
+          schema: Type.Object({}, { version: 1.5 }),
+        },
+      }),
+      row: "extra-row",
+      message: /version 1.5; a version is a positive integer/,
+    },
+    {
+      title: "schema examples that are not an array",
+      table: tableWith({
+        processor: {
+          ...alone.processor,
+          detailType: "extra-type",
+          schema: Type.Object({}, { examples: {} }),
+        },
+      }),
+      row: "extra-row",
+      message: /"examples" that is not an array/,
     },
   ];
   for (const c of cases) {

@@ -10,7 +10,7 @@ import support from "../../../processors/support";
 import type { BackboneEvent } from "../../../processors/runtime";
 import { LambdaSandbox } from "../../infra/aws/harness/lambda-sandbox";
 import { startFakeAws, type FakeAws } from "./fake-aws";
-import { fixture, FIXTURE_FOR } from "../helpers";
+import { fixture, harness, sampleEventFor } from "../helpers";
 
 const TABLE = "backbone-idempotency";
 const BUS = "backbone-bus";
@@ -276,18 +276,41 @@ describe("Lambda adapter serialized by Pulumi, run in a separate process", funct
     expect(String(error)).to.match(/incompatible receiver/);
   });
 
+  it("keeps the declared-emits check when serialized: an undeclared emit fails the invocation", async () => {
+    const pulumi = await import("@pulumi/pulumi");
+    const serialized = await pulumi.runtime.serializeFunction(
+      lambdaHandler(order.handle, order.name, "order-created", undefined, []),
+    );
+    fs.writeFileSync(path.join(dir, "index.js"), serialized.text);
+    const before = fake.putEvents.length;
+    let error: unknown;
+    await runSerialized(
+      dir,
+      serialized.exportName,
+      lambdaEnv(fake),
+      { ...fixture("order-created.seed"), id: "serialized-undeclared" },
+      sandbox.sdkPath,
+    ).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(
+      /UndeclaredEmit: route "order-created": processor "order" emitted "notification-sent"/,
+    );
+    expect(fake.putEvents.length).to.equal(before);
+  });
+
   for (const row of routes) {
     it(`route ${row.key}: serializes, runs, and a duplicate delivery emits nothing twice`, async () => {
       const pulumi = await import("@pulumi/pulumi");
       const serialized = await pulumi.runtime.serializeFunction(
-        lambdaHandler(row.processor.handle, row.processor.name, row.key),
+        lambdaHandler(row.processor.handle, row.processor.name, row.key, undefined, [
+          ...(row.processor.emits ?? []),
+        ]),
       );
       const requires = [...serialized.text.matchAll(/require\(["'`]([^"'`]+)["'`]\)/g)].map((m) => m[1]);
       for (const r of requires)
         expect(r, "only the runtime's SDK or node built-ins").to.match(/^(@aws-sdk\/|node:)/);
       fs.writeFileSync(path.join(dir, "index.js"), serialized.text);
 
-      const event = { ...fixture(FIXTURE_FOR[row.processor.detailType]), id: `serialized-${row.key}` };
+      const event = { ...sampleEventFor(row), id: `serialized-${row.key}` };
       const before = fake.putEvents.length;
       const [first, second] = await runSerialized(
         dir,
@@ -301,13 +324,15 @@ describe("Lambda adapter serialized by Pulumi, run in a separate process", funct
       expect(first).to.be.an("object");
       const stored = fake.tables[TABLE][`${row.key}:${event.id}`];
       expect(JSON.parse(stored.result.S as string)).to.deep.equal({ result: first });
+      // What the same processor emits when run from source: the serialized copy must emit exactly that, once.
+      const fromSource = harness(row.processor, row.key);
+      await fromSource.run(event);
       const emitted = fake.putEvents.slice(before).flat();
-      for (const e of emitted)
-        expect(e).to.include({ Source: `backbone.${row.processor.name}`, EventBusName: BUS });
-      const emits = { order: 1, user: 1, escalation: 1 } as Record<string, number>;
-      expect(emitted, "one PutEvents per emitting first delivery, none for the duplicate").to.have.length(
-        emits[row.processor.name] ?? 0,
-      );
+      expect(
+        emitted.map((e) => ({ source: e.Source, detailType: e.DetailType, detail: JSON.parse(e.Detail) })),
+        "the first delivery's emits, none for the duplicate",
+      ).to.deep.equal(fromSource.published);
+      for (const e of emitted) expect(e.EventBusName).to.equal(BUS);
     });
   }
 });

@@ -244,4 +244,57 @@ describe("processor runtime", () => {
       expect(check(null)).to.equal("detail must be object");
     });
   });
+
+  describe("declared emits (ports.emits, from Processor.emits)", () => {
+    const ports = () => ({
+      store: memoryStore(),
+      publisher: memoryPublisher(),
+      logger: recordingLogger().logger,
+    });
+    const emitting: Handle = async (_e, ctx) => {
+      await ctx.emit("notification-sent", { recipient: "r" });
+      await ctx.emit("order-shipped", { orderId: "O" });
+      return "done";
+    };
+
+    it("fails the delivery on an undeclared detail-type, naming it, and publishes and stores nothing", async () => {
+      const p = ports();
+      let error: Error | undefined;
+      await runProcessor(emitting, "order", "order-created", event(), {
+        ...p,
+        emits: ["notification-sent"],
+      }).catch((e: Error) => (error = e));
+      expect(error?.name).to.equal("UndeclaredEmit");
+      expect(error?.message).to.equal(
+        'route "order-created": processor "order" emitted "order-shipped" but declares emits ["notification-sent"]; ' +
+          'add it to the processor\'s "emits"',
+      );
+      expect(p.publisher.published).to.deep.equal([]);
+      expect(p.store.size).to.equal(0);
+    });
+
+    it("publishes declared detail-types, and checks nothing when no declaration is given", async () => {
+      const declared = ports();
+      const result = await runProcessor(emitting, "order", "order-created", event(), {
+        ...declared,
+        emits: ["notification-sent", "order-shipped"],
+      });
+      expect(result).to.equal("done");
+      expect(declared.publisher.published.map((e) => e.detailType)).to.deep.equal([
+        "notification-sent",
+        "order-shipped",
+      ]);
+      const unchecked = ports();
+      await runProcessor(emitting, "order", "order-created", event(), unchecked);
+      expect(unchecked.publisher.published).to.have.length(2);
+    });
+
+    it("an empty declaration refuses every emit", async () => {
+      let error: Error | undefined;
+      await runProcessor(emitting, "order", "order-created", event(), { ...ports(), emits: [] }).catch(
+        (e: Error) => (error = e),
+      );
+      expect(error?.name).to.equal("UndeclaredEmit");
+    });
+  });
 });

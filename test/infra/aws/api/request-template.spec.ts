@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { putEventsRequestTemplate } from "../../../../infra/aws/api/templates";
-import { API_SOURCE } from "../../../../infra/table";
+import { routes } from "../../../../infra/routes";
+import { API_SOURCE, eventCatalog } from "../../../../infra/table";
 import { renderTemplate, type EscapeFlavour } from "./vtl";
 
 const BUS = "backbone-dev-bus";
@@ -56,6 +57,15 @@ describe("PutEvents request template (rendered by Velocity with API Gateway's $i
         it(`keeps the detail intact: ${body.name}`, () => {
           const text = JSON.stringify({ "detail-type": body["detail-type"], detail: body.detail });
           expectFaithfulEntry(text, flavour);
+        });
+      }
+
+      for (const { detailType, examples } of eventCatalog(routes)) {
+        it(`keeps every example of ${detailType} intact (the schema's examples)`, () => {
+          expect(examples, "examples").to.not.have.length(0);
+          for (const detail of examples) {
+            expectFaithfulEntry(JSON.stringify({ "detail-type": detailType, detail }), flavour);
+          }
         });
       }
 
