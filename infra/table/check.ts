@@ -20,6 +20,8 @@ export const ROW_LIMITS = {
   memoryMb: [128, 10240],
   /** Lambda Timeout. */
   timeoutSeconds: [1, 900],
+  /** Lambda reserved concurrency (the account's limit, 1,000 by default, may be lower: AWS checks it). */
+  reservedConcurrency: [1, 10000],
 } as const;
 
 /** One problem found in the table. `row` is the key (or `#<index>` when the key itself is unusable). */
@@ -28,14 +30,11 @@ export interface TableProblem {
   readonly message: string;
 }
 
-/** Lambda's limit on a function name. */
-export const MAX_FUNCTION_NAME = 64;
-
 /**
- * Returns every problem of the table; an empty list means the table can be deployed. `functionPrefix`: what the
- * stack puts before each key in its Lambda function names (`backbone-<stack>`), checked against AWS's limit.
+ * Returns every problem of the table; an empty list means the table can be deployed. The physical names a key
+ * leads to always fit AWS's limits (`names.ts` shortens them), so only the key's own format is checked here.
  */
-export function checkRoutes(routes: readonly RouteRow[], functionPrefix?: string): TableProblem[] {
+export function checkRoutes(routes: readonly RouteRow[]): TableProblem[] {
   const problems: TableProblem[] = [];
   const seen = new Set<string>();
   routes.forEach((row, index) => {
@@ -48,12 +47,6 @@ export function checkRoutes(routes: readonly RouteRow[], functionPrefix?: string
       problem("duplicate key: resource names derive from the key, so keys must be unique");
     }
     if (typeof row?.key === "string") seen.add(row.key);
-    const functionName = `${functionPrefix}-${row?.key}`;
-    if (functionPrefix !== undefined && functionName.length > MAX_FUNCTION_NAME) {
-      problem(
-        `function name "${functionName}" exceeds ${MAX_FUNCTION_NAME} characters; shorten the key or the stack name`,
-      );
-    }
 
     const processor = row?.processor;
     if (!processor || typeof processor.handle !== "function") {
@@ -78,6 +71,7 @@ export function checkRoutes(routes: readonly RouteRow[], functionPrefix?: string
     inRange("maximumEventAgeSeconds", row?.retry?.maximumEventAgeSeconds, false);
     inRange("memoryMb", row?.memoryMb, true);
     inRange("timeoutSeconds", row?.timeoutSeconds, true);
+    inRange("reservedConcurrency", row?.reservedConcurrency, true);
   });
 
   // Catalogue conflicts are only meaningful once every row has a processor.

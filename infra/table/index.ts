@@ -1,16 +1,26 @@
 /**
  * What a row of the routing table means, with no Pulumi and no server: the row types, the event sources, the
- * catalogue of accepted detail-types and the table check. `infra/routes.ts`, `infra/aws` and `local/` read
+ * catalogue of accepted detail-types, the table check and the physical names every row and stack leads to. `infra/routes.ts`, `infra/aws` and `local/` read
  * the table through this face.
  */
 export { ROUTE_DEFAULTS, type EventPattern, type RetryPolicy, type RouteRow } from "./row";
 export { API_SOURCE, processorSource, SOURCE_PREFIX } from "../../processors/runtime";
 export { CatalogError, eventCatalog, type CatalogEntry } from "./catalog";
+export { checkRoutes, formatProblems, ROUTE_KEY_FORMAT, ROW_LIMITS, type TableProblem } from "./check";
 export {
-  checkRoutes,
-  formatProblems,
-  MAX_FUNCTION_NAME,
-  ROUTE_KEY_FORMAT,
-  ROW_LIMITS,
-  type TableProblem,
-} from "./check";
+  checkName,
+  checkNames,
+  fitName,
+  NAME_RULES,
+  nameToken,
+  shortHash,
+  stackArns,
+  stackNames,
+  type NameKind,
+  type NameProblem,
+  type NameRule,
+  type NamingContext,
+  type RouteNames,
+  type StackArns,
+  type StackNames,
+} from "./names";

@@ -27,6 +27,11 @@ export interface RouteRow {
   readonly memoryMb?: number;
   /** Lambda timeout in seconds (default `ROUTE_DEFAULTS.timeoutSeconds`), applied locally too. */
   readonly timeoutSeconds?: number;
+  /**
+   * Lambda reserved concurrency: at most this many copies of the processor run at once (and that many are kept
+   * for it out of the account's pool). Unset: no reservation, the account's shared pool. AWS only.
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** What a row gets when it does not say: the same on AWS and locally. */

@@ -1,0 +1,387 @@
+/**
+ * Every physical name of the stack, derived in one place from (project, stack, region, account, row key), so
+ * that no name can break AWS's rules half-way through `pulumi up`, and so the local stack can show the same
+ * names and ARNs as the cloud. Pure: no Pulumi, no server.
+ *
+ * How a name is made:
+ * - `project` and `stack` are each made a *token*: characters outside `[A-Za-z0-9_-]` (Pulumi allows `.` in
+ *   stack names, Lambda, SQS and CloudWatch do not) become `-`; when that changed anything, a short hash of
+ *   the original is appended, so `team.prod` and `team-prod` never share names.
+ * - The prefix is `<project>-<stack>`; a resource name is `<prefix>-<key>[-<suffix>]`. IAM roles and
+ *   dashboards are global to the account, not regional, so theirs also carry the region.
+ * - A name longer than its AWS limit keeps its head and ends in `-<hash of the whole name>`: it fits, stays
+ *   readable and stays unique.
+ * `checkNames` then checks every derived name against its rule (a last line of defence: a derivation bug, an
+ * empty or unusable region), and reports the problem with the stack or project name and the rule.
+ */
+import { createHash } from "node:crypto";
+
+/** What a name rule says: AWS's documented length limit and allowed characters for one kind of name. */
+export interface NameRule {
+  /** Human name of the kind, for messages ("Lambda function name"). */
+  readonly what: string;
+  readonly min: number;
+  readonly max: number;
+  /** The whole name must match. */
+  readonly chars: RegExp;
+  /** The allowed characters, in words, for messages. */
+  readonly charsText: string;
+}
+
+const ALNUM_DASH_UNDERSCORE = "letters, digits, '-' and '_'";
+
+/** AWS's naming rules for every kind of name the stack sets (each from the service's API reference). */
+export const NAME_RULES = {
+  /** Lambda CreateFunction FunctionName. */
+  function: {
+    what: "Lambda function name",
+    min: 1,
+    max: 64,
+    chars: /^[A-Za-z0-9_-]+$/,
+    charsText: ALNUM_DASH_UNDERSCORE,
+  },
+  /** EventBridge PutRule Name. */
+  rule: {
+    what: "EventBridge rule name",
+    min: 1,
+    max: 64,
+    chars: /^[.\-_A-Za-z0-9]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
+  /** IAM CreateRole RoleName. */
+  role: {
+    what: "IAM role name",
+    min: 1,
+    max: 64,
+    chars: /^[\w+=,.@-]+$/,
+    charsText: "letters, digits and '+=,.@-_'",
+  },
+  /** The provider's `namePrefix` of an IAM role: it appends a 26-character unique suffix (64 - 26). */
+  rolePrefix: {
+    what: "IAM role name prefix",
+    min: 1,
+    max: 38,
+    chars: /^[\w+=,.@-]+$/,
+    charsText: "letters, digits and '+=,.@-_'",
+  },
+  /** SQS CreateQueue QueueName (standard queues). */
+  queue: {
+    what: "SQS queue name",
+    min: 1,
+    max: 80,
+    chars: /^[A-Za-z0-9_-]+$/,
+    charsText: ALNUM_DASH_UNDERSCORE,
+  },
+  /** EventBridge CreateArchive ArchiveName. */
+  archive: {
+    what: "EventBridge archive name",
+    min: 1,
+    max: 48,
+    chars: /^[.\-_A-Za-z0-9]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
+  /** EventBridge CreateEventBus Name (a custom bus name may not contain '/'). */
+  bus: {
+    what: "EventBridge bus name",
+    min: 1,
+    max: 256,
+    chars: /^[.\-_A-Za-z0-9]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
+  /** CloudWatch PutDashboard DashboardName. */
+  dashboard: {
+    what: "CloudWatch dashboard name",
+    min: 1,
+    max: 255,
+    chars: /^[A-Za-z0-9_-]+$/,
+    charsText: ALNUM_DASH_UNDERSCORE,
+  },
+  /** CloudWatch PutMetricAlarm AlarmName (ASCII; kept to the characters the prefix and keys use). */
+  alarm: {
+    what: "CloudWatch alarm name",
+    min: 1,
+    max: 255,
+    chars: /^[A-Za-z0-9_-]+$/,
+    charsText: ALNUM_DASH_UNDERSCORE,
+  },
+  /** CloudWatch Logs CreateLogGroup logGroupName. */
+  logGroup: {
+    what: "CloudWatch Logs group name",
+    min: 1,
+    max: 512,
+    chars: /^[.\-_/#A-Za-z0-9]+$/,
+    charsText: "letters, digits and '._-/#'",
+  },
+  /** CloudWatch metric namespace (PutMetricData Namespace). */
+  metricNamespace: {
+    what: "CloudWatch metric namespace",
+    min: 1,
+    max: 255,
+    chars: /^[A-Za-z0-9.\-_/#:]+$/,
+    charsText: "letters, digits and '.-_/#:'",
+  },
+  /** SNS CreateTopic Name (standard topics). */
+  topic: {
+    what: "SNS topic name",
+    min: 1,
+    max: 256,
+    chars: /^[A-Za-z0-9_-]+$/,
+    charsText: ALNUM_DASH_UNDERSCORE,
+  },
+  /** DynamoDB CreateTable TableName. */
+  table: {
+    what: "DynamoDB table name",
+    min: 3,
+    max: 255,
+    chars: /^[A-Za-z0-9_.-]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
+  /** API Gateway REST API and usage plan names: free text, kept to the prefix's characters here. */
+  apiName: {
+    what: "API Gateway name",
+    min: 1,
+    max: 255,
+    chars: /^[A-Za-z0-9_-]+$/,
+    charsText: ALNUM_DASH_UNDERSCORE,
+  },
+} as const satisfies Record<string, NameRule>;
+
+/** A kind of name (`function`, `queue`, ...). */
+export type NameKind = keyof typeof NAME_RULES;
+
+/** AWS region codes (`ap-southeast-2`, `us-gov-west-1`). */
+const REGION_FORMAT = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** Twelve-digit AWS account ids. */
+const ACCOUNT_FORMAT = /^\d{12}$/;
+
+/** Where the names live. `region` and `account` are needed for the global names and for ARNs. */
+export interface NamingContext {
+  /** Pulumi project name (`Pulumi.yaml` `name`). */
+  readonly project: string;
+  /** Pulumi stack name, e.g. `dev` or `team.prod`. */
+  readonly stack: string;
+  /** AWS region code. */
+  readonly region: string;
+  /** AWS account id; only ARNs need it, so it may be unknown while names are derived. */
+  readonly account?: string;
+}
+
+/** The physical names of one route (one row of the table). */
+export interface RouteNames {
+  readonly function: string;
+  /** `/aws/lambda/<function>`: Lambda's own log group name, owned by the stack. */
+  readonly logGroup: string;
+  readonly rule: string;
+  readonly role: string;
+  /** Events EventBridge could not deliver to the function. */
+  readonly dlq: string;
+  /** Events the function failed on after Lambda's async retries. */
+  readonly failureQueue: string;
+  /** Alarm name for one of the route's alarms (`suffix` like `dlq-not-empty`). */
+  alarm(suffix: string): string;
+}
+
+/** Every physical name of the stack. */
+export interface StackNames {
+  readonly context: NamingContext;
+  /** `<project>-<stack>`, sanitized (see the module comment). */
+  readonly prefix: string;
+  readonly bus: string;
+  readonly archive: string;
+  readonly table: string;
+  readonly alarmTopic: string;
+  readonly restApi: string;
+  readonly usagePlan: string;
+  readonly apiKey: string;
+  /** Role API Gateway assumes to call PutEvents. */
+  readonly apiRole: string;
+  /** Managed policy that lets a caller invoke `POST /events` when `auth` is `iam`. */
+  readonly invokePolicy: string;
+  /** Access log group of the stage. */
+  readonly accessLogGroup: string;
+  /**
+   * `namePrefix` of the account-wide API Gateway logging role: it is kept on `pulumi destroy`, so a unique
+   * suffix lets the next `pulumi up` create a fresh one instead of colliding with the kept one.
+   */
+  readonly apiGatewayLoggingRolePrefix: string;
+  /** Namespace of the stack's own metrics (the 429 rate from the access logs). */
+  readonly metricNamespace: string;
+  /** Dashboard `page` (1-based); CloudWatch caps a dashboard at 500 widgets, so a large table takes several. */
+  dashboard(page: number): string;
+  /** Stack-wide alarm name (`suffix` like `api-5xx`). */
+  alarm(suffix: string): string;
+  route(key: string): RouteNames;
+}
+
+/** ARNs of the stack's resources, for showing and matching them (the local stack's control plane, tests). */
+export interface StackArns {
+  readonly bus: string;
+  readonly archive: string;
+  readonly alarmTopic: string;
+  readonly table: string;
+  readonly apiRole: string;
+  rule(key: string): string;
+  function(key: string): string;
+  role(key: string): string;
+  dlq(key: string): string;
+  failureQueue(key: string): string;
+  logGroup(name: string): string;
+}
+
+/** Short stable hash (hex) used to keep sanitized or shortened names unique. */
+export function shortHash(text: string, length = 6): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/**
+ * `raw` made safe for every name: `[A-Za-z0-9_-]` only, no leading, trailing or doubled `-`. When that changed
+ * anything, `-<hash of raw>` is appended so two different raw names never give the same token.
+ */
+export function nameToken(raw: string): string {
+  const cleaned = raw
+    .replace(/[^A-Za-z0-9_-]+/g, "-")
+    .replace(/-{2,}/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (cleaned === raw) return raw;
+  return cleaned === "" ? shortHash(raw) : `${cleaned}-${shortHash(raw, 4)}`;
+}
+
+/**
+ * `name` if it fits in `max` characters, else its head and `-<hash of the whole name>` (7 characters), with no
+ * separator left dangling before the hash.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const head = name.slice(0, max - 7).replace(/[-_.]+$/, "");
+  return `${head}-${shortHash(name)}`;
+}
+
+/** Derives every name of the stack. Never throws: `checkNames` says whether the result is usable. */
+export function stackNames(context: NamingContext): StackNames {
+  const prefix = `${nameToken(context.project)}-${nameToken(context.stack)}`;
+  const region = nameToken(context.region);
+  const fit = (kind: NameKind, name: string) => fitName(name, NAME_RULES[kind].max);
+  return {
+    context,
+    prefix,
+    bus: fit("bus", prefix),
+    archive: fit("archive", `${prefix}-api-events`),
+    table: fit("table", `${prefix}-idempotency`),
+    alarmTopic: fit("topic", `${prefix}-alarms`),
+    restApi: fit("apiName", `${prefix}-ingress`),
+    usagePlan: fit("apiName", `${prefix}-clients`),
+    apiKey: fit("apiName", `${prefix}-client`),
+    apiRole: fit("role", `${prefix}-put-events-${region}`),
+    invokePolicy: fit("role", `${prefix}-invoke-${region}`),
+    accessLogGroup: fit("logGroup", `/aws/apigateway/${prefix}-ingress/access`),
+    // The provider appends a 26-character suffix; keep the readable part short.
+    apiGatewayLoggingRolePrefix: `${fitName(`${prefix}-apigw-logs`, NAME_RULES.rolePrefix.max - 1)}-`,
+    metricNamespace: fit("metricNamespace", `EventBackbone/${prefix}`),
+    dashboard: (page) => fit("dashboard", `${prefix}-${region}${page > 1 ? `-${page}` : ""}`),
+    alarm: (suffix) => fit("alarm", `${prefix}-${suffix}`),
+    route: (key) => {
+      const fn = fit("function", `${prefix}-${key}`);
+      return {
+        function: fn,
+        logGroup: `/aws/lambda/${fn}`,
+        rule: fit("rule", `${prefix}-${key}`),
+        role: fit("role", `${prefix}-${key}-${region}`),
+        dlq: fit("queue", `${prefix}-${key}-dlq`),
+        failureQueue: fit("queue", `${prefix}-${key}-failed`),
+        alarm: (suffix) => fit("alarm", `${prefix}-${key}-${suffix}`),
+      };
+    },
+  };
+}
+
+/** ARNs of the stack's resources in `names.context.region` and `account`. */
+export function stackArns(names: StackNames, account: string): StackArns {
+  const { region } = names.context;
+  const arn = (service: string, resource: string, where = region) =>
+    `arn:aws:${service}:${where}:${account}:${resource}`;
+  return {
+    bus: arn("events", `event-bus/${names.bus}`),
+    archive: arn("events", `archive/${names.archive}`),
+    alarmTopic: arn("sns", names.alarmTopic),
+    table: arn("dynamodb", `table/${names.table}`),
+    apiRole: arn("iam", `role/${names.apiRole}`, ""),
+    rule: (key) => arn("events", `rule/${names.bus}/${names.route(key).rule}`),
+    function: (key) => arn("lambda", `function:${names.route(key).function}`),
+    role: (key) => arn("iam", `role/${names.route(key).role}`, ""),
+    dlq: (key) => arn("sqs", names.route(key).dlq),
+    failureQueue: (key) => arn("sqs", names.route(key).failureQueue),
+    logGroup: (name) => arn("logs", `log-group:${name}`),
+  };
+}
+
+/** One naming problem, in words that name the stack or project name and the rule it breaks. */
+export interface NameProblem {
+  readonly kind: NameKind | "region" | "account";
+  readonly name: string;
+  readonly message: string;
+}
+
+/** The problem with `name` as a `kind` name, or undefined when it follows the rule. */
+export function checkName(kind: NameKind, name: string): string | undefined {
+  const rule: NameRule = NAME_RULES[kind];
+  if (name.length < rule.min || name.length > rule.max) {
+    return `${rule.what} ${JSON.stringify(name)} is ${name.length} characters; AWS allows ${rule.min} to ${rule.max}`;
+  }
+  if (!rule.chars.test(name)) {
+    return `${rule.what} ${JSON.stringify(name)} may only contain ${rule.charsText}`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks every name of the stack (and each route key's names) against AWS's rules. Each message starts with
+ * the stack and project the names come from, so a preview error says which name to change.
+ */
+export function checkNames(names: StackNames, routeKeys: readonly string[]): NameProblem[] {
+  const { project, stack, region, account } = names.context;
+  const origin = `stack "${stack}" of project "${project}"`;
+  const problems: NameProblem[] = [];
+  if (!REGION_FORMAT.test(region)) {
+    problems.push({
+      kind: "region",
+      name: region,
+      message: `${origin}: region ${JSON.stringify(region)} is not an AWS region code (set aws:region)`,
+    });
+  }
+  if (account !== undefined && !ACCOUNT_FORMAT.test(account)) {
+    problems.push({
+      kind: "account",
+      name: account,
+      message: `${origin}: account ${JSON.stringify(account)} is not a 12-digit AWS account id`,
+    });
+  }
+  const check = (kind: NameKind, name: string) => {
+    const problem = checkName(kind, name);
+    if (problem !== undefined) problems.push({ kind, name, message: `${origin}: ${problem}` });
+  };
+  check("bus", names.bus);
+  check("archive", names.archive);
+  check("table", names.table);
+  check("topic", names.alarmTopic);
+  check("apiName", names.restApi);
+  check("apiName", names.usagePlan);
+  check("apiName", names.apiKey);
+  check("role", names.apiRole);
+  check("role", names.invokePolicy);
+  check("logGroup", names.accessLogGroup);
+  check("rolePrefix", names.apiGatewayLoggingRolePrefix);
+  check("metricNamespace", names.metricNamespace);
+  check("dashboard", names.dashboard(1));
+  check("alarm", names.alarm("api-4xx-rate"));
+  for (const key of routeKeys) {
+    const route = names.route(key);
+    check("function", route.function);
+    check("logGroup", route.logGroup);
+    check("rule", route.rule);
+    check("role", route.role);
+    check("queue", route.dlq);
+    check("queue", route.failureQueue);
+    check("alarm", route.alarm("invocations-failed-to-dlq"));
+  }
+  return problems;
+}
