@@ -9,6 +9,7 @@ import {
   METHOD_RESPONSE_STATUS_CODES,
   putEventsIntegrationResponses,
   putEventsRequestTemplate,
+  type ApiAuth,
   type GatewayResponseSpec,
   type PutEventsIntegrationResponse,
 } from "./templates";
@@ -29,14 +30,21 @@ export interface ApiContract {
   readonly gatewayResponses: readonly GatewayResponseSpec[];
 }
 
-/** Builds the API contract for `catalog`, putting events on `busName` with source `API_SOURCE`. */
-export function apiContract(catalog: readonly CatalogEntry[], busName: pulumi.Input<string>): ApiContract {
+/**
+ * Builds the API contract for `catalog`, putting events on `busName` with source `API_SOURCE`; `auth` decides
+ * how a refused caller is answered (see `gatewayResponses`).
+ */
+export function apiContract(
+  catalog: readonly CatalogEntry[],
+  busName: pulumi.Input<string>,
+  auth: ApiAuth = "apiKey",
+): ApiContract {
   return {
     modelName: REQUEST_MODEL_NAME,
     requestModelSchema: requestModelSchemaJson(catalog),
     requestTemplate: pulumi.output(busName).apply((bus) => putEventsRequestTemplate(bus, API_SOURCE)),
     integrationResponses: putEventsIntegrationResponses(),
     methodStatusCodes: METHOD_RESPONSE_STATUS_CODES,
-    gatewayResponses: gatewayResponses(),
+    gatewayResponses: gatewayResponses(auth),
   };
 }
