@@ -4,6 +4,8 @@
  */
 export const REGION = "ap-southeast-2";
 export const ACCOUNT = "123456789012";
+/** The project name (`Pulumi.yaml`) the program runs under. */
+export const PROJECT = "event-backbone";
 /** The stack name the program runs under. */
 export const STACK = "dev";
 /** What API Gateway would generate as the API key's value. */

@@ -13,9 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { ACCOUNT, mockState, REGION, STACK } from "./mock-state";
-
-export const PROJECT = "event-backbone";
+import { ACCOUNT, mockState, PROJECT, REGION, STACK } from "./mock-state";
 
 interface Recorded {
   type: string;
