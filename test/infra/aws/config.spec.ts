@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   CONFIG_DEFAULTS,
   ConfigError,
@@ -67,6 +69,18 @@ describe("infra/config", () => {
     expect([...read].sort()).to.deep.equal(
       [...Object.keys(CONFIG_DEFAULTS), ...Object.keys(RETIRED_CONFIG_KEYS)].sort(),
     );
+  });
+
+  it("Pulumi.dev.yaml and the README's config table list every key with its default", () => {
+    const root = join(__dirname, "..", "..", "..");
+    const yaml = readFileSync(join(root, "Pulumi.dev.yaml"), "utf8");
+    const listed = Object.fromEntries(
+      [...yaml.matchAll(/^ {2}event-backbone:(\w+): "?([^"\n]*)"?$/gm)].map((m) => [m[1], m[2]]),
+    );
+    expect(listed).to.deep.equal(CONFIG_DEFAULTS);
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("### Config keys"), readme.indexOf("### Cost per million events"));
+    for (const key of Object.keys(CONFIG_DEFAULTS)) expect(table, key).to.contain(`\`${key}\``);
   });
 
   it("an API key quota of 0 means no quota", () => {
