@@ -8,6 +8,7 @@ import {
   gatewayResponses,
   METHOD_RESPONSE_STATUS_CODES,
   putEventsIntegrationResponses,
+  OVERRIDDEN_RESPONSE_HEADERS,
   putEventsRequestTemplate,
   type ApiAuth,
   type GatewayResponseSpec,
@@ -47,4 +48,24 @@ export function apiContract(
     methodStatusCodes: METHOD_RESPONSE_STATUS_CODES,
     gatewayResponses: gatewayResponses(auth),
   };
+}
+
+/**
+ * A method response must declare every header its integration responses set, and the headers a template sets
+ * by override (`OVERRIDDEN_RESPONSE_HEADERS`).
+ */
+export function methodResponseParameters(
+  responses: readonly PutEventsIntegrationResponse[],
+  statusCode: string,
+): Record<string, boolean> | undefined {
+  const headers: Record<string, boolean> = {};
+  for (const r of responses.filter((x) => x.statusCode === statusCode)) {
+    for (const target of Object.keys(r.responseParameters ?? {})) {
+      headers[target] = false;
+    }
+  }
+  for (const header of OVERRIDDEN_RESPONSE_HEADERS[statusCode] ?? []) {
+    headers[`method.response.header.${header}`] = false;
+  }
+  return Object.keys(headers).length > 0 ? headers : undefined;
 }

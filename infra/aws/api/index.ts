@@ -4,32 +4,29 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { ApiContract } from "./contract";
+import type { StackNames } from "../../table";
+import { methodResponseParameters, type ApiContract } from "./contract";
 import { apiPutEventsPolicy, assumedBy } from "../iam";
 import { ApiAccess } from "./access";
-import { deploymentTrigger, type SnapshotEntry } from "./snapshot";
+import { deploymentTrigger, type SnapshotEntry, type SnapshottedType } from "./snapshot";
+import { ACCESS_LOG_FORMAT, executionLogGroupName } from "./logging";
 import {
   JSON_CONTENT_TYPE,
-  OVERRIDDEN_RESPONSE_HEADERS,
   PASSTHROUGH_BEHAVIOR,
   PUT_EVENTS_REQUEST_PARAMETERS,
   putEventsIntegrationUri,
   type ApiAuth,
-  type PutEventsIntegrationResponse,
 } from "./templates";
 
 export { ApiAccess, type ApiAccessArgs } from "./access";
-export { canonicalJson, deploymentTrigger, type SnapshotEntry } from "./snapshot";
+export { canonicalJson, deploymentTrigger, SNAPSHOTTED_TYPES, type SnapshotEntry } from "./snapshot";
+export { ACCESS_LOG_FORMAT, executionLogGroupName } from "./logging";
 
 /** Physical names of the API's resources (`names.ts`). */
-export interface ApiNames {
-  readonly restApi: string;
-  readonly apiRole: string;
-  readonly accessLogGroup: string;
-  readonly usagePlan: string;
-  readonly apiKey: string;
-  readonly invokePolicy: string;
-}
+export type ApiNames = Pick<
+  StackNames,
+  "restApi" | "apiRole" | "accessLogGroup" | "usagePlan" | "apiKey" | "invokePolicy"
+>;
 
 /** Arguments of the ingress API. */
 export interface ApiArgs {
@@ -58,22 +55,6 @@ export interface ApiArgs {
    */
   readonly loggingAccount?: pulumi.Resource;
 }
-
-/** Pulumi types of the resources a deployment snapshots (and `MethodSettings`, which the stage applies). */
-export const SNAPSHOTTED_TYPES = [
-  "aws:apigateway/restApi:RestApi",
-  "aws:apigateway/resource:Resource",
-  "aws:apigateway/model:Model",
-  "aws:apigateway/requestValidator:RequestValidator",
-  "aws:apigateway/method:Method",
-  "aws:apigateway/integration:Integration",
-  "aws:apigateway/methodResponse:MethodResponse",
-  "aws:apigateway/integrationResponse:IntegrationResponse",
-  "aws:apigateway/response:Response",
-  "aws:apigateway/methodSettings:MethodSettings",
-] as const;
-
-type SnapshottedType = (typeof SNAPSHOTTED_TYPES)[number];
 
 /**
  * `POST /events` → EventBridge PutEvents, with no Lambda in between: API Gateway validates the body against the
@@ -291,7 +272,7 @@ export class Api extends pulumi.ComponentResource {
     this.executionLogs = new aws.cloudwatch.LogGroup(
       `${name}-execution`,
       {
-        name: pulumi.interpolate`API-Gateway-Execution-Logs_${restApi}/${args.stageName}`,
+        name: pulumi.output(restApi).apply((id) => executionLogGroupName(id, args.stageName)),
         retentionInDays: args.logRetentionDays,
       },
       child,
@@ -342,39 +323,4 @@ function snapshotTrigger(
       .apply((inputs): SnapshotEntry => ({ type: entry.type, name: entry.name, inputs })),
   );
   return pulumi.all(resolved).apply(deploymentTrigger);
-}
-
-/** One JSON object per request in the access log; `status` feeds the 429 rate metric (`monitoring.ts`). */
-export const ACCESS_LOG_FORMAT = {
-  requestId: "$context.requestId",
-  ip: "$context.identity.sourceIp",
-  requestTime: "$context.requestTime",
-  httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  status: "$context.status",
-  responseLength: "$context.responseLength",
-  integrationStatus: "$context.integration.status",
-  integrationLatency: "$context.integration.latency",
-  errorType: "$context.error.responseType",
-  traceId: "$context.xrayTraceId",
-};
-
-/**
- * A method response must declare every header its integration responses set, and the headers a template sets
- * by override (`OVERRIDDEN_RESPONSE_HEADERS`).
- */
-function methodResponseParameters(
-  responses: readonly PutEventsIntegrationResponse[],
-  statusCode: string,
-): Record<string, boolean> | undefined {
-  const headers: Record<string, boolean> = {};
-  for (const r of responses.filter((x) => x.statusCode === statusCode)) {
-    for (const target of Object.keys(r.responseParameters ?? {})) {
-      headers[target] = false;
-    }
-  }
-  for (const header of OVERRIDDEN_RESPONSE_HEADERS[statusCode] ?? []) {
-    headers[`method.response.header.${header}`] = false;
-  }
-  return Object.keys(headers).length > 0 ? headers : undefined;
 }

@@ -7,6 +7,22 @@
  */
 import { createHash } from "node:crypto";
 
+/** Pulumi types of the resources a deployment snapshots (and `MethodSettings`, which the stage applies). */
+export const SNAPSHOTTED_TYPES = [
+  "aws:apigateway/restApi:RestApi",
+  "aws:apigateway/resource:Resource",
+  "aws:apigateway/model:Model",
+  "aws:apigateway/requestValidator:RequestValidator",
+  "aws:apigateway/method:Method",
+  "aws:apigateway/integration:Integration",
+  "aws:apigateway/methodResponse:MethodResponse",
+  "aws:apigateway/integrationResponse:IntegrationResponse",
+  "aws:apigateway/response:Response",
+  "aws:apigateway/methodSettings:MethodSettings",
+] as const;
+
+export type SnapshottedType = (typeof SNAPSHOTTED_TYPES)[number];
+
 /** One resource the deployment snapshots: its Pulumi type token, its name and its inputs, resolved. */
 export interface SnapshotEntry {
   readonly type: string;

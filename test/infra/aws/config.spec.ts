@@ -79,7 +79,10 @@ describe("infra/config", () => {
     );
     expect(listed).to.deep.equal(CONFIG_DEFAULTS);
     const readme = readFileSync(join(root, "README.md"), "utf8");
-    const table = readme.slice(readme.indexOf("### Config keys"), readme.indexOf("### Cost per million events"));
+    const table = readme.slice(
+      readme.indexOf("### Config keys"),
+      readme.indexOf("### Cost per million events"),
+    );
     for (const key of Object.keys(CONFIG_DEFAULTS)) expect(table, key).to.contain(`\`${key}\``);
   });
 
