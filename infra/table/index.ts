@@ -10,6 +10,7 @@ export { checkRoutes, formatProblems, ROUTE_KEY_FORMAT, ROW_LIMITS, type TablePr
 export {
   checkName,
   checkNames,
+  derivedNames,
   fitName,
   NAME_RULES,
   nameToken,

@@ -192,6 +192,42 @@ export interface NameProblem {
 }
 
 /**
+ * Every name `names` derives for the stack and for `routeKeys`, with its kind. Alarm names end in a suffix the
+ * caller picks; the longest the stack uses stands for all of them.
+ */
+export function derivedNames(names: StackNames, routeKeys: readonly string[]): [NameKind, string][] {
+  const all: [NameKind, string][] = [
+    ["bus", names.bus],
+    ["archive", names.archive],
+    ["table", names.table],
+    ["topic", names.alarmTopic],
+    ["apiName", names.restApi],
+    ["apiName", names.usagePlan],
+    ["apiName", names.apiKey],
+    ["role", names.apiRole],
+    ["role", names.invokePolicy],
+    ["logGroup", names.accessLogGroup],
+    ["rolePrefix", names.apiGatewayLoggingRolePrefix],
+    ["metricNamespace", names.metricNamespace],
+    ["dashboard", names.dashboard(1)],
+    ["alarm", names.alarm("api-4xx-rate")],
+  ];
+  for (const key of routeKeys) {
+    const route = names.route(key);
+    all.push(
+      ["function", route.function],
+      ["logGroup", route.logGroup],
+      ["rule", route.rule],
+      ["role", route.role],
+      ["queue", route.dlq],
+      ["queue", route.failureQueue],
+      ["alarm", route.alarm("destination-delivery-failures")],
+    );
+  }
+  return all;
+}
+
+/**
  * Checks every name of the stack (and each route key's names) against AWS's rules. Each message starts with
  * the stack and project the names come from, so a preview error says which name to change.
  */
@@ -213,33 +249,9 @@ export function checkNames(names: StackNames, routeKeys: readonly string[]): Nam
       message: `${origin}: account ${JSON.stringify(account)} is not a 12-digit AWS account id`,
     });
   }
-  const check = (kind: NameKind, name: string) => {
+  for (const [kind, name] of derivedNames(names, routeKeys)) {
     const problem = checkName(kind, name);
     if (problem !== undefined) problems.push({ kind, name, message: `${origin}: ${problem}` });
-  };
-  check("bus", names.bus);
-  check("archive", names.archive);
-  check("table", names.table);
-  check("topic", names.alarmTopic);
-  check("apiName", names.restApi);
-  check("apiName", names.usagePlan);
-  check("apiName", names.apiKey);
-  check("role", names.apiRole);
-  check("role", names.invokePolicy);
-  check("logGroup", names.accessLogGroup);
-  check("rolePrefix", names.apiGatewayLoggingRolePrefix);
-  check("metricNamespace", names.metricNamespace);
-  check("dashboard", names.dashboard(1));
-  check("alarm", names.alarm("api-4xx-rate"));
-  for (const key of routeKeys) {
-    const route = names.route(key);
-    check("function", route.function);
-    check("logGroup", route.logGroup);
-    check("rule", route.rule);
-    check("role", route.role);
-    check("queue", route.dlq);
-    check("queue", route.failureQueue);
-    check("alarm", route.alarm("invocations-failed-to-dlq"));
   }
   return problems;
 }
