@@ -5,9 +5,17 @@ import { buildStack } from "./infra/aws";
 const outputs = buildStack(routes);
 
 export const apiUrl = outputs.apiUrl;
+export const auth = outputs.auth;
+/** With `auth` = `apiKey` (the default): `pulumi stack output apiKey --show-secrets`. */
+export const apiKey = outputs.apiKey;
+export const apiKeyId = outputs.apiKeyId;
+/** With `auth` = `iam`: attach this policy to the roles that call the API. */
+export const invokePolicyArn = outputs.invokePolicyArn;
 export const busName = outputs.busName;
 export const busArn = outputs.busArn;
+export const archiveArn = outputs.archiveArn;
+export const archiveName = outputs.archiveName;
 export const dlqUrls = outputs.dlqUrls;
 export const failureQueueUrls = outputs.failureQueueUrls;
 export const dashboardUrl = outputs.dashboardUrl;
-export const apiKeyId = outputs.apiKeyId;
+export const dashboardUrls = outputs.dashboardUrls;

@@ -9,6 +9,14 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/** Who may call `POST /events`: an API key (default), SigV4-signed IAM principals, or anyone (explicit). */
+export const AUTH_MODES = ["apiKey", "iam", "none"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** Periods an API Gateway usage plan quota counts over. */
+export const QUOTA_PERIODS = ["DAY", "WEEK", "MONTH"] as const;
+export type QuotaPeriod = (typeof QUOTA_PERIODS)[number];
+
 /** Typed, validated project settings. */
 export interface BackboneConfig {
   /** Retention of every log group (Lambda and API access logs); one of `LOG_RETENTION_DAYS`. */
@@ -19,8 +27,13 @@ export interface BackboneConfig {
   readonly archiveRetentionDays: number;
   /** E-mail subscribed to the alarm topic; undefined means no subscription. */
   readonly alarmEmail?: string;
-  /** Require an API key (`x-api-key`) on `POST /events`, with a usage plan carrying the throttle. */
-  readonly apiKeyRequired: boolean;
+  /**
+   * Who may call `POST /events`. `apiKey`: `x-api-key` with the key this stack creates, under a usage plan
+   * (throttle and quota); `iam`: SigV4-signed requests of principals allowed `execute-api:Invoke`; `none`: anyone.
+   */
+  readonly auth: AuthMode;
+  /** The usage plan's quota (`auth` = `apiKey`): requests per period; undefined means no quota. */
+  readonly quota?: { readonly limit: number; readonly period: QuotaPeriod };
   /** API Gateway stage name (part of the URL). */
   readonly stageName: string;
   /** Retries of Lambda's own async invocation when the handler throws (0–2). */
@@ -28,8 +41,9 @@ export interface BackboneConfig {
   /** How long Lambda keeps retrying a failing async event before the on-failure queue (60–21600 s). */
   readonly asyncMaxEventAgeSeconds: number;
   /**
-   * Create the regional API Gateway account setting (CloudWatch role) that stage logging needs. It is one per
-   * account and region: turn it off when another stack already manages it.
+   * Set the regional API Gateway account setting (the CloudWatch role stage logging needs) from this stack. It
+   * is one per account and region, shared by every API there, so the setting and its role are kept on
+   * `pulumi destroy` (`retainOnDelete`). Turn it off when another stack or the account's owners manage it.
    */
   readonly manageApiGatewayAccount: boolean;
 }
@@ -41,7 +55,9 @@ export const CONFIG_DEFAULTS = {
   throttleBurstLimit: "200",
   archiveRetentionDays: "7",
   alarmEmail: "",
-  apiKeyRequired: "false",
+  auth: "apiKey",
+  apiKeyQuotaLimit: "1000000",
+  apiKeyQuotaPeriod: "DAY",
   stageName: "v1",
   asyncRetryAttempts: "2",
   asyncMaxEventAgeSeconds: "3600",
@@ -51,11 +67,19 @@ export const CONFIG_DEFAULTS = {
 /** The keys this project reads. */
 export type ConfigKey = keyof typeof CONFIG_DEFAULTS;
 
+/** Keys earlier versions read: a stack that still sets one fails, saying what replaced it. */
+export const RETIRED_CONFIG_KEYS = {
+  apiKeyRequired: 'replaced by "auth" (apiKey, the default, iam or none)',
+} as const;
+
+/** A key that is no longer read. */
+export type RetiredConfigKey = keyof typeof RETIRED_CONFIG_KEYS;
+
 /** A config value that would make the stack invalid. `key` is the offending config key. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(
-    readonly key: ConfigKey,
+    readonly key: ConfigKey | RetiredConfigKey,
     message: string,
   ) {
     super(`config "${key}": ${message}`);
@@ -66,7 +90,10 @@ export class ConfigError extends Error {
  * Validates raw string settings (as Pulumi stores them) into a `BackboneConfig`.
  * @param get returns the raw value of a key, or undefined when it is not set.
  */
-export function parseConfig(get: (key: ConfigKey) => string | undefined): BackboneConfig {
+export function parseConfig(get: (key: ConfigKey | RetiredConfigKey) => string | undefined): BackboneConfig {
+  for (const [key, replacement] of Object.entries(RETIRED_CONFIG_KEYS) as [RetiredConfigKey, string][]) {
+    if (get(key) !== undefined) throw new ConfigError(key, `no longer read: ${replacement}`);
+  }
   const raw = (key: ConfigKey): string => {
     const value = get(key);
     return value === undefined ? CONFIG_DEFAULTS[key] : value.trim();
@@ -101,6 +128,13 @@ export function parseConfig(get: (key: ConfigKey) => string | undefined): Backbo
   if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
     throw new ConfigError("alarmEmail", `not an e-mail address: ${JSON.stringify(alarmEmail)}`);
   }
+  const oneOf = <T extends string>(key: ConfigKey, allowed: readonly T[]): T => {
+    const text = raw(key);
+    if (!(allowed as readonly string[]).includes(text)) {
+      throw new ConfigError(key, `expected one of ${allowed.join(", ")}, got ${JSON.stringify(text)}`);
+    }
+    return text as T;
+  };
   const stageName = raw("stageName");
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
     throw new ConfigError(
@@ -114,12 +148,18 @@ export function parseConfig(get: (key: ConfigKey) => string | undefined): Backbo
     // EventBridge archives: 0 = indefinite; otherwise any positive number of days.
     archiveRetentionDays: int("archiveRetentionDays", 0, 36500),
     alarmEmail,
-    apiKeyRequired: bool("apiKeyRequired"),
+    auth: oneOf("auth", AUTH_MODES),
+    // API Gateway quotas are positive integers; 0 means none.
+    quota: quotaOf(int("apiKeyQuotaLimit", 0, 2_000_000_000), oneOf("apiKeyQuotaPeriod", QUOTA_PERIODS)),
     stageName,
     asyncRetryAttempts: int("asyncRetryAttempts", 0, 2),
     asyncMaxEventAgeSeconds: int("asyncMaxEventAgeSeconds", 60, 21600),
     manageApiGatewayAccount: bool("manageApiGatewayAccount"),
   };
+}
+
+function quotaOf(limit: number, period: QuotaPeriod): BackboneConfig["quota"] {
+  return limit === 0 ? undefined : { limit, period };
 }
 
 /** Reads the stack's config; a bad value fails the preview with a `ResourceError` naming the key. */

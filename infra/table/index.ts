@@ -31,6 +31,7 @@ export {
 export {
   checkName,
   checkNames,
+  derivedNames,
   fitName,
   NAME_RULES,
   nameToken,

@@ -15,139 +15,9 @@
  * empty or unusable region), and reports the problem with the stack or project name and the rule.
  */
 import { createHash } from "node:crypto";
+import { checkName, NAME_RULES, type NameKind } from "./name-rules";
 
-/** What a name rule says: AWS's documented length limit and allowed characters for one kind of name. */
-export interface NameRule {
-  /** Human name of the kind, for messages ("Lambda function name"). */
-  readonly what: string;
-  readonly min: number;
-  readonly max: number;
-  /** The whole name must match. */
-  readonly chars: RegExp;
-  /** The allowed characters, in words, for messages. */
-  readonly charsText: string;
-}
-
-const ALNUM_DASH_UNDERSCORE = "letters, digits, '-' and '_'";
-
-/** AWS's naming rules for every kind of name the stack sets (each from the service's API reference). */
-export const NAME_RULES = {
-  /** Lambda CreateFunction FunctionName. */
-  function: {
-    what: "Lambda function name",
-    min: 1,
-    max: 64,
-    chars: /^[A-Za-z0-9_-]+$/,
-    charsText: ALNUM_DASH_UNDERSCORE,
-  },
-  /** EventBridge PutRule Name. */
-  rule: {
-    what: "EventBridge rule name",
-    min: 1,
-    max: 64,
-    chars: /^[.\-_A-Za-z0-9]+$/,
-    charsText: "letters, digits, '.', '-' and '_'",
-  },
-  /** IAM CreateRole RoleName. */
-  role: {
-    what: "IAM role name",
-    min: 1,
-    max: 64,
-    chars: /^[\w+=,.@-]+$/,
-    charsText: "letters, digits and '+=,.@-_'",
-  },
-  /** The provider's `namePrefix` of an IAM role: it appends a 26-character unique suffix (64 - 26). */
-  rolePrefix: {
-    what: "IAM role name prefix",
-    min: 1,
-    max: 38,
-    chars: /^[\w+=,.@-]+$/,
-    charsText: "letters, digits and '+=,.@-_'",
-  },
-  /** SQS CreateQueue QueueName (standard queues). */
-  queue: {
-    what: "SQS queue name",
-    min: 1,
-    max: 80,
-    chars: /^[A-Za-z0-9_-]+$/,
-    charsText: ALNUM_DASH_UNDERSCORE,
-  },
-  /** EventBridge CreateArchive ArchiveName. */
-  archive: {
-    what: "EventBridge archive name",
-    min: 1,
-    max: 48,
-    chars: /^[.\-_A-Za-z0-9]+$/,
-    charsText: "letters, digits, '.', '-' and '_'",
-  },
-  /** EventBridge CreateEventBus Name (a custom bus name may not contain '/'). */
-  bus: {
-    what: "EventBridge bus name",
-    min: 1,
-    max: 256,
-    chars: /^[.\-_A-Za-z0-9]+$/,
-    charsText: "letters, digits, '.', '-' and '_'",
-  },
-  /** CloudWatch PutDashboard DashboardName. */
-  dashboard: {
-    what: "CloudWatch dashboard name",
-    min: 1,
-    max: 255,
-    chars: /^[A-Za-z0-9_-]+$/,
-    charsText: ALNUM_DASH_UNDERSCORE,
-  },
-  /** CloudWatch PutMetricAlarm AlarmName (ASCII; kept to the characters the prefix and keys use). */
-  alarm: {
-    what: "CloudWatch alarm name",
-    min: 1,
-    max: 255,
-    chars: /^[A-Za-z0-9_-]+$/,
-    charsText: ALNUM_DASH_UNDERSCORE,
-  },
-  /** CloudWatch Logs CreateLogGroup logGroupName. */
-  logGroup: {
-    what: "CloudWatch Logs group name",
-    min: 1,
-    max: 512,
-    chars: /^[.\-_/#A-Za-z0-9]+$/,
-    charsText: "letters, digits and '._-/#'",
-  },
-  /** CloudWatch metric namespace (PutMetricData Namespace). */
-  metricNamespace: {
-    what: "CloudWatch metric namespace",
-    min: 1,
-    max: 255,
-    chars: /^[A-Za-z0-9.\-_/#:]+$/,
-    charsText: "letters, digits and '.-_/#:'",
-  },
-  /** SNS CreateTopic Name (standard topics). */
-  topic: {
-    what: "SNS topic name",
-    min: 1,
-    max: 256,
-    chars: /^[A-Za-z0-9_-]+$/,
-    charsText: ALNUM_DASH_UNDERSCORE,
-  },
-  /** DynamoDB CreateTable TableName. */
-  table: {
-    what: "DynamoDB table name",
-    min: 3,
-    max: 255,
-    chars: /^[A-Za-z0-9_.-]+$/,
-    charsText: "letters, digits, '.', '-' and '_'",
-  },
-  /** API Gateway REST API and usage plan names: free text, kept to the prefix's characters here. */
-  apiName: {
-    what: "API Gateway name",
-    min: 1,
-    max: 255,
-    chars: /^[A-Za-z0-9_-]+$/,
-    charsText: ALNUM_DASH_UNDERSCORE,
-  },
-} as const satisfies Record<string, NameRule>;
-
-/** A kind of name (`function`, `queue`, ...). */
-export type NameKind = keyof typeof NAME_RULES;
+export { checkName, NAME_RULES, type NameKind, type NameRule } from "./name-rules";
 
 /** AWS region codes (`ap-southeast-2`, `us-gov-west-1`). */
 const REGION_FORMAT = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -189,6 +59,8 @@ export interface StackNames {
   readonly bus: string;
   readonly archive: string;
   readonly table: string;
+  /** The EventBridge Schema Registry holding one schema per detail-type. */
+  readonly schemaRegistry: string;
   readonly alarmTopic: string;
   readonly restApi: string;
   readonly usagePlan: string;
@@ -267,6 +139,7 @@ export function stackNames(context: NamingContext): StackNames {
     bus: fit("bus", prefix),
     archive: fit("archive", `${prefix}-api-events`),
     table: fit("table", `${prefix}-idempotency`),
+    schemaRegistry: fit("schemaRegistry", `${prefix}-contracts`),
     alarmTopic: fit("topic", `${prefix}-alarms`),
     restApi: fit("apiName", `${prefix}-ingress`),
     usagePlan: fit("apiName", `${prefix}-clients`),
@@ -321,16 +194,41 @@ export interface NameProblem {
   readonly message: string;
 }
 
-/** The problem with `name` as a `kind` name, or undefined when it follows the rule. */
-export function checkName(kind: NameKind, name: string): string | undefined {
-  const rule: NameRule = NAME_RULES[kind];
-  if (name.length < rule.min || name.length > rule.max) {
-    return `${rule.what} ${JSON.stringify(name)} is ${name.length} characters; AWS allows ${rule.min} to ${rule.max}`;
+/**
+ * Every name `names` derives for the stack and for `routeKeys`, with its kind. Alarm names end in a suffix the
+ * caller picks; the longest the stack uses stands for all of them.
+ */
+export function derivedNames(names: StackNames, routeKeys: readonly string[]): [NameKind, string][] {
+  const all: [NameKind, string][] = [
+    ["bus", names.bus],
+    ["archive", names.archive],
+    ["table", names.table],
+    ["schemaRegistry", names.schemaRegistry],
+    ["topic", names.alarmTopic],
+    ["apiName", names.restApi],
+    ["apiName", names.usagePlan],
+    ["apiName", names.apiKey],
+    ["role", names.apiRole],
+    ["role", names.invokePolicy],
+    ["logGroup", names.accessLogGroup],
+    ["rolePrefix", names.apiGatewayLoggingRolePrefix],
+    ["metricNamespace", names.metricNamespace],
+    ["dashboard", names.dashboard(1)],
+    ["alarm", names.alarm("api-4xx-rate")],
+  ];
+  for (const key of routeKeys) {
+    const route = names.route(key);
+    all.push(
+      ["function", route.function],
+      ["logGroup", route.logGroup],
+      ["rule", route.rule],
+      ["role", route.role],
+      ["queue", route.dlq],
+      ["queue", route.failureQueue],
+      ["alarm", route.alarm("destination-delivery-failures")],
+    );
   }
-  if (!rule.chars.test(name)) {
-    return `${rule.what} ${JSON.stringify(name)} may only contain ${rule.charsText}`;
-  }
-  return undefined;
+  return all;
 }
 
 /**
@@ -355,33 +253,9 @@ export function checkNames(names: StackNames, routeKeys: readonly string[]): Nam
       message: `${origin}: account ${JSON.stringify(account)} is not a 12-digit AWS account id`,
     });
   }
-  const check = (kind: NameKind, name: string) => {
+  for (const [kind, name] of derivedNames(names, routeKeys)) {
     const problem = checkName(kind, name);
     if (problem !== undefined) problems.push({ kind, name, message: `${origin}: ${problem}` });
-  };
-  check("bus", names.bus);
-  check("archive", names.archive);
-  check("table", names.table);
-  check("topic", names.alarmTopic);
-  check("apiName", names.restApi);
-  check("apiName", names.usagePlan);
-  check("apiName", names.apiKey);
-  check("role", names.apiRole);
-  check("role", names.invokePolicy);
-  check("logGroup", names.accessLogGroup);
-  check("rolePrefix", names.apiGatewayLoggingRolePrefix);
-  check("metricNamespace", names.metricNamespace);
-  check("dashboard", names.dashboard(1));
-  check("alarm", names.alarm("api-4xx-rate"));
-  for (const key of routeKeys) {
-    const route = names.route(key);
-    check("function", route.function);
-    check("logGroup", route.logGroup);
-    check("rule", route.rule);
-    check("role", route.role);
-    check("queue", route.dlq);
-    check("queue", route.failureQueue);
-    check("alarm", route.alarm("invocations-failed-to-dlq"));
   }
   return problems;
 }

@@ -18,11 +18,26 @@ export interface PutEventsFailure extends Error {
   failedEntryCount: number;
 }
 
+/** PutEventsRequestEntry `TraceHeader` is 1 to 500 characters. */
+const MAX_TRACE_HEADER = 500;
+
 /**
  * A `Publisher` that puts entries on `busName` through `client`, in batches of 10. Throws a `PutEventsFailure`
  * (name `PutEventsFailed`) if any entry fails, so the caller retries the whole delivery.
+ *
+ * `traceHeader` (in Lambda, `_X_AMZN_TRACE_ID` of the invocation) goes on every entry as `TraceHeader`, so the
+ * X-Ray trace of the event that caused the follow-ups runs on into the processors that receive them. Left out
+ * when empty or too long for PutEvents.
  */
-export function eventBridgePublisher(client: EventBridgeClient, busName: string): Publisher {
+export function eventBridgePublisher(
+  client: EventBridgeClient,
+  busName: string,
+  traceHeader?: string,
+): Publisher {
+  const trace =
+    traceHeader !== undefined && traceHeader !== "" && traceHeader.length <= MAX_TRACE_HEADER
+      ? { TraceHeader: traceHeader }
+      : {};
   return {
     async publish(entries: EmitEntry[]) {
       const { PutEventsCommand } =
@@ -36,6 +51,7 @@ export function eventBridgePublisher(client: EventBridgeClient, busName: string)
               Source: e.source,
               DetailType: e.detailType,
               Detail: JSON.stringify(e.detail),
+              ...trace,
             })),
           }),
         );

@@ -14,6 +14,8 @@
  *   idempotency is off: every delivery is processed, and one warning per container says so.
  * - `IDEMPOTENCY_TTL_SECONDS`: how long results are kept (default 7 days: longer than EventBridge's 24 h
  *   maximum event age, so every retry of a delivery finds the first result).
+ * - `_X_AMZN_TRACE_ID`: set by the Lambda runtime for each invocation when tracing is on; passed to PutEvents as
+ *   each follow-up's `TraceHeader`, so one X-Ray trace runs API → bus → processor → follow-up → processor.
  * - `AWS_ENDPOINT_URL` etc. are honoured by the SDK itself (used by the tests and the local stack).
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -108,7 +110,8 @@ function lambdaPublisher(state: ContainerState, busName: string | undefined): Pu
           require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
         state.eventBridge = new EventBridgeClient({});
       }
-      await eventBridgePublisher(state.eventBridge, busName).publish(entries);
+      // Read at publish time: the runtime sets it anew for every invocation.
+      await eventBridgePublisher(state.eventBridge, busName, process.env._X_AMZN_TRACE_ID).publish(entries);
     },
   };
 }

@@ -8,7 +8,9 @@ import {
   gatewayResponses,
   METHOD_RESPONSE_STATUS_CODES,
   putEventsIntegrationResponses,
+  OVERRIDDEN_RESPONSE_HEADERS,
   putEventsRequestTemplate,
+  type ApiAuth,
   type GatewayResponseSpec,
   type PutEventsIntegrationResponse,
 } from "./templates";
@@ -29,14 +31,41 @@ export interface ApiContract {
   readonly gatewayResponses: readonly GatewayResponseSpec[];
 }
 
-/** Builds the API contract for `catalog`, putting events on `busName` with source `API_SOURCE`. */
-export function apiContract(catalog: readonly CatalogEntry[], busName: pulumi.Input<string>): ApiContract {
+/**
+ * Builds the API contract for `catalog`, putting events on `busName` with source `API_SOURCE`; `auth` decides
+ * how a refused caller is answered (see `gatewayResponses`).
+ */
+export function apiContract(
+  catalog: readonly CatalogEntry[],
+  busName: pulumi.Input<string>,
+  auth: ApiAuth = "apiKey",
+): ApiContract {
   return {
     modelName: REQUEST_MODEL_NAME,
     requestModelSchema: requestModelSchemaJson(catalog),
     requestTemplate: pulumi.output(busName).apply((bus) => putEventsRequestTemplate(bus, API_SOURCE)),
     integrationResponses: putEventsIntegrationResponses(),
     methodStatusCodes: METHOD_RESPONSE_STATUS_CODES,
-    gatewayResponses: gatewayResponses(),
+    gatewayResponses: gatewayResponses(auth),
   };
+}
+
+/**
+ * A method response must declare every header its integration responses set, and the headers a template sets
+ * by override (`OVERRIDDEN_RESPONSE_HEADERS`).
+ */
+export function methodResponseParameters(
+  responses: readonly PutEventsIntegrationResponse[],
+  statusCode: string,
+): Record<string, boolean> | undefined {
+  const headers: Record<string, boolean> = {};
+  for (const r of responses.filter((x) => x.statusCode === statusCode)) {
+    for (const target of Object.keys(r.responseParameters ?? {})) {
+      headers[target] = false;
+    }
+  }
+  for (const header of OVERRIDDEN_RESPONSE_HEADERS[statusCode] ?? []) {
+    headers[`method.response.header.${header}`] = false;
+  }
+  return Object.keys(headers).length > 0 ? headers : undefined;
 }

@@ -1,15 +1,32 @@
+/**
+ * The ingress API, `POST /events` → EventBridge PutEvents, as a Pulumi component; its contract, templates,
+ * request model and deployment trigger live beside it, pure.
+ */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
-import type { ApiContract } from "./contract";
-import { assumedBy } from "../iam";
+import type { StackNames } from "../../table";
+import { methodResponseParameters, type ApiContract } from "./contract";
+import { apiPutEventsPolicy, assumedBy } from "../iam";
+import { ApiAccess } from "./access";
+import { deploymentTrigger, type SnapshotEntry, type SnapshottedType } from "./snapshot";
+import { ACCESS_LOG_FORMAT, executionLogGroupName } from "./logging";
 import {
   JSON_CONTENT_TYPE,
   PASSTHROUGH_BEHAVIOR,
   PUT_EVENTS_REQUEST_PARAMETERS,
   putEventsIntegrationUri,
-  type PutEventsIntegrationResponse,
+  type ApiAuth,
 } from "./templates";
+
+export { ApiAccess, type ApiAccessArgs } from "./access";
+export { canonicalJson, deploymentTrigger, SNAPSHOTTED_TYPES, type SnapshotEntry } from "./snapshot";
+export { ACCESS_LOG_FORMAT, executionLogGroupName } from "./logging";
+
+/** Physical names of the API's resources (`names.ts`). */
+export type ApiNames = Pick<
+  StackNames,
+  "restApi" | "apiRole" | "accessLogGroup" | "usagePlan" | "apiKey" | "invokePolicy"
+>;
 
 /** Arguments of the ingress API. */
 export interface ApiArgs {
@@ -17,16 +34,21 @@ export interface ApiArgs {
   readonly region: pulumi.Input<string>;
   /** The only resource the integration role may put events on. */
   readonly busArn: pulumi.Input<string>;
-  /** Request model, templates and responses, built from the event catalogue (`infra/contract.ts`). */
+  /** The source the integration role may put events with (`API_SOURCE`; the bus policy pins it too). */
+  readonly source: string;
+  /** Request model, templates and responses, built from the event catalogue (`contract.ts`). */
   readonly contract: ApiContract;
+  readonly names: ApiNames;
   /** Stage name, part of the URL. */
   readonly stageName: string;
-  /** Stage-wide throttling (and the usage plan's, when an API key is required). */
+  /** Stage-wide throttling (and the usage plan's, with `auth` = `apiKey`). */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
-  /** Retention of the access log group. */
+  /** Who may call: an API key (usage plan, key), SigV4 (IAM), or anyone. */
+  readonly auth: ApiAuth;
+  /** The usage plan's quota, with `auth` = `apiKey`. */
+  readonly quota?: { readonly limit: number; readonly period: "DAY" | "WEEK" | "MONTH" };
+  /** Retention of the access and execution log groups. */
   readonly logRetentionDays: number;
-  /** Require `x-api-key`; a usage plan then carries the throttle and one key is created. */
-  readonly apiKeyRequired: boolean;
   /**
    * The account setting that lets API Gateway write logs, when this stack manages it: the stage waits for it
    * (a component's `dependsOn` does not reach its children).
@@ -43,61 +65,86 @@ export class Api extends pulumi.ComponentResource {
   readonly restApi: aws.apigateway.RestApi;
   readonly role: aws.iam.Role;
   readonly integration: aws.apigateway.Integration;
+  readonly deployment: aws.apigateway.Deployment;
   readonly stage: aws.apigateway.Stage;
+  /** Group API Gateway writes its execution log to; created by the stack so that it has a retention. */
+  readonly executionLogs: aws.cloudwatch.LogGroup;
+  readonly accessLogs: aws.cloudwatch.LogGroup;
+  readonly access: ApiAccess;
   /** Full URL of `POST /events`. */
   readonly url: pulumi.Output<string>;
-  readonly apiKeyId?: pulumi.Output<string>;
 
   constructor(name: string, args: ApiArgs, opts?: pulumi.ComponentResourceOptions) {
     super("backbone:api:Api", name, {}, opts);
     const child = { parent: this };
-    const { contract } = args;
+    const { contract, names } = args;
+
+    // Every resource the deployment snapshots goes through `snap`, which keeps its inputs for the trigger.
+    const snapshot: { type: SnapshottedType; name: string; inputs: object }[] = [];
+    const snap = <A extends object>(type: SnapshottedType, resourceName: string, inputs: A): A => {
+      snapshot.push({ type, name: resourceName, inputs });
+      return inputs;
+    };
 
     this.restApi = new aws.apigateway.RestApi(
       name,
-      { description: "Event backbone ingress: POST /events", endpointConfiguration: { types: "REGIONAL" } },
+      snap("aws:apigateway/restApi:RestApi", name, {
+        name: names.restApi,
+        description: "Event backbone ingress: POST /events",
+        endpointConfiguration: { types: "REGIONAL" },
+      }),
       child,
     );
     const restApi = this.restApi.id;
     const resource = new aws.apigateway.Resource(
       `${name}-events`,
-      { restApi, parentId: this.restApi.rootResourceId, pathPart: "events" },
+      snap("aws:apigateway/resource:Resource", `${name}-events`, {
+        restApi,
+        parentId: this.restApi.rootResourceId,
+        pathPart: "events",
+      }),
       child,
     );
     const model = new aws.apigateway.Model(
       `${name}-event`,
-      {
+      snap("aws:apigateway/model:Model", `${name}-event`, {
         restApi,
         name: contract.modelName,
         contentType: JSON_CONTENT_TYPE,
         description: "One event: a detail-type of the catalogue and its detail",
         schema: contract.requestModelSchema,
-      },
+      }),
       child,
     );
     const validator = new aws.apigateway.RequestValidator(
       `${name}-body`,
-      { restApi, name: "body", validateRequestBody: true, validateRequestParameters: false },
+      snap("aws:apigateway/requestValidator:RequestValidator", `${name}-body`, {
+        restApi,
+        name: "body",
+        validateRequestBody: true,
+        validateRequestParameters: false,
+      }),
       child,
     );
     const method = new aws.apigateway.Method(
       `${name}-post-events`,
-      {
+      snap("aws:apigateway/method:Method", `${name}-post-events`, {
         restApi,
         resourceId: resource.id,
         httpMethod: "POST",
-        authorization: "NONE",
-        apiKeyRequired: args.apiKeyRequired,
+        authorization: args.auth === "iam" ? "AWS_IAM" : "NONE",
+        apiKeyRequired: args.auth === "apiKey",
         requestValidatorId: validator.id,
         requestModels: { [JSON_CONTENT_TYPE]: model.name },
-      },
+      }),
       child,
     );
 
     this.role = new aws.iam.Role(
       `${name}-put-events`,
       {
-        description: "Lets API Gateway put events on the backbone bus, nothing else",
+        name: names.apiRole,
+        description: "Lets API Gateway put events on the backbone bus, with the API's source, nothing else",
         assumeRolePolicy: JSON.stringify(assumedBy("apigateway.amazonaws.com")),
       },
       child,
@@ -106,19 +153,16 @@ export class Api extends pulumi.ComponentResource {
       `${name}-put-events`,
       {
         role: this.role.id,
-        policy: pulumi.output(args.busArn).apply((busArn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [{ Effect: "Allow", Action: "events:PutEvents", Resource: busArn }],
-          }),
-        ),
+        policy: pulumi
+          .output(args.busArn)
+          .apply((busArn) => JSON.stringify(apiPutEventsPolicy(busArn, args.source))),
       },
       child,
     );
 
     this.integration = new aws.apigateway.Integration(
       `${name}-put-events`,
-      {
+      snap("aws:apigateway/integration:Integration", `${name}-put-events`, {
         restApi,
         resourceId: resource.id,
         httpMethod: method.httpMethod,
@@ -130,7 +174,7 @@ export class Api extends pulumi.ComponentResource {
         requestTemplates: { [JSON_CONTENT_TYPE]: contract.requestTemplate },
         // Anything but application/json is answered 415 instead of being forwarded raw to PutEvents.
         passthroughBehavior: PASSTHROUGH_BEHAVIOR,
-      },
+      }),
       { parent: this, dependsOn: [rolePolicy] },
     );
 
@@ -143,158 +187,140 @@ export class Api extends pulumi.ComponentResource {
     const statusCodes = [
       ...new Set([...contract.methodStatusCodes, ...contract.integrationResponses.map((r) => r.statusCode)]),
     ];
-    const methodResponses = statusCodes.map(
-      (statusCode) =>
-        new aws.apigateway.MethodResponse(
-          `${name}-post-events-${statusCode}`,
-          {
-            restApi,
-            resourceId: resource.id,
-            httpMethod: method.httpMethod,
-            statusCode,
-            responseParameters: methodResponseParameters(contract.integrationResponses, statusCode),
-          },
-          child,
-        ),
-    );
-    const integrationResponses = contract.integrationResponses.map(
-      (r) =>
-        new aws.apigateway.IntegrationResponse(
-          `${name}-post-events-${r.statusCode}`,
-          {
-            restApi,
-            resourceId: resource.id,
-            httpMethod: method.httpMethod,
-            statusCode: r.statusCode,
-            selectionPattern: r.selectionPattern,
-            responseTemplates: r.responseTemplates,
-            responseParameters: r.responseParameters,
-          },
-          { parent: this, dependsOn: [this.integration, ...methodResponses] },
-        ),
-    );
-    const gatewayResponses = contract.gatewayResponses.map(
-      (r) =>
-        new aws.apigateway.Response(
-          `${name}-${r.responseType.toLowerCase().replace(/_/g, "-")}`,
-          {
-            restApiId: restApi,
-            responseType: r.responseType,
-            statusCode: r.statusCode,
-            responseTemplates: r.responseTemplates,
-            responseParameters: r.responseParameters,
-          },
-          child,
-        ),
-    );
-
-    // A deployment is a snapshot: without a new one, changes to the API never reach the stage.
-    const definition = pulumi
-      .all([contract.requestModelSchema, contract.requestTemplate])
-      .apply(([schema, template]) =>
-        definitionHash({
-          modelName: contract.modelName,
-          schema,
-          template,
-          methodStatusCodes: contract.methodStatusCodes,
-          integrationResponses: contract.integrationResponses,
-          gatewayResponses: contract.gatewayResponses,
-          apiKeyRequired: args.apiKeyRequired,
-          resource: "events",
-          method: "POST",
+    const methodResponses = statusCodes.map((statusCode) => {
+      const responseName = `${name}-post-events-${statusCode}`;
+      return new aws.apigateway.MethodResponse(
+        responseName,
+        snap("aws:apigateway/methodResponse:MethodResponse", responseName, {
+          restApi,
+          resourceId: resource.id,
+          httpMethod: method.httpMethod,
+          statusCode,
+          responseParameters: methodResponseParameters(contract.integrationResponses, statusCode),
         }),
+        child,
       );
-    const deployment = new aws.apigateway.Deployment(
+    });
+    const integrationResponses = contract.integrationResponses.map((r) => {
+      const responseName = `${name}-post-events-${r.statusCode}`;
+      return new aws.apigateway.IntegrationResponse(
+        responseName,
+        snap("aws:apigateway/integrationResponse:IntegrationResponse", responseName, {
+          restApi,
+          resourceId: resource.id,
+          httpMethod: method.httpMethod,
+          statusCode: r.statusCode,
+          selectionPattern: r.selectionPattern,
+          responseTemplates: r.responseTemplates,
+          responseParameters: r.responseParameters,
+        }),
+        { parent: this, dependsOn: [this.integration, ...methodResponses] },
+      );
+    });
+    const gatewayResponses = contract.gatewayResponses.map((r) => {
+      const responseName = `${name}-${r.responseType.toLowerCase().replace(/_/g, "-")}`;
+      return new aws.apigateway.Response(
+        responseName,
+        snap("aws:apigateway/response:Response", responseName, {
+          restApiId: restApi,
+          responseType: r.responseType,
+          statusCode: r.statusCode,
+          responseTemplates: r.responseTemplates,
+          responseParameters: r.responseParameters,
+        }),
+        child,
+      );
+    });
+
+    // Stage settings: declared after the stage (below), but hashed with the rest, by the plain stage name.
+    const methodSettings = snap("aws:apigateway/methodSettings:MethodSettings", name, {
+      restApi,
+      stageName: args.stageName,
+      methodPath: "*/*",
+      settings: {
+        throttlingRateLimit: args.throttle.rateLimit,
+        throttlingBurstLimit: args.throttle.burstLimit,
+        metricsEnabled: true,
+        loggingLevel: "ERROR",
+      },
+    });
+
+    this.deployment = new aws.apigateway.Deployment(
       name,
-      { restApi, description: "POST /events", triggers: { definition } },
-      { parent: this, dependsOn: [method, this.integration, ...integrationResponses, ...gatewayResponses] },
+      { restApi, description: "POST /events", triggers: { definition: snapshotTrigger(snapshot) } },
+      {
+        parent: this,
+        dependsOn: [
+          resource,
+          model,
+          validator,
+          method,
+          this.integration,
+          ...methodResponses,
+          ...integrationResponses,
+          ...gatewayResponses,
+        ],
+      },
     );
 
-    const accessLogs = new aws.cloudwatch.LogGroup(
+    this.accessLogs = new aws.cloudwatch.LogGroup(
       `${name}-access`,
-      { retentionInDays: args.logRetentionDays },
+      { name: names.accessLogGroup, retentionInDays: args.logRetentionDays },
       child,
     );
+    // API Gateway writes execution logs to this fixed name and would create it itself, never expiring.
+    this.executionLogs = new aws.cloudwatch.LogGroup(
+      `${name}-execution`,
+      {
+        name: pulumi.output(restApi).apply((id) => executionLogGroupName(id, args.stageName)),
+        retentionInDays: args.logRetentionDays,
+      },
+      child,
+    );
+    const logging = [this.executionLogs, ...(args.loggingAccount ? [args.loggingAccount] : [])];
     this.stage = new aws.apigateway.Stage(
       name,
       {
         restApi,
-        deployment: deployment.id,
+        deployment: this.deployment.id,
         stageName: args.stageName,
         xrayTracingEnabled: true,
-        accessLogSettings: { destinationArn: accessLogs.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
+        accessLogSettings: { destinationArn: this.accessLogs.arn, format: JSON.stringify(ACCESS_LOG_FORMAT) },
       },
-      { parent: this, dependsOn: args.loggingAccount ? [args.loggingAccount] : [] },
+      { parent: this, dependsOn: logging },
     );
-    new aws.apigateway.MethodSettings(
+    new aws.apigateway.MethodSettings(name, methodSettings, {
+      parent: this,
+      dependsOn: [this.stage, ...logging],
+    });
+
+    this.access = new ApiAccess(
       name,
       {
-        restApi,
+        auth: args.auth,
+        restApiId: restApi,
+        executionArn: this.restApi.executionArn,
         stageName: this.stage.stageName,
-        methodPath: "*/*",
-        settings: {
-          throttlingRateLimit: args.throttle.rateLimit,
-          throttlingBurstLimit: args.throttle.burstLimit,
-          metricsEnabled: true,
-          loggingLevel: "ERROR",
-        },
+        throttle: args.throttle,
+        quota: args.quota,
+        names,
       },
-      { parent: this, dependsOn: args.loggingAccount ? [args.loggingAccount] : [] },
+      child,
     );
 
-    if (args.apiKeyRequired) {
-      const plan = new aws.apigateway.UsagePlan(
-        name,
-        {
-          description: "Clients of POST /events",
-          apiStages: [{ apiId: restApi, stage: this.stage.stageName }],
-          throttleSettings: { rateLimit: args.throttle.rateLimit, burstLimit: args.throttle.burstLimit },
-        },
-        child,
-      );
-      const key = new aws.apigateway.ApiKey(name, { description: "Key for POST /events" }, child);
-      new aws.apigateway.UsagePlanKey(
-        name,
-        { keyId: key.id, keyType: "API_KEY", usagePlanId: plan.id },
-        child,
-      );
-      this.apiKeyId = key.id;
-    }
-
     this.url = pulumi.interpolate`${this.stage.invokeUrl}/events`;
-    this.registerOutputs({ url: this.url, restApiId: restApi, apiKeyId: this.apiKeyId });
+    this.registerOutputs({ url: this.url, restApiId: restApi });
   }
 }
 
-/** One JSON object per request in the access log. */
-const ACCESS_LOG_FORMAT = {
-  requestId: "$context.requestId",
-  ip: "$context.identity.sourceIp",
-  requestTime: "$context.requestTime",
-  httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  status: "$context.status",
-  responseLength: "$context.responseLength",
-  integrationStatus: "$context.integration.status",
-  integrationLatency: "$context.integration.latency",
-  errorType: "$context.error.responseType",
-};
-
-/** Stable hash of everything that defines the API, used as the deployment trigger. */
-export function definitionHash(definition: unknown): string {
-  return createHash("sha256").update(JSON.stringify(definition)).digest("hex");
-}
-
-/** A method response must declare every header its integration responses set. */
-function methodResponseParameters(
-  responses: readonly PutEventsIntegrationResponse[],
-  statusCode: string,
-): Record<string, boolean> | undefined {
-  const headers: Record<string, boolean> = {};
-  for (const r of responses.filter((x) => x.statusCode === statusCode)) {
-    for (const target of Object.keys(r.responseParameters ?? {})) {
-      headers[target] = false;
-    }
-  }
-  return Object.keys(headers).length > 0 ? headers : undefined;
+/** The trigger as an output: the snapshotted inputs, resolved, hashed by `deploymentTrigger`. */
+function snapshotTrigger(
+  snapshot: readonly { type: string; name: string; inputs: object }[],
+): pulumi.Output<string> {
+  const resolved = snapshot.map((entry) =>
+    pulumi
+      .output(entry.inputs)
+      .apply((inputs): SnapshotEntry => ({ type: entry.type, name: entry.name, inputs })),
+  );
+  return pulumi.all(resolved).apply(deploymentTrigger);
 }

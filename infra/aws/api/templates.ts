@@ -10,6 +10,15 @@
 /** Content type every template here is registered under. */
 export const JSON_CONTENT_TYPE = "application/json";
 
+/** EventBridge's limit on one PutEvents entry since 2026-01-29 (it was 256 KB). */
+export const MAX_ENTRY_BYTES = 1024 * 1024;
+
+/** PutEventsRequestEntry `TraceHeader` is 1 to 500 characters; a longer header from a client is left out. */
+export const MAX_TRACE_HEADER_LENGTH = 500;
+
+/** Seconds a throttled client is told to wait (`Retry-After`), on a throttled stage and a throttled PutEvents. */
+export const RETRY_AFTER_SECONDS = 1;
+
 /**
  * Integration `passthroughBehavior`: with `NEVER`, a body whose content type has no request template is refused
  * with UNSUPPORTED_MEDIA_TYPE (415) instead of being forwarded raw to PutEvents.
@@ -66,9 +75,14 @@ const SOURCE = /^[A-Za-z0-9._\-/]{1,256}$/;
  * (`X-Amz-Target: AWSEvents.PutEvents`, content type `application/x-amz-json-1.1`).
  *
  * Renders `{"Entries":[{"Source": source, "DetailType": <body detail-type>, "Detail": "<detail as a JSON string>",
- * "EventBusName": busName}]}`. `Source` and `EventBusName` are fixed here, never read from the client. `Detail`
- * is `$input.json('$.detail')` (the detail re-serialized as JSON text) escaped as a JSON string, so it parses
- * back to exactly the client's `detail` whatever it contains (quotes, apostrophes, backslashes, unicode, newlines).
+ * "EventBusName": busName, "TraceHeader": <X-Amzn-Trace-Id>}]}`. `Source` and `EventBusName` are fixed here, never
+ * read from the client. `Detail` is `$input.json('$.detail')` (the detail re-serialized as JSON text) escaped as a
+ * JSON string, so it parses back to exactly the client's `detail` whatever it contains (quotes, apostrophes,
+ * backslashes, unicode, newlines).
+ *
+ * `TraceHeader` carries the request's `X-Amzn-Trace-Id` (API Gateway adds one when the stage traces), so the
+ * X-Ray trace runs on through the bus into the processor. It is left out when absent (PutEvents refuses an
+ * empty one) or longer than `MAX_TRACE_HEADER_LENGTH`; X-Ray drops a malformed one and the event still goes.
  *
  * @param busName name or ARN of the custom event bus.
  * @param source the event source stamped by the API (`API_SOURCE`).
@@ -80,8 +94,10 @@ export function putEventsRequestTemplate(busName: string, source: string): strin
   // `$input.json` of a string yields a quoted, escaped JSON string: DetailType needs no further escaping.
   return [
     `#set($detail = $input.json('$.detail'))`,
+    `#set($trace = "$!input.params().header.get('X-Amzn-Trace-Id')")`,
     `{"Entries":[{"Source":${src},"DetailType":$input.json("$['detail-type']"),` +
-      `"Detail":"${jsonStringBody("$detail")}","EventBusName":${bus}}]}`,
+      `"Detail":"${jsonStringBody("$detail")}","EventBusName":${bus}` +
+      `#if($trace != "" && $trace.length() <= ${MAX_TRACE_HEADER_LENGTH}),"TraceHeader":"${jsonStringBody("$trace")}"#end}]}`,
   ].join("\n");
 }
 
@@ -114,8 +130,9 @@ export function putEventsResponseTemplate(): string {
 /**
  * VTL for the integration response selected when PutEvents answers a non-2xx status (EventBridge's JSON error
  * body `{"__type": "...ThrottlingException", "message": "..."}`). `ThrottlingException` becomes 429
- * `{"error":"TooManyRequests","message":...}`; a `ValidationException` about size (PutEvents answers "Total size
- * of the entries in the request is over the limit." for an event over 256 KB) becomes 413
+ * `{"error":"TooManyRequests","message":...}` with `Retry-After` (a response header override, declared on the
+ * 429 method response); a `ValidationException` about size (PutEvents answers "Total size of the entries in the
+ * request is over the limit." for an event over `MAX_ENTRY_BYTES`) becomes 413
  * `{"error":"PayloadTooLarge","message":...}`; anything else 500 `{"error":"PutEventsFailed","code":<type>,
  * "message":...}`: the model has already validated the body, so any other failure is ours, not the client's.
  */
@@ -134,6 +151,7 @@ export function putEventsErrorTemplate(): string {
     `#end`,
     `#if("$code" == "ThrottlingException")`,
     `#set($context.responseOverride.status = 429)`,
+    `#set($context.responseOverride.header.Retry-After = "${RETRY_AFTER_SECONDS}")`,
     `{"error":"TooManyRequests","message":"${jsonStringBody("$message")}"}`,
     `#elseif("$code" == "ValidationException" && $message.contains("size"))`,
     `#set($context.responseOverride.status = 413)`,
@@ -161,7 +179,7 @@ export interface PutEventsIntegrationResponse {
  * there is nothing to read).
  */
 export function putEventsTooLargeTemplate(): string {
-  return `{"error":"PayloadTooLarge","message":"the event is larger than EventBridge accepts (256 KB per entry)"}`;
+  return `{"error":"PayloadTooLarge","message":"the event is larger than EventBridge accepts (1 MB per entry)"}`;
 }
 
 /**
@@ -189,13 +207,26 @@ export function putEventsIntegrationResponses(): PutEventsIntegrationResponse[] 
 /** Every status the integration responses can produce, directly or by `$context.responseOverride.status`. */
 export const METHOD_RESPONSE_STATUS_CODES: readonly string[] = ["202", "413", "429", "500"];
 
+/** Headers a template sets by `$context.responseOverride.header`, by the status it sets them with. */
+export const OVERRIDDEN_RESPONSE_HEADERS: Readonly<Record<string, readonly string[]>> = {
+  "429": ["Retry-After"],
+};
+
+/** Who may call the API (the `auth` config key): the gateway responses for a refused caller depend on it. */
+export type ApiAuth = "apiKey" | "iam" | "none";
+
 /** Response types of the gateway responses defined here (API Gateway's `ResponseType` values). */
 export type GatewayResponseType =
   | "BAD_REQUEST_BODY"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "REQUEST_TOO_LARGE"
   | "THROTTLED"
+  | "QUOTA_EXCEEDED"
   | "MISSING_AUTHENTICATION_TOKEN"
+  | "INVALID_API_KEY"
+  | "ACCESS_DENIED"
+  | "INVALID_SIGNATURE"
+  | "EXPIRED_TOKEN"
   | "DEFAULT_4XX"
   | "DEFAULT_5XX";
 
@@ -223,12 +254,18 @@ function errorBody(name: string): Record<string, string> {
  * - BAD_REQUEST_BODY → 400 `BadRequestBody`, message = `$context.error.validationErrorString` (the validator's
  *   detail, e.g. `[object has missing required properties (["detail"])]`), inside a JSON string;
  * - UNSUPPORTED_MEDIA_TYPE → 415 `UnsupportedMediaType` (needs `PASSTHROUGH_BEHAVIOR`);
- * - REQUEST_TOO_LARGE → 413 `PayloadTooLarge`; THROTTLED → 429 `TooManyRequests` with `Retry-After: 1`;
- * - MISSING_AUTHENTICATION_TOKEN (API Gateway's answer to an unknown path or method) → 404 `NotFound`, as locally;
+ * - REQUEST_TOO_LARGE → 413 `PayloadTooLarge`; THROTTLED (stage or usage plan throttle) → 429 `TooManyRequests`
+ *   with `Retry-After: 1`; QUOTA_EXCEEDED (the usage plan's quota) → 429 `QuotaExceeded`, without `Retry-After`:
+ *   the quota resets at the end of its period, which a static header cannot say;
+ * - a refused caller → 403 `Forbidden`: INVALID_API_KEY (a missing or wrong `x-api-key`), ACCESS_DENIED,
+ *   INVALID_SIGNATURE and EXPIRED_TOKEN (SigV4);
+ * - MISSING_AUTHENTICATION_TOKEN is API Gateway's answer to an unknown path or method and, with `iam`, to an
+ *   unsigned request: 404 `NotFound` as locally, except with `iam`, where it is 403 `Forbidden` (the two cannot
+ *   be told apart, and "not found" would mislead a caller who forgot to sign);
  * - DEFAULT_4XX → `ClientError`, DEFAULT_5XX → `InternalError`, both keeping their status and adding the
  *   `type` (`$context.error.responseType`).
  */
-export function gatewayResponses(): GatewayResponseSpec[] {
+export function gatewayResponses(auth: ApiAuth = "apiKey"): GatewayResponseSpec[] {
   const withType = (name: string): Record<string, string> => ({
     [JSON_CONTENT_TYPE]: `{"error":"${name}","message":$context.error.messageString,"type":"$context.error.responseType"}`,
   });
@@ -250,13 +287,27 @@ export function gatewayResponses(): GatewayResponseSpec[] {
       responseType: "THROTTLED",
       statusCode: "429",
       responseTemplates: errorBody("TooManyRequests"),
-      responseParameters: { "gatewayresponse.header.Retry-After": "'1'" },
+      responseParameters: { "gatewayresponse.header.Retry-After": `'${RETRY_AFTER_SECONDS}'` },
     },
-    {
-      responseType: "MISSING_AUTHENTICATION_TOKEN",
-      statusCode: "404",
-      responseTemplates: errorBody("NotFound"),
-    },
+    { responseType: "QUOTA_EXCEEDED", statusCode: "429", responseTemplates: errorBody("QuotaExceeded") },
+    auth === "iam"
+      ? {
+          responseType: "MISSING_AUTHENTICATION_TOKEN",
+          statusCode: "403",
+          responseTemplates: errorBody("Forbidden"),
+        }
+      : {
+          responseType: "MISSING_AUTHENTICATION_TOKEN",
+          statusCode: "404",
+          responseTemplates: errorBody("NotFound"),
+        },
+    ...(["INVALID_API_KEY", "ACCESS_DENIED", "INVALID_SIGNATURE", "EXPIRED_TOKEN"] as const).map(
+      (responseType): GatewayResponseSpec => ({
+        responseType,
+        statusCode: "403",
+        responseTemplates: errorBody("Forbidden"),
+      }),
+    ),
     { responseType: "DEFAULT_4XX", responseTemplates: withType("ClientError") },
     { responseType: "DEFAULT_5XX", responseTemplates: withType("InternalError") },
   ];

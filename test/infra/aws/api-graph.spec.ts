@@ -68,9 +68,11 @@ describe("cloud stack: ingress API", function () {
       expect(policy.inputs.role).to.equal(role.id);
       expect(JSON.parse(policy.inputs.policy).Statement).to.deep.equal([
         {
+          Sid: "Ingress",
           Effect: "Allow",
           Action: "events:PutEvents",
           Resource: program.findResource(T.bus, "backbone").state.arn,
+          Condition: { "ForAllValues:StringEquals": { "events:source": [API_SOURCE] } },
         },
       ]);
     });
@@ -127,13 +129,13 @@ describe("cloud stack: ingress API", function () {
     it("redeploys when the API definition changes (deployment trigger hashes it)", () => {
       const hash = program.findResource(T.deployment, "ingress").inputs.triggers.definition;
       expect(hash).to.match(/^[0-9a-f]{64}$/);
-      // apiKeyRequired changes the method, so the configured stack must get another deployment.
+      // auth changes the method, so the configured stack must get another deployment.
       expect(configured.findResource(T.deployment, "ingress").inputs.triggers.definition).to.not.equal(hash);
       const stage = program.findResource(T.stage, "ingress");
       expect(stage.inputs.deployment).to.equal(program.findResource(T.deployment, "ingress").id);
     });
 
-    it("stage: tracing, JSON access logs with retention, throttling from config", () => {
+    it("stage: tracing, JSON access logs, an execution log group owned by the stack, retention and throttling from config", () => {
       for (const [p, stageName, retention, rate, burst] of [
         [program, "v1", 14, 100, 200],
         [configured, "prod", 30, 25, 50],
@@ -147,6 +149,13 @@ describe("cloud stack: ingress API", function () {
           "$context.requestId",
         );
         expect(logGroup.inputs.retentionInDays).to.equal(retention);
+        // API Gateway writes execution logs to this fixed name; created here, it has a retention.
+        const execution = p.findResource(T.logGroup, "ingress-execution");
+        expect(execution.inputs).to.deep.equal({
+          name: `API-Gateway-Execution-Logs_${p.findResource(T.api, "ingress").id}/${stageName}`,
+          retentionInDays: retention,
+        });
+        expect(p.waitsFor(stage, T.logGroup, "ingress-execution")).to.equal(true);
         const settings = p.findResource(T.methodSettings, "ingress");
         expect(settings.inputs).to.include({ methodPath: "*/*", stageName });
         expect(settings.inputs.settings).to.include({
@@ -180,23 +189,18 @@ describe("cloud stack: ingress API", function () {
       expect(configured.resourcesOf(account)).to.deep.equal([]);
     });
 
-    it("requires an API key with a usage plan only when config says so", () => {
-      expect(program.findResource(T.method, "ingress-post-events").inputs.apiKeyRequired).to.equal(false);
-      expect(program.resourcesOf(T.usagePlan)).to.have.length(0);
-      expect(program.resourcesOf(T.apiKey)).to.have.length(0);
-
-      expect(configured.findResource(T.method, "ingress-post-events").inputs.apiKeyRequired).to.equal(true);
-      const plan = configured.findResource(T.usagePlan, "ingress");
-      expect(plan.inputs.apiStages).to.deep.equal([
-        { apiId: configured.findResource(T.api, "ingress").id, stage: "prod" },
-      ]);
-      expect(plan.inputs.throttleSettings).to.deep.equal({ rateLimit: 25, burstLimit: 50 });
-      const key = configured.findResource(T.usagePlanKey, "ingress");
-      expect(key.inputs).to.include({
-        keyId: configured.findResource(T.apiKey, "ingress").id,
-        usagePlanId: plan.id,
+    it("answers a throttled PutEvents with 429 and Retry-After, declared on the 429 method response", () => {
+      const response = program.findResource(
+        "aws:apigateway/methodResponse:MethodResponse",
+        "ingress-post-events-429",
+      );
+      expect(response.inputs.responseParameters).to.deep.equal({
+        "method.response.header.Retry-After": false,
       });
-      expect(configured.outputs.apiKeyId).to.equal(configured.findResource(T.apiKey, "ingress").id);
+      const error = program.findResource(T.integrationResponse, "ingress-post-events-500");
+      expect(error.inputs.responseTemplates["application/json"]).to.contain(
+        '#set($context.responseOverride.header.Retry-After = "1")',
+      );
     });
   });
 });

@@ -1,8 +1,17 @@
 import { expect } from "chai";
-import { CONFIG_DEFAULTS, ConfigError, parseConfig, type ConfigKey } from "../../../infra/aws";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CONFIG_DEFAULTS,
+  ConfigError,
+  parseConfig,
+  RETIRED_CONFIG_KEYS,
+  type ConfigKey,
+  type RetiredConfigKey,
+} from "../../../infra/aws";
 
 /** Parses `values` on top of nothing (defaults apply to missing keys). */
-function parse(values: Partial<Record<ConfigKey, string>>) {
+function parse(values: Partial<Record<ConfigKey | RetiredConfigKey, string>>) {
   return parseConfig((key) => values[key]);
 }
 
@@ -13,7 +22,8 @@ describe("infra/config", () => {
       throttle: { rateLimit: 100, burstLimit: 200 },
       archiveRetentionDays: 7,
       alarmEmail: undefined,
-      apiKeyRequired: false,
+      auth: "apiKey",
+      quota: { limit: 1000000, period: "DAY" },
       stageName: "v1",
       asyncRetryAttempts: 2,
       asyncMaxEventAgeSeconds: 3600,
@@ -28,7 +38,9 @@ describe("infra/config", () => {
       throttleBurstLimit: "75",
       archiveRetentionDays: "0",
       alarmEmail: "ops@example.com",
-      apiKeyRequired: "true",
+      auth: "iam",
+      apiKeyQuotaLimit: "500",
+      apiKeyQuotaPeriod: "MONTH",
       stageName: "prod",
       asyncRetryAttempts: "0",
       asyncMaxEventAgeSeconds: "60",
@@ -39,7 +51,8 @@ describe("infra/config", () => {
       throttle: { rateLimit: 50, burstLimit: 75 },
       archiveRetentionDays: 0,
       alarmEmail: "ops@example.com",
-      apiKeyRequired: true,
+      auth: "iam",
+      quota: { limit: 500, period: "MONTH" },
       stageName: "prod",
       asyncRetryAttempts: 0,
       asyncMaxEventAgeSeconds: 60,
@@ -53,7 +66,35 @@ describe("infra/config", () => {
       read.add(key);
       return undefined;
     });
-    expect([...read].sort()).to.deep.equal(Object.keys(CONFIG_DEFAULTS).sort());
+    expect([...read].sort()).to.deep.equal(
+      [...Object.keys(CONFIG_DEFAULTS), ...Object.keys(RETIRED_CONFIG_KEYS)].sort(),
+    );
+  });
+
+  it("Pulumi.dev.yaml and the README's config table list every key with its default", () => {
+    const root = join(__dirname, "..", "..", "..");
+    const yaml = readFileSync(join(root, "Pulumi.dev.yaml"), "utf8");
+    const listed = Object.fromEntries(
+      [...yaml.matchAll(/^ {2}event-backbone:(\w+): "?([^"\n]*)"?$/gm)].map((m) => [m[1], m[2]]),
+    );
+    expect(listed).to.deep.equal(CONFIG_DEFAULTS);
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const table = readme.slice(
+      readme.indexOf("### Config keys"),
+      readme.indexOf("### Cost per million events"),
+    );
+    for (const key of Object.keys(CONFIG_DEFAULTS)) expect(table, key).to.contain(`\`${key}\``);
+  });
+
+  it("an API key quota of 0 means no quota", () => {
+    expect(parse({ apiKeyQuotaLimit: "0" }).quota).to.equal(undefined);
+  });
+
+  it("rejects a key that is no longer read, saying what replaced it", () => {
+    expect(() => parse({ apiKeyRequired: "false" })).to.throw(
+      ConfigError,
+      /"apiKeyRequired".*replaced by "auth"/,
+    );
   });
 
   const bad: [ConfigKey, string][] = [
@@ -65,7 +106,10 @@ describe("infra/config", () => {
     ["throttleBurstLimit", "5001"],
     ["archiveRetentionDays", "-1"],
     ["alarmEmail", "not-an-address"],
-    ["apiKeyRequired", "yes"],
+    ["auth", "open"],
+    ["auth", "APIKEY"],
+    ["apiKeyQuotaLimit", "-1"],
+    ["apiKeyQuotaPeriod", "YEAR"],
     ["stageName", "my stage"],
     ["asyncRetryAttempts", "3"],
     ["asyncMaxEventAgeSeconds", "59"],

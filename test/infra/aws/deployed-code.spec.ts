@@ -6,7 +6,7 @@ import { routes } from "../../../infra/routes";
 import { runtimeDependencies } from "../../../infra/aws";
 import { idempotencyKey } from "../../../processors/runtime";
 import type { BackboneEvent } from "../../../processors/runtime";
-import { startFakeAws, type FakeAws } from "../../processors/runtime/fake-aws";
+import { startFakeAws, type FakeAws, type PutEventsEntry } from "../../processors/runtime/fake-aws";
 import { fixture, harness, sampleEventFor } from "../../processors/helpers";
 import { CAPTURED_MAP_ROW } from "./fixtures/table-captured-map";
 import { LambdaSandbox } from "./harness/lambda-sandbox";
@@ -199,6 +199,38 @@ describe("deployed code: every route's Lambda archive runs on its own", function
     it("some routes emit follow-up events (so the PutEvents assertions are not vacuous)", () => {
       const detailTypes = fake.putEvents.flat().map((e) => e.DetailType);
       expect(detailTypes).to.include("notification-sent");
+    });
+
+    it("passes the invocation's X-Ray trace header on every follow-up (TraceHeader), and none without one", async () => {
+      const row = routes.find((r) => r.key === "order-created")!;
+      const fn = program.findResource("aws:lambda/function:Function", row.key);
+      const dir = sandbox.unpack(`${row.key}-traced`, archiveFiles(fn).files);
+      const env = {
+        ...fn.inputs.environment.variables,
+        AWS_ENDPOINT_URL: fake.url,
+        AWS_REGION: "ap-southeast-2",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+      };
+      const trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+      const sentBy = async (id: string, extra: Record<string, string>) => {
+        const before = fake.putEvents.length;
+        const invocation = await sandbox.invoke(
+          dir,
+          fn.inputs.handler,
+          { ...sampleEventFor(row), id },
+          { ...env, ...extra },
+          NOW,
+        );
+        expect(invocation.error, invocation.stderr).to.equal(undefined);
+        return fake.putEvents.slice(before).flat() as (PutEventsEntry & { TraceHeader?: string })[];
+      };
+      const traced = await sentBy("trace-1", { _X_AMZN_TRACE_ID: trace });
+      expect(traced.length).to.be.greaterThan(0);
+      for (const entry of traced) expect(entry.TraceHeader).to.equal(trace);
+      const untraced = await sentBy("trace-2", {});
+      expect(untraced.length).to.be.greaterThan(0);
+      for (const entry of untraced) expect(entry).to.not.have.property("TraceHeader");
     });
   });
 });

@@ -19,6 +19,21 @@ const cases: { title: string; options: Parameters<typeof programFor>[0]; mention
     mentions: ['config "alarmEmail"'],
   },
   {
+    title: "a config key that is no longer read",
+    options: { config: { apiKeyRequired: "true" } },
+    mentions: ['config "apiKeyRequired"', 'replaced by "auth"'],
+  },
+  {
+    title: "an auth mode that does not exist",
+    options: { config: { auth: "open" } },
+    mentions: ['config "auth"', "apiKey, iam, none"],
+  },
+  {
+    title: "a region names cannot be derived from",
+    options: { config: { "aws:region": "moon-base" } },
+    mentions: ['stack "dev" of project "event-backbone"', 'region "moon-base"'],
+  },
+  {
     title: "a row whose pattern EventBridge rejects",
     options: { table: "test/infra/aws/fixtures/table-bad-pattern.ts" },
     mentions: ['route "broken-pattern"', "EventBridge would reject the pattern"],

@@ -1,9 +1,13 @@
 import { T } from "./harness/types";
 import { expect } from "chai";
 import { routes } from "../../../infra/routes";
-import { ROUTE_DEFAULTS } from "../../../infra/table";
+import { processorSource, ROUTE_DEFAULTS, stackNames, type RouteRow } from "../../../infra/table";
 import { EXTRA_ROW } from "./fixtures/table-plus-one";
 import { programFor, type Program } from "./harness/program";
+import { PROJECT, REGION, STACK } from "./harness/mock-state";
+
+/** The names the naming module gives this stack (the graph must use exactly these). */
+const names = stackNames({ project: PROJECT, stack: STACK, region: REGION });
 
 /** The resources one route row adds: the route's "set". */
 const PER_ROUTE: Record<string, number> = {
@@ -18,7 +22,7 @@ const PER_ROUTE: Record<string, number> = {
   [T.queue]: 2,
   [T.queuePolicy]: 1,
   [T.invokeConfig]: 1,
-  [T.alarm]: 4,
+  [T.alarm]: 8,
 };
 
 describe("cloud stack: one set of resources per routing-table row", function () {
@@ -54,6 +58,16 @@ describe("cloud stack: one set of resources per routing-table row", function () 
         ]) {
           expect(program.findResource(type, name).parent, `${type} ${name}`).to.equal(`${T.route}::${k}`);
         }
+      });
+
+      it("gives every resource the physical name the naming module derives", () => {
+        const expected = names.route(k);
+        expect(program.findResource(T.fn, k).inputs.name).to.equal(expected.function);
+        expect(program.findResource(T.rule, k).inputs.name).to.equal(expected.rule);
+        expect(program.findResource(T.role, `${k}-fn`).inputs.name).to.equal(expected.role);
+        expect(program.findResource(T.queue, `${k}-dlq`).inputs.name).to.equal(expected.dlq);
+        expect(program.findResource(T.queue, `${k}-failed`).inputs.name).to.equal(expected.failureQueue);
+        expect(program.findResource(T.logGroup, `${k}-logs`).inputs.name).to.equal(expected.logGroup);
       });
 
       it("has a rule on the custom bus with the row's full pattern", () => {
@@ -112,9 +126,13 @@ describe("cloud stack: one set of resources per routing-table row", function () 
         );
       });
 
-      it("runs the processor on nodejs22.x with its own role, env and the row's sizing", () => {
+      it("runs the processor on nodejs22.x, arm64, traced, with its own role, env and the row's sizing", () => {
         const fn = program.findResource(T.fn, k);
         expect(fn.inputs.runtime).to.equal("nodejs22.x");
+        expect(fn.inputs.architectures).to.deep.equal(["arm64"]);
+        expect(fn.inputs.tracingConfig).to.deep.equal({ mode: "Active" });
+        // No reservation unless the row asks for one (the account's shared pool).
+        expect(fn.inputs.reservedConcurrentExecutions).to.equal((row as RouteRow).reservedConcurrency);
         expect(fn.inputs.role).to.equal(program.findResource(T.role, `${k}-fn`).state.arn);
         expect(fn.inputs.memorySize).to.equal(row.memoryMb ?? ROUTE_DEFAULTS.memoryMb);
         expect(fn.inputs.timeout).to.equal(row.timeoutSeconds ?? ROUTE_DEFAULTS.timeoutSeconds);
@@ -144,12 +162,11 @@ describe("cloud stack: one set of resources per routing-table row", function () 
         expect(logGroup.inputs.retentionInDays).to.equal(14);
       });
 
-      it("grants the function exactly its logs, the bus, the idempotency table and its failure queue", () => {
+      it("grants the function exactly its logs, the bus (its own source only), the table, its failure queue, X-Ray", () => {
         const policy = program.findResource(T.rolePolicy, `${k}-fn`);
         expect(policy.inputs.role).to.equal(program.findResource(T.role, `${k}-fn`).id);
-        const grants = JSON.parse(policy.inputs.policy).Statement.map(
-          (s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource],
-        );
+        const statements = JSON.parse(policy.inputs.policy).Statement;
+        const grants = statements.map((s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource]);
         expect(grants).to.deep.equal([
           [
             ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -158,10 +175,15 @@ describe("cloud stack: one set of resources per routing-table row", function () 
           ["events:PutEvents", program.findResource(T.bus, "backbone").state.arn],
           [["dynamodb:GetItem", "dynamodb:PutItem"], program.findResource(T.table, "idempotency").state.arn],
           ["sqs:SendMessage", program.findResource(T.queue, `${k}-failed`).state.arn],
+          [["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "*"],
         ]);
+        const emit = statements.find((s: { Action: unknown }) => s.Action === "events:PutEvents");
+        expect(emit.Condition).to.deep.equal({
+          "ForAllValues:StringEquals": { "events:source": [processorSource(row.processor.name)] },
+        });
       });
 
-      it("alarms on both queues, Lambda errors and failed rule invocations, to the alarm topic", () => {
+      it("alarms on every loss path (both queues, their oldest message, Lambda errors, the rule, lost events)", () => {
         const topicArn = program.findResource(T.topic, "backbone-alarms").state.arn;
         const expected: [string, string, Record<string, string>][] = [
           [
@@ -176,13 +198,20 @@ describe("cloud stack: one set of resources per routing-table row", function () 
           ],
           [`${k}-lambda-errors`, "Errors", { FunctionName: program.findResource(T.fn, k).state.name }],
           [
-            `${k}-failed-invocations`,
-            "FailedInvocations",
-            {
-              EventBusName: program.findResource(T.bus, "backbone").state.name,
-              RuleName: program.findResource(T.rule, k).state.name,
-            },
+            `${k}-destination-delivery-failures`,
+            "DestinationDeliveryFailures",
+            { FunctionName: program.findResource(T.fn, k).state.name },
           ],
+          ...(["FailedInvocations", "InvocationsFailedToBeSentToDlq"] as const).map(
+            (metric): [string, string, Record<string, string>] => [
+              metric === "FailedInvocations" ? `${k}-failed-invocations` : `${k}-invocations-failed-to-dlq`,
+              metric,
+              {
+                EventBusName: program.findResource(T.bus, "backbone").state.name,
+                RuleName: program.findResource(T.rule, k).state.name,
+              },
+            ],
+          ),
         ];
         for (const [name, metricName, dimensions] of expected) {
           const alarm = program.findResource(T.alarm, name);
@@ -190,6 +219,23 @@ describe("cloud stack: one set of resources per routing-table row", function () 
           expect(alarm.inputs.dimensions, name).to.deep.equal(dimensions);
           expect(alarm.inputs.alarmActions, name).to.deep.equal([topicArn]);
           expect(alarm.inputs.threshold, name).to.equal(0);
+          expect(alarm.inputs.comparisonOperator, name).to.equal("GreaterThanThreshold");
+          expect(alarm.inputs.treatMissingData, name).to.equal("notBreaching");
+          expect(alarm.inputs.name, name).to.equal(names.route(k).alarm(name.slice(k.length + 1)));
+        }
+        // The oldest message alarms fire at half of SQS's 14-day retention, before anything expires.
+        for (const [name, queue] of [
+          [`${k}-dlq-oldest`, `${k}-dlq`],
+          [`${k}-failed-oldest`, `${k}-failed`],
+        ]) {
+          const alarm = program.findResource(T.alarm, name);
+          expect(alarm.inputs).to.deep.include({
+            metricName: "ApproximateAgeOfOldestMessage",
+            dimensions: { QueueName: program.findResource(T.queue, queue).state.name },
+            threshold: 7 * 86400,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+          });
+          expect(program.findResource(T.queue, queue).inputs.messageRetentionSeconds).to.equal(14 * 86400);
         }
       });
     });
@@ -211,7 +257,11 @@ describe("cloud stack: one set of resources per routing-table row", function () 
       maximumRetryAttempts: 4,
       maximumEventAgeInSeconds: 600,
     });
-    expect(plusOne.findResource(T.fn, EXTRA_ROW.key).inputs).to.include({ memorySize: 1024, timeout: 30 });
+    expect(plusOne.findResource(T.fn, EXTRA_ROW.key).inputs).to.include({
+      memorySize: 1024,
+      timeout: 30,
+      reservedConcurrentExecutions: 5,
+    });
     expect(Object.keys(plusOne.outputs.dlqUrls)).to.include(EXTRA_ROW.key);
   });
 
@@ -226,8 +276,8 @@ describe("cloud stack: one set of resources per routing-table row", function () 
       const key = r.parent!.split("::")[1];
       expect(r.name === key || r.name.startsWith(`${key}-`), `${r.type} ${r.name}`).to.equal(true);
     }
-    const routeAlarms = program.resourcesOf(T.alarm).filter((r) => r.name !== "backbone-api-5xx");
-    expect(routeAlarms).to.have.length(routes.length * 4);
+    const routeAlarms = program.resourcesOf(T.alarm).filter((r) => !r.name.startsWith("backbone-"));
+    expect(routeAlarms).to.have.length(routes.length * PER_ROUTE[T.alarm]);
     for (const r of routeAlarms) {
       expect(
         keys.some((key) => r.name.startsWith(`${key}-`)),

@@ -5,7 +5,8 @@
 import Ajv from "ajv-draft-04";
 import { expect } from "chai";
 import { routes } from "../../../infra/routes";
-import { eventCatalog } from "../../../infra/table";
+import { eventCatalog, stackNames } from "../../../infra/table";
+import { ACCOUNT, PROJECT, REGION, STACK } from "./harness/mock-state";
 import {
   REGISTRY_NAME_FORMAT,
   SCHEMA_NAME_FORMAT,
@@ -37,7 +38,11 @@ describe("cloud stack: schema registry (one schema per detail-type)", function (
     const registries = program.resourcesOf(T.registry);
     expect(registries.map((r) => r.name)).to.deep.equal(["contracts"]);
     expect(registries[0].parent).to.equal(`${T.component}::contracts`);
-    expect(registries[0].inputs.name).to.equal("backbone-dev");
+    // The naming module's name for this stack (`event-backbone-dev-contracts`).
+    const names = stackNames({ project: PROJECT, stack: STACK, region: REGION, account: ACCOUNT });
+    expect(registries[0].inputs.name)
+      .to.equal(names.schemaRegistry)
+      .and.to.equal("event-backbone-dev-contracts");
     expect(registries[0].inputs.name).to.match(REGISTRY_NAME_FORMAT);
   });
 

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import {
   checkName,
   checkNames,
+  derivedNames,
   NAME_RULES,
   ROUTE_KEY_FORMAT,
   stackArns,
@@ -19,36 +20,13 @@ import { routes } from "../../../infra/routes";
 const DEV = { project: "event-backbone", stack: "dev", region: "ap-southeast-2", account: "123456789012" };
 const keys = routes.map((r) => r.key);
 
-/** Every name `names` derives for `routeKeys`, by kind. */
+/** Every name `names` derives, plus a second dashboard page and another alarm suffix. */
 function allNames(names: StackNames, routeKeys: readonly string[]): [NameKind, string][] {
-  const out: [NameKind, string][] = [
-    ["bus", names.bus],
-    ["archive", names.archive],
-    ["table", names.table],
-    ["topic", names.alarmTopic],
-    ["apiName", names.restApi],
-    ["role", names.apiRole],
-    ["role", names.invokePolicy],
-    ["logGroup", names.accessLogGroup],
-    ["rolePrefix", names.apiGatewayLoggingRolePrefix],
-    ["metricNamespace", names.metricNamespace],
-    ["dashboard", names.dashboard(1)],
+  return [
+    ...derivedNames(names, routeKeys),
     ["dashboard", names.dashboard(2)],
     ["alarm", names.alarm("api-429-rate")],
   ];
-  for (const key of routeKeys) {
-    const r = names.route(key);
-    out.push(
-      ["function", r.function],
-      ["logGroup", r.logGroup],
-      ["rule", r.rule],
-      ["role", r.role],
-      ["queue", r.dlq],
-      ["queue", r.failureQueue],
-      ["alarm", r.alarm("destination-delivery-failures")],
-    );
-  }
-  return out;
 }
 
 describe("infra/table names", () => {

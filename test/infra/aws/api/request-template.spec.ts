@@ -20,7 +20,13 @@ const nastyBodies = JSON.parse(
 ) as NastyBody[];
 
 interface PutEventsRequest {
-  Entries: { Source: string; DetailType: string; Detail: string; EventBusName: string }[];
+  Entries: {
+    Source: string;
+    DetailType: string;
+    Detail: string;
+    EventBusName: string;
+    TraceHeader?: string;
+  }[];
 }
 
 /** Renders the request template for a raw HTTP body and parses the PutEvents request it produces. */
@@ -89,6 +95,60 @@ describe("PutEvents request template (rendered by Velocity with API Gateway's $i
       });
     });
   }
+
+  describe("TraceHeader: the request's X-Amzn-Trace-Id, so the X-Ray trace runs on through the bus", () => {
+    const body = JSON.stringify({ "detail-type": "order-created", detail: { orderId: "O" } });
+    const entryWith = (header: Record<string, string>, flavour: EscapeFlavour = "commons-lang") => {
+      const { output } = renderTemplate(putEventsRequestTemplate(BUS, API_SOURCE), {
+        body,
+        params: { header },
+        escapeFlavour: flavour,
+      });
+      return (JSON.parse(output) as PutEventsRequest).Entries[0];
+    };
+    const trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
+    const cases: { name: string; header: Record<string, string>; expected: string | undefined }[] = [
+      { name: "the header API Gateway adds", header: { "X-Amzn-Trace-Id": trace }, expected: trace },
+      { name: "no header", header: {}, expected: undefined },
+      {
+        name: "an empty header (PutEvents refuses an empty TraceHeader)",
+        header: { "X-Amzn-Trace-Id": "" },
+        expected: undefined,
+      },
+      {
+        name: "exactly 500 characters",
+        header: { "X-Amzn-Trace-Id": "R".repeat(500) },
+        expected: "R".repeat(500),
+      },
+      {
+        name: "over PutEvents' 500 characters",
+        header: { "X-Amzn-Trace-Id": "R".repeat(501) },
+        expected: undefined,
+      },
+      {
+        name: "a client's header with quotes and backslashes (kept as a string, X-Ray drops what is invalid)",
+        header: { "X-Amzn-Trace-Id": `Root=1-"},{"Source":"evil\\` },
+        expected: `Root=1-"},{"Source":"evil\\`,
+      },
+    ];
+    for (const flavour of FLAVOURS) {
+      for (const c of cases) {
+        it(`${c.name} (${flavour})`, () => {
+          const entry = entryWith(c.header, flavour);
+          expect(entry.TraceHeader).to.equal(c.expected);
+          expect(entry.Source).to.equal(API_SOURCE);
+          if (c.expected === undefined) expect(entry).to.not.have.property("TraceHeader");
+        });
+      }
+    }
+    it("reads the header only, not a query parameter of the same name", () => {
+      const { output } = renderTemplate(putEventsRequestTemplate(BUS, API_SOURCE), {
+        body,
+        params: { querystring: { "X-Amzn-Trace-Id": trace } },
+      });
+      expect((JSON.parse(output) as PutEventsRequest).Entries[0]).to.not.have.property("TraceHeader");
+    });
+  });
 
   it("takes Source and EventBusName from the API, never from the client", () => {
     const text = JSON.stringify({

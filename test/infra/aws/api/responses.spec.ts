@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import {
+  MAX_ENTRY_BYTES,
   METHOD_RESPONSE_STATUS_CODES,
+  OVERRIDDEN_RESPONSE_HEADERS,
+  RETRY_AFTER_SECONDS,
   gatewayResponses,
   putEventsErrorTemplate,
   putEventsIntegrationResponses,
@@ -24,6 +27,16 @@ function respond(
   defaultStatus: number,
   flavour?: EscapeFlavour,
 ): Rendered {
+  return respondWithHeaders(template, putEventsBody, defaultStatus, flavour).rendered;
+}
+
+/** Like `respond`, with the headers the template set by `$context.responseOverride.header`. */
+function respondWithHeaders(
+  template: string,
+  putEventsBody: unknown,
+  defaultStatus: number,
+  flavour?: EscapeFlavour,
+): { rendered: Rendered; headers: Record<string, string> } {
   const { output, context } = renderTemplate(template, {
     body: JSON.stringify(putEventsBody),
     escapeFlavour: flavour,
@@ -34,7 +47,10 @@ function respond(
   } catch (e) {
     throw new Error(`response template produced invalid JSON (${String(e)}):\n${output}`);
   }
-  return { status: context.responseOverride.status ?? defaultStatus, body };
+  return {
+    rendered: { status: context.responseOverride.status ?? defaultStatus, body },
+    headers: { ...(context.responseOverride.header ?? {}) },
+  };
 }
 
 const NASTY_MESSAGE = `It's "bad" \\ here\nand /there/ \u00e9 \u{1F600}`;
@@ -144,6 +160,30 @@ describe("PutEvents error template (integration response for 4xx/5xx from EventB
     expect((JSON.parse(output) as { error: string }).error).to.equal("PayloadTooLarge");
   });
 
+  it("a throttled PutEvents is a 429 with Retry-After, and no other answer carries one", () => {
+    const throttled = respondWithHeaders(
+      template,
+      { __type: "ThrottlingException", message: "Rate exceeded" },
+      500,
+    );
+    expect(throttled.rendered.status).to.equal(429);
+    expect(throttled.headers).to.deep.equal({ "Retry-After": String(RETRY_AFTER_SECONDS) });
+    expect(OVERRIDDEN_RESPONSE_HEADERS["429"]).to.deep.equal(["Retry-After"]);
+    for (const other of [
+      { __type: "ValidationException", message: "size" },
+      { __type: "AccessDeniedException" },
+      {},
+    ]) {
+      expect(respondWithHeaders(template, other, 500).headers, JSON.stringify(other)).to.deep.equal({});
+    }
+  });
+
+  it("says 1 MB, EventBridge's entry limit since 2026-01-29, when PutEvents refuses a larger entry", () => {
+    expect(MAX_ENTRY_BYTES).to.equal(1024 * 1024);
+    const { output } = renderTemplate(putEventsTooLargeTemplate(), { body: "" });
+    expect((JSON.parse(output) as { message: string }).message).to.contain("1 MB per entry");
+  });
+
   it("produces only statuses declared as method responses", () => {
     const declared = new Set(METHOD_RESPONSE_STATUS_CODES);
     for (const r of putEventsIntegrationResponses())
@@ -211,12 +251,17 @@ describe("gateway responses (plain substitution, not VTL)", () => {
     },
     { type: "REQUEST_TOO_LARGE", status: "413", error: "PayloadTooLarge", message: "Request Too Long" },
     { type: "THROTTLED", status: "429", error: "TooManyRequests", message: "Too Many Requests" },
+    { type: "QUOTA_EXCEEDED", status: "429", error: "QuotaExceeded", message: "Limit Exceeded" },
     {
       type: "MISSING_AUTHENTICATION_TOKEN",
       status: "404",
       error: "NotFound",
       message: "Missing Authentication Token",
     },
+    { type: "INVALID_API_KEY", status: "403", error: "Forbidden", message: "Forbidden" },
+    { type: "ACCESS_DENIED", status: "403", error: "Forbidden", message: "User is not authorized" },
+    { type: "INVALID_SIGNATURE", status: "403", error: "Forbidden", message: "Signature mismatch" },
+    { type: "EXPIRED_TOKEN", status: "403", error: "Forbidden", message: "The security token expired" },
     { type: "DEFAULT_4XX", error: "ClientError", message: "Forbidden" },
     { type: "DEFAULT_5XX", error: "InternalError", message: "Internal server error" },
   ];
@@ -253,10 +298,30 @@ describe("gateway responses (plain substitution, not VTL)", () => {
     });
   }
 
-  it("THROTTLED tells clients when to retry", () => {
+  it("THROTTLED tells clients when to retry; QUOTA_EXCEEDED cannot (the quota resets at the end of its period)", () => {
     expect(byType.get("THROTTLED")!.responseParameters).to.deep.equal({
       "gatewayresponse.header.Retry-After": "'1'",
     });
+    expect(byType.get("QUOTA_EXCEEDED")!.responseParameters).to.equal(undefined);
+  });
+
+  it("with iam auth, an unsigned request (MISSING_AUTHENTICATION_TOKEN) is 403 Forbidden, not 404", () => {
+    const iam = new Map(gatewayResponses("iam").map((r) => [r.responseType, r]));
+    const spec = iam.get("MISSING_AUTHENTICATION_TOKEN")!;
+    expect(spec.statusCode).to.equal("403");
+    const body = JSON.parse(
+      renderGatewayResponse(spec.responseTemplates["application/json"], {
+        message: "Missing Authentication Token",
+        responseType: "MISSING_AUTHENTICATION_TOKEN",
+      }),
+    );
+    expect(body).to.deep.equal({ error: "Forbidden", message: "Missing Authentication Token" });
+    expect([...iam.keys()].sort()).to.deep.equal([...byType.keys()].sort());
+    for (const auth of ["apiKey", "none"] as const) {
+      expect(
+        gatewayResponses(auth).find((r) => r.responseType === "MISSING_AUTHENTICATION_TOKEN")!.statusCode,
+      ).to.equal("404");
+    }
   });
 
   it("uses no VTL directive or method call, which gateway responses would print verbatim", () => {

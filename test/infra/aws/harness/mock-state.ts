@@ -4,15 +4,25 @@
  */
 export const REGION = "ap-southeast-2";
 export const ACCOUNT = "123456789012";
+/** The project name (`Pulumi.yaml`) the program runs under. */
+export const PROJECT = "event-backbone";
 /** The stack name the program runs under. */
 export const STACK = "dev";
+/** What API Gateway would generate as the API key's value. */
+export const MOCK_API_KEY_VALUE = "mock-api-key-0123456789abcdefghij";
 
 export function mockState(
   type: string,
   name: string,
   inputs: Record<string, unknown>,
 ): { id: string; state: Record<string, unknown> } {
-  const physical = typeof inputs.name === "string" ? inputs.name : `${name}-0a1b2c3`;
+  const physical =
+    typeof inputs.name === "string"
+      ? inputs.name
+      : typeof inputs.namePrefix === "string"
+        ? // The provider's unique suffix is 26 characters.
+          `${inputs.namePrefix}20260101000000000000000001`
+        : `${name}-0a1b2c3`;
   const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
   const kind = type.split(":")[2]?.toLowerCase() ?? "resource";
   const state: Record<string, unknown> = {
@@ -57,6 +67,18 @@ export function mockState(
       break;
     case "aws:cloudwatch/dashboard:Dashboard":
       state.dashboardName = inputs.dashboardName;
+      break;
+    case "aws:cloudwatch/eventArchive:EventArchive":
+      state.arn = `arn:aws:events:${REGION}:${ACCOUNT}:archive/${physical}`;
+      break;
+    case "aws:apigateway/apiKey:ApiKey":
+      state.value = MOCK_API_KEY_VALUE;
+      break;
+    case "aws:sns/topic:Topic":
+      state.arn = `arn:aws:sns:${REGION}:${ACCOUNT}:${physical}`;
+      break;
+    case "aws:iam/policy:Policy":
+      state.arn = `arn:aws:iam::${ACCOUNT}:policy/${physical}`;
       break;
   }
   return { id, state };

@@ -17,6 +17,8 @@ export interface DeclaredResource {
   parent?: string;
   /** `type::name` of every resource it waits for (explicit `dependsOn` and referenced inputs). */
   dependencies?: string[];
+  /** Resource options as the engine received them. */
+  options?: { retainOnDelete: boolean; protect: boolean; deleteBeforeReplace: boolean };
   // Inputs and state are arbitrary JSON; specs index into them freely.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   inputs: any;
@@ -33,6 +35,10 @@ export class Program {
     readonly outputs: any,
     /** Set when the program threw; `resourceError` when it was a `pulumi.ResourceError`. */
     readonly error?: { name: string; message: string; resourceError: boolean },
+    /** Names of the stack outputs that are secrets. */
+    readonly secretOutputs: string[] = [],
+    /** What the program logged with `pulumi.log.warn` / `error`. */
+    readonly logs: { severity: string; message: string }[] = [],
   ) {}
 
   /** The resource of `type` named `name`; fails the test when missing. */
@@ -62,16 +68,21 @@ export class Program {
 
 /** Options of one run. */
 export interface RunOptions {
-  /** Module (path from the repo root) exporting `routes`; default runs `index.ts` with the real table. */
+  /**
+   * Module (path from the repo root) exporting `routes` (built by `buildStack`) or `program()` (run as the
+   * program); default runs `index.ts` with the real table.
+   */
   table?: string;
   /** Project config values (`key: value`). */
   config?: Record<string, string>;
+  /** Stack name (default `STACK`). */
+  stack?: string;
 }
 
 /** Every optional feature on and every setting away from its default; specs share this one run. */
 export const CONFIGURED: RunOptions = {
   config: {
-    apiKeyRequired: "true",
+    auth: "iam",
     alarmEmail: "ops@example.com",
     throttleRateLimit: "25",
     throttleBurstLimit: "50",
@@ -93,13 +104,19 @@ export function runProgram(options: RunOptions = {}): Promise<Program> {
       {
         cwd: ROOT,
         maxBuffer: 256 * 1024 * 1024,
-        env: { ...process.env, HARNESS_CONFIG: JSON.stringify(options.config ?? {}) },
+        env: {
+          ...process.env,
+          HARNESS_CONFIG: JSON.stringify(options.config ?? {}),
+          HARNESS_STACK: options.stack ?? "",
+        },
       },
       (err, stdout, stderr) => {
         const last = stdout.trim().split("\n").pop() ?? "";
         try {
           const parsed = JSON.parse(last);
-          resolve(new Program(parsed.resources, parsed.outputs, parsed.error));
+          resolve(
+            new Program(parsed.resources, parsed.outputs, parsed.error, parsed.secretOutputs, parsed.logs),
+          );
         } catch {
           reject(
             new Error(
@@ -122,6 +139,9 @@ export function policyDocuments(program: Program): { where: string; document: Po
       docs.push({ where, document: JSON.parse(r.inputs.policy) });
     }
     if (r.type === "aws:iam/policy:Policy") docs.push({ where, document: JSON.parse(r.inputs.policy) });
+    if (r.type === "aws:cloudwatch/eventBusPolicy:EventBusPolicy") {
+      docs.push({ where, document: JSON.parse(r.inputs.policy) });
+    }
   }
   return docs;
 }
@@ -138,7 +158,7 @@ export interface PolicyStatement {
   Action: string | string[];
   Resource?: string | string[];
   Principal?: unknown;
-  Condition?: Record<string, Record<string, string>>;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 /** A statement's actions as a list. */

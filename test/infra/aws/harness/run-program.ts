@@ -5,14 +5,15 @@
  *   node -r ts-node/register/transpile-only test/infra/harness/run-program.ts [table-module]
  *
  * Without a table module the real program (`index.ts`) runs; with one, `buildStack` runs on the module's
- * `routes`. Config comes from the env var HARNESS_CONFIG (JSON object of `key: value`, project namespace implied).
- * Output: `{ resources: [{type, name, custom, parent, dependencies, inputs, id, state}], outputs, error? }`.
+ * `routes`, or, when the module exports `program()`, that function is the program. Config comes from the env var
+ * HARNESS_CONFIG (JSON object of `key: value`, project namespace implied), the stack name from HARNESS_STACK.
+ * Output: `{ resources: [{type, name, custom, parent, dependencies, options, inputs, id, state}], outputs,
+ * secretOutputs, logs, error? }`. `options` are the resource options the engine received (retainOnDelete,
+ * protect, deleteBeforeReplace), which the mocks' `newResource` never sees.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { ACCOUNT, mockState, REGION, STACK } from "./mock-state";
-
-export const PROJECT = "event-backbone";
+import { ACCOUNT, mockState, PROJECT, REGION, STACK } from "./mock-state";
 
 interface Recorded {
   type: string;
@@ -21,6 +22,8 @@ interface Recorded {
   parent?: string;
   /** `type::name` of every resource it waits for (explicit `dependsOn` and resources its inputs reference). */
   dependencies?: (string | undefined)[];
+  /** Resource options as the engine receives them (not visible to `newResource`). */
+  options?: { retainOnDelete: boolean; protect: boolean; deleteBeforeReplace: boolean };
   inputs: unknown;
   /** What the mocked provider answered (inputs plus computed ARNs, names, URLs). */
   id?: string;
@@ -59,9 +62,10 @@ async function main(): Promise<void> {
       },
     },
     PROJECT,
-    STACK,
+    process.env.HARNESS_STACK || STACK,
     false,
   );
+  const logs = recordLogs();
   recordParents(recorded);
 
   const config = JSON.parse(process.env.HARNESS_CONFIG ?? "{}") as Record<string, string>;
@@ -73,13 +77,20 @@ async function main(): Promise<void> {
   );
 
   let outputs: unknown;
+  const secretOutputs: string[] = [];
   let error: ReportedError | undefined;
   try {
     const tableModule = process.argv[2];
     // Required only now: the program must see the mocks (static imports would be hoisted above setMocks).
-    const exported: Record<string, unknown> = tableModule
-      ? require("../../../../infra/aws").buildStack(require(resolve(tableModule)).routes)
+    const module = tableModule ? require(resolve(tableModule)) : undefined;
+    const exported: Record<string, unknown> = module
+      ? typeof module.program === "function"
+        ? module.program()
+        : require("../../../../infra/aws").buildStack(module.routes)
       : { ...require("../../../..") };
+    for (const [key, value] of Object.entries(exported)) {
+      if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) secretOutputs.push(key);
+    }
     outputs = await new Promise((done) => pulumi.output(exported).apply(done));
   } catch (err) {
     error = report(err);
@@ -90,7 +101,22 @@ async function main(): Promise<void> {
   } catch (err) {
     error ??= report(err);
   }
-  process.stdout.write(JSON.stringify({ resources: [...recorded.values()], outputs, error }) + "\n");
+  process.stdout.write(
+    JSON.stringify({ resources: [...recorded.values()], outputs, secretOutputs, logs, error }) + "\n",
+  );
+}
+
+/** Warnings and errors the program logs through `pulumi.log` (the mocks' engine would drop them). */
+function recordLogs(): { severity: string; message: string }[] {
+  const logs: { severity: string; message: string }[] = [];
+  for (const severity of ["warn", "error"] as const) {
+    const original = pulumi.log[severity];
+    (pulumi.log as Record<string, unknown>)[severity] = (message: string, ...rest: unknown[]) => {
+      logs.push({ severity, message });
+      return (original as (...args: unknown[]) => Promise<void>)(message, ...rest);
+    };
+  }
+  return logs;
 }
 
 /** A failure of the program; `resourceError` tells a `pulumi.ResourceError` (fails the preview cleanly). */
@@ -127,12 +153,20 @@ function recordParents(recorded: Map<string, Recorded>): void {
       }),
       parent: parent ? urnKey(parent) : undefined,
       dependencies: req.getDependenciesList().map(urnKey),
+      options: {
+        retainOnDelete: req.getRetainondelete(),
+        protect: req.getProtect(),
+        deleteBeforeReplace: req.getDeletebeforereplace(),
+      },
     });
     return original(req, cb);
   };
 }
 
 interface RegisterRequest {
+  getRetainondelete(): boolean;
+  getProtect(): boolean;
+  getDeletebeforereplace(): boolean;
   getParent(): string;
   getType(): string;
   getName(): string;

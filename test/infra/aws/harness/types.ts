@@ -32,4 +32,9 @@ export const T = {
   usagePlan: "aws:apigateway/usagePlan:UsagePlan",
   apiKey: "aws:apigateway/apiKey:ApiKey",
   usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
+  methodResponse: "aws:apigateway/methodResponse:MethodResponse",
+  account: "aws:apigateway/account:Account",
+  policy: "aws:iam/policy:Policy",
+  busPolicy: "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
+  metricFilter: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
 } as const;
