@@ -48,6 +48,22 @@ export const NAME_RULES = {
     chars: /^[.\-_A-Za-z0-9]+$/,
     charsText: "letters, digits, '.', '-' and '_'",
   },
+  /** EventBridge PutTargets Target Id (unique within its rule). */
+  targetId: {
+    what: "EventBridge target id",
+    min: 1,
+    max: 64,
+    chars: /^[.\-_A-Za-z0-9]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
+  /** EventBridge StartReplay ReplayName. */
+  replay: {
+    what: "EventBridge replay name",
+    min: 1,
+    max: 64,
+    chars: /^[.\-_A-Za-z0-9]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
   /** IAM CreateRole RoleName. */
   role: {
     what: "IAM role name",
@@ -172,6 +188,8 @@ export interface RouteNames {
   /** `/aws/lambda/<function>`: Lambda's own log group name, owned by the stack. */
   readonly logGroup: string;
   readonly rule: string;
+  /** Id of the rule's one target (the function): the route key, which is already a valid target id. */
+  readonly target: string;
   readonly role: string;
   /** Events EventBridge could not deliver to the function. */
   readonly dlq: string;
@@ -226,6 +244,8 @@ export interface StackArns {
   dlq(key: string): string;
   failureQueue(key: string): string;
   logGroup(name: string): string;
+  /** A replay of the archive, by its name (replays are made at run time, not by the stack). */
+  replay(name: string): string;
 }
 
 /** Short stable hash (hex) used to keep sanitized or shortened names unique. */
@@ -285,6 +305,7 @@ export function stackNames(context: NamingContext): StackNames {
         function: fn,
         logGroup: `/aws/lambda/${fn}`,
         rule: fit("rule", `${prefix}-${key}`),
+        target: fit("targetId", key),
         role: fit("role", `${prefix}-${key}-${region}`),
         dlq: fit("queue", `${prefix}-${key}-dlq`),
         failureQueue: fit("queue", `${prefix}-${key}-failed`),
@@ -311,6 +332,7 @@ export function stackArns(names: StackNames, account: string): StackArns {
     dlq: (key) => arn("sqs", names.route(key).dlq),
     failureQueue: (key) => arn("sqs", names.route(key).failureQueue),
     logGroup: (name) => arn("logs", `log-group:${name}`),
+    replay: (name) => arn("events", `replay/${name}`),
   };
 }
 
@@ -378,6 +400,7 @@ export function checkNames(names: StackNames, routeKeys: readonly string[]): Nam
     check("function", route.function);
     check("logGroup", route.logGroup);
     check("rule", route.rule);
+    check("targetId", route.target);
     check("role", route.role);
     check("queue", route.dlq);
     check("queue", route.failureQueue);
