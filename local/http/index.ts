@@ -10,7 +10,9 @@ import { registerEventsRoute } from "./events";
 import { registerOps } from "./ops";
 import { registerParsers } from "./parsers";
 
-export type { HttpContext } from "./context";
+export type { HttpContext, OpsLimits } from "./context";
+export { entryKind, Metrics, type MetricSources } from "./metrics";
+export { EventStream } from "./stream";
 export {
   badRequest,
   ERROR_NAMES,

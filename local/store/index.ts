@@ -3,9 +3,13 @@
  * processors' idempotency results. `Store` is the one class others use; the rest is its parts.
  */
 export { Store, type StoreOptions } from "./store";
+export type { EventListQuery } from "./reads";
+export type { ArchiveRange, ReplayFilter, ReplayRow, ReplayRows, ReplayState } from "./replays";
 export {
+  correlationOf,
   deliveryKey,
   pendingRow,
+  type AttemptRow,
   type ClaimedDelivery,
   type DeliveryRow,
   type DeliveryStatus,

@@ -20,6 +20,11 @@ export interface NewEvent {
   routeKeys: readonly string[];
   replayOf?: string;
   replayName?: string;
+  /** The correlation id it was given or inherited; absent: its own id stands for it (`correlationOf`). */
+  correlationId?: string;
+  /** The event and route whose processor emitted it (a follow-up). */
+  causeEvent?: string;
+  causeRoute?: string;
   /** Set by the insert. */
   seq?: number;
 }
@@ -35,6 +40,18 @@ export interface EventRow {
   envelope: string;
   replay_of: string | null;
   replay_name: string | null;
+  /** NULL: the event's own id, without dashes, is its correlation id (`correlationOf`). */
+  correlation_id: string | null;
+  cause_event: string | null;
+  cause_route: string | null;
+}
+
+/**
+ * An event's correlation id: the one it was given or inherited, else its own id as 32 hex digits (a UUIDv7
+ * without dashes, also a valid W3C trace id), which is not stored, so a new event costs no extra bytes.
+ */
+export function correlationOf(event: { id: string; correlation_id?: string | null }): string {
+  return event.correlation_id ?? event.id.replace(/-/g, "");
 }
 
 export interface DeliveryRow {
@@ -75,6 +92,8 @@ export interface ClaimedDelivery extends DeliveryRow {
   fresh?: boolean;
   /** The event's `seq` (whether its delivery rows exist yet: delivery-rows.ts). */
   seq?: number;
+  /** The event's stored correlation id (`correlationOf`); absent or null: its id stands for it. */
+  correlation_id?: string | null;
 }
 
 export interface DlqRow {
@@ -108,14 +127,25 @@ export interface PendingRows {
   synthesize(event: EventRow): DeliveryRow[] | undefined;
 }
 
+/** One failed attempt of a delivery, as `attempts` keeps it (a successful one is the delivery row itself). */
+export interface AttemptRow {
+  event_id: string;
+  route_key: string;
+  attempt: number;
+  started_at: number | null;
+  ended_at: number;
+  outcome: "retrying" | "dead";
+  error: string | null;
+}
+
 /* Outcomes as data: the delivery thread sends them to the main thread in batches (remote-writes.ts). */
 
 /** `done`: result, doneAt, attempts, first, last, eventId, routeKey. */
 export type DoneWrite = [string, number, number, number, number, string, string];
-/** `retrying`: nextAt, error, attempts, first, last, eventId, routeKey. */
-export type RetryWrite = [number, string, number, number | null, number | null, string, string];
-/** Dead-lettered: error, now, attempts, first, last, eventId, routeKey. */
-export type DeadWrite = [string, number, number, number, number, string, string];
+/** `retrying`: nextAt, error, attempts, first, last (the failed attempt's start), eventId, routeKey, its end. */
+export type RetryWrite = [number, string, number, number | null, number | null, string, string, number];
+/** Dead-lettered: error, now, attempts, first, last, eventId, routeKey, the failed attempt's start. */
+export type DeadWrite = [string, number, number, number, number, string, string, number | null];
 /** An idempotency result: key, result JSON (`{result}`), storedAt. */
 export type IdemWrite = [string, string, number];
 

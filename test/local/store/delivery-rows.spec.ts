@@ -97,7 +97,7 @@ describe("local stack: delivery rows written after the event", function () {
         last_attempt_at: 1,
       });
 
-      store.markRetry(claim(retried), Date.now() + 60_000, "boom");
+      store.markRetry(claim(retried), Date.now() + 60_000, "boom", Date.now());
       store.markDead(claim(dead), "gone", Date.now());
 
       expect(store.deliveriesOf(retried)[0]).to.include({ status: "retrying", last_error: "boom" });
