@@ -13,14 +13,17 @@ import type { DeliveryOutcome } from "../delivery";
 import { correlationOf, type NewEvent } from "../store";
 
 /** What one client asked for. */
-interface Filter {
+export interface Filter {
   detailType?: string;
   source?: string;
   route?: string;
 }
 
+/** What the stream needs of a response (a `ServerResponse`). */
+export type StreamResponse = Pick<ServerResponse, "write" | "once" | "on" | "end">;
+
 interface Client {
-  res: ServerResponse;
+  res: StreamResponse;
   filter: Filter;
   queue: string[];
   /** The socket's buffer is full: messages queue until it drains. */
@@ -108,11 +111,7 @@ export class EventStream {
         "cache-control": "no-cache",
         connection: "keep-alive",
       });
-      res.write(": connected\n\n");
-      const client: Client = { res, filter, queue: [], blocked: false, dropped: 0, seen: new Set() };
-      this.clients.add(client);
-      this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS).unref();
-      res.on("close", () => this.remove(client));
+      this.attach(res, filter);
     });
     app.addHook("preClose", async () => {
       for (const c of [...this.clients]) c.res.end();
@@ -120,6 +119,15 @@ export class EventStream {
       clearInterval(this.heartbeat);
       this.heartbeat = undefined;
     });
+  }
+
+  /** Adds a client on an open response whose headers are sent; it leaves when the response closes. */
+  attach(res: StreamResponse, filter: Filter = {}): void {
+    res.write(": connected\n\n");
+    const client: Client = { res, filter, queue: [], blocked: false, dropped: 0, seen: new Set() };
+    this.clients.add(client);
+    this.heartbeat ??= setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+    res.on("close", () => this.remove(client));
   }
 
   private message(event: string, data: unknown): string {
