@@ -8,6 +8,5 @@ export {
   ReplayEngine,
   ReplayError,
   type ReplayDeps,
-  type ReplayRequest,
   type ReplayStore,
 } from "./replay";

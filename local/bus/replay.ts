@@ -23,24 +23,11 @@ import {
   type ArchiveRange,
   type EventRow,
   type ReplayFilter,
+  type ReplayRequest,
   type ReplayRow,
   type ReplayState,
 } from "../store";
 import type { BusEntry } from "./entry";
-
-/** What a replay is asked for (times in epoch ms, inclusive). */
-export interface ReplayRequest {
-  name: string;
-  description?: string;
-  from: number;
-  to: number;
-  /** The archive's ARN, as `DescribeReplay` shows it. */
-  eventSourceArn: string;
-  /** EventBridge's `Destination` (the bus's ARN, the rule ARNs it is restricted to), as `DescribeReplay` shows it. */
-  destination: { Arn: string; FilterArns?: string[] };
-  /** Route keys the events may reach (`FilterArns` as keys); absent: every route. */
-  routeKeys?: readonly string[];
-}
 
 /** Why a replay cannot be started or cancelled: each caller turns it into its protocol's error. */
 export class ReplayError extends Error {

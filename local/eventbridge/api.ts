@@ -26,8 +26,7 @@ import {
   listRules,
   listTargetsByRule,
 } from "./buses-rules";
-import type { EventBridgeContext } from "./context";
-import type { ControlPlane } from "./control";
+import type { ControlPlane, EventBridgeContext } from "./context";
 import { MetaError, readMeta, type HeaderLookup, type RequestMeta } from "./correlation";
 import { AwsError, tableOwned } from "./errors";
 import { isPlainObject, JsonError, parseJson } from "./json";

@@ -7,16 +7,8 @@
 import { ARCHIVE_DESCRIPTION, ARCHIVE_PATTERN } from "../../infra/table";
 import { ReplayError } from "../bus";
 import type { ReplayRow } from "../store";
-import {
-  optionalString,
-  page,
-  pageWindow,
-  requiredString,
-  requiredTime,
-  seconds,
-  token,
-  type ControlPlane,
-} from "./control";
+import { optionalString, page, pageWindow, requiredString, requiredTime, seconds, token } from "./control";
+import type { ControlPlane } from "./context";
 import {
   AwsError,
   alreadyExists,

@@ -5,15 +5,8 @@
  * DLQ), named as the cloud stack names them; the default bus has none, as on AWS.
  */
 import type { RouteRow } from "../../infra/table";
-import {
-  busArn,
-  optionalString,
-  page,
-  requiredString,
-  resolveBus,
-  seconds,
-  type ControlPlane,
-} from "./control";
+import { busArn, optionalString, page, requiredString, resolveBus, seconds } from "./control";
+import type { ControlPlane } from "./context";
 import { resourceNotFound } from "./errors";
 
 export function listEventBuses(control: ControlPlane, input: Record<string, unknown>): unknown {

@@ -1,27 +1,17 @@
 /**
- * What EventBridge's control plane answers from, and the request helpers its operations share: reading members
+ * The request helpers its operations share: reading members
  * (AWS's validation wording), `Limit`/`NextToken` paging as AWS pages, bus names, and timestamps (the JSON
  * protocol sends epoch seconds). The rules, targets, buses and archive are the routing table's, named by
  * `infra/table/names.ts` exactly as the cloud stack names them.
  */
-import type { RouteRow, StackArns, StackNames } from "../../infra/table";
-import type { ReplayEngine } from "../bus";
 import { AwsError, invalidMember } from "./errors";
 import { isPlainObject } from "./json";
 
-/** The stack the control plane describes, and the replay engine behind StartReplay. */
-export interface ControlPlane {
-  readonly names: StackNames;
-  readonly arns: StackArns;
+/** What the bus helpers read of the control plane (`ControlPlane` in context.ts). */
+interface BusView {
+  readonly names: { readonly bus: string; readonly context: { readonly region: string } };
   readonly account: string;
-  readonly routes: readonly RouteRow[];
-  /** Other names accepted for the bus (`DEFAULTS.busAliases`). */
   readonly busAliases: readonly string[];
-  /** When the local stack's database was created (epoch ms): the resources' `CreationTime`. */
-  readonly createdAt: number;
-  /** Events in the archive and their stored size. */
-  archiveStats(): { eventCount: number; sizeBytes: number };
-  readonly replays: Pick<ReplayEngine, "start" | "cancel" | "get" | "list">;
 }
 
 /** `Limit` when a call gives none: AWS's maximum page (LimitMax100). */
@@ -118,7 +108,7 @@ function readToken(input: Record<string, unknown>, operation: string): number {
 }
 
 /** Which bus an `EventBusName` (a name, an alias or an ARN; absent: `default`) names; throws when none. */
-export function resolveBus(control: ControlPlane, given: string | undefined): "default" | "backbone" {
+export function resolveBus(control: BusView, given: string | undefined): "default" | "backbone" {
   if (given === undefined || given === "default" || given === busArn(control, "default")) return "default";
   const names = [control.names.bus, ...control.busAliases];
   if (names.includes(given) || names.some((n) => busArn(control, n) === given)) return "backbone";
@@ -126,7 +116,7 @@ export function resolveBus(control: ControlPlane, given: string | undefined): "d
 }
 
 /** The ARN of bus `name` in the stack's region and account. */
-export function busArn(control: ControlPlane, name: string): string {
+export function busArn(control: BusView, name: string): string {
   return `arn:aws:events:${control.names.context.region}:${control.account}:event-bus/${name}`;
 }
 

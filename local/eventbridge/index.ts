@@ -4,7 +4,7 @@ export { answerAwsCall, answerAwsText } from "./api";
 export { busNamesFor, type BusNames, type EventBridgeContext } from "./context";
 export { entrySize, MAX_ENTRIES, MAX_ENTRY_BYTES } from "./entries";
 export { isPlainObject, JsonError, parseJson } from "./json";
-export { type ControlPlane } from "./control";
+export type { ControlPlane } from "./context";
 export {
   CAUSE_HEADER,
   causeHeaders,

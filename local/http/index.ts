@@ -9,6 +9,7 @@ import { registerEventBridgeApi } from "./eventbridge";
 import { registerEventsRoute } from "./events";
 import { registerOps } from "./ops";
 import { registerParsers } from "./parsers";
+import { registerReplays } from "./replays";
 
 export type { HttpContext, OpsLimits } from "./context";
 export { entryKind, Metrics, type MetricSources } from "./metrics";
@@ -33,4 +34,6 @@ export function registerHttp(app: FastifyInstance, ctx: HttpContext): void {
   registerEventsRoute(app, ctx);
   registerEventBridgeApi(app, ctx);
   registerOps(app, ctx);
+  registerReplays(app, ctx);
+  ctx.stream.register(app);
 }

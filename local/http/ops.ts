@@ -9,7 +9,6 @@ import { isPlainObject } from "../eventbridge";
 import type { HttpContext } from "./context";
 import { badRequest, notFound } from "./errors";
 import { cursor, limit, routeKey } from "./query";
-import { registerReplays } from "./replays";
 import { dlqView, eventView, treeView } from "./views";
 
 export { eventView, type EventStatus, type RouteStatus } from "./views";
@@ -18,7 +17,6 @@ type Query = { Querystring: Record<string, string | undefined> };
 
 export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
   const { limits } = ctx;
-  ctx.stream.register(app);
 
   app.get<{ Params: { id: string } }>("/local/events/:id", (req, reply) => {
     const row = ctx.store.event(req.params.id);
@@ -127,8 +125,6 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
       routes: ctx.routes.map((r) => r.key),
     });
   });
-
-  registerReplays(app, ctx);
 }
 
 /** Every open DLQ entry id of `route`, read page by page. */

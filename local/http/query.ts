@@ -1,5 +1,4 @@
 /** Query and body helpers of the ops endpoints: cursors, page sizes, route-key filters. */
-import type { HttpContext } from "./context";
 import { badRequest } from "./errors";
 
 /** A `cursor` query: the `nextCursor` of the previous page. */
@@ -16,7 +15,11 @@ export function limit(raw: string | undefined, fallback: number, max: number): n
 }
 
 /** A route key given as a filter: one of the table's, or a 400 naming the known ones. */
-export function routeKey(ctx: HttpContext, raw: string | undefined, key = "query route"): string | undefined {
+export function routeKey(
+  ctx: { routes: readonly { key: string }[] },
+  raw: string | undefined,
+  key = "query route",
+): string | undefined {
   if (raw === undefined || raw === "") return undefined;
   if (!ctx.routes.some((r) => r.key === raw)) {
     throw badRequest(

@@ -4,12 +4,17 @@
  */
 export { Store, type StoreOptions } from "./store";
 export type { EventListQuery } from "./reads";
-export type { ArchiveRange, ReplayFilter, ReplayRow, ReplayRows, ReplayState } from "./replays";
+export type { ReplayRows } from "./replays";
 export {
   correlationOf,
   deliveryKey,
   pendingRow,
+  type ArchiveRange,
   type AttemptRow,
+  type ReplayFilter,
+  type ReplayRequest,
+  type ReplayRow,
+  type ReplayState,
   type ClaimedDelivery,
   type DeliveryRow,
   type DeliveryStatus,

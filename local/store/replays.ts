@@ -4,50 +4,7 @@
  * resumes exactly where its last committed page ended: nothing is re-sent twice, nothing skipped.
  */
 import type Database from "better-sqlite3";
-import type { EventRow } from "./rows";
-
-/** Replay states, as EventBridge names them. */
-export type ReplayState = "STARTING" | "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED" | "FAILED";
-
-/** One row of `replays`. Times are epoch ms. */
-export interface ReplayRow {
-  name: string;
-  description: string | null;
-  state: ReplayState;
-  state_reason: string | null;
-  event_source_arn: string;
-  /** `{"Arn", "FilterArns"?}` as given (JSON). */
-  destination: string;
-  /** Route keys the replay is restricted to (JSON array); null: every route. */
-  route_keys: string | null;
-  event_start: number;
-  event_end: number;
-  /** Archived events up to this `seq` are done with. */
-  cursor: number;
-  /** Events after this `seq` (committed after the replay started, replays among them) are not in it. */
-  end_seq: number;
-  /** Archived events in range, counted while `STARTING`. */
-  total: number | null;
-  replayed: number;
-  /** Acceptance time of the last event re-sent. */
-  last_replayed_at: number | null;
-  started_at: number;
-  ended_at: number | null;
-}
-
-/** Which replays `list` returns. */
-export interface ReplayFilter {
-  namePrefix?: string;
-  state?: string;
-  eventSourceArn?: string;
-}
-
-/** What a replay reads of the archive: originals (not replays) from the archive's sources. */
-export interface ArchiveRange {
-  sources: readonly string[];
-  from: number;
-  to: number;
-}
+import type { ArchiveRange, EventRow, ReplayFilter, ReplayRow, ReplayState } from "./rows";
 
 export class ReplayRows {
   private readonly stmt;

@@ -175,7 +175,11 @@ describe("local stack: delivery rows written after the event", function () {
         const due = store.dueDeliveries(Date.now(), 10, new Set());
         expect(due.map((d) => d.event_id).sort()).to.deep.equal(["old-1", fresh, fresh].sort());
         // The columns later versions added exist, empty for the old event (its id stands for its correlation).
-        expect(store.event("old-1")).to.include({ correlation_id: null, cause_event: null, cause_route: null });
+        expect(store.event("old-1")).to.include({
+          correlation_id: null,
+          cause_event: null,
+          cause_route: null,
+        });
         expect(store.failedAttempts("old-1")).to.deep.equal([]);
         expect(store.replays.list({}, 0, 10)).to.deep.equal([]);
       } finally {
