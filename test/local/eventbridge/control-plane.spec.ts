@@ -388,6 +388,8 @@ describe("local stack: EventBridge control plane", function () {
       AWS_DEFAULT_REGION: REGION,
       AWS_CONFIG_FILE: "/dev/null",
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      // aws CLI v2 pipes output through a pager unless told not to.
+      AWS_PAGER: "",
     };
     const aws = async (...args: string[]) => {
       const { stdout } = await exec(
