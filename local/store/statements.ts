@@ -28,7 +28,8 @@ export function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertAttempt: db.prepare(
-      `INSERT INTO attempts (event_id, route_key, attempt, started_at, ended_at, outcome, error)
+      // A second failure of the same attempt number in the same millisecond (only after a redrive) is one row.
+      `INSERT OR IGNORE INTO attempts (event_id, route_key, attempt, started_at, ended_at, outcome, error)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     nextDue: db.prepare(
@@ -74,7 +75,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     followUps: db.prepare(`SELECT * FROM events WHERE cause_event = ? ORDER BY seq LIMIT ?`),
     replaysOf: db.prepare(`SELECT * FROM events WHERE replay_of = ? ORDER BY seq LIMIT ?`),
-    attemptsOf: db.prepare(`SELECT * FROM attempts WHERE event_id = ? ORDER BY id`),
+    attemptsOf: db.prepare(`SELECT * FROM attempts WHERE event_id = ? ORDER BY route_key, ended_at, attempt`),
     createdAt: db.prepare(`SELECT value FROM meta WHERE key = 'created_at'`),
     getIdem: db.prepare(`SELECT result FROM idempotency WHERE key = ?`),
     // The first result written for a key stays, as the port promises (a concurrent writer that got there first
