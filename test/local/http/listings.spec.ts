@@ -122,6 +122,20 @@ describe("local stack: paged listings, routes and metrics", function () {
     expect(other.body).to.deep.include({ count: 0, entries: [], nextCursor: null });
   });
 
+  it("redrives the dead letters of one route only", async () => {
+    const none = await request(`${server.url}/local/dlq/redrive`, { body: { route: "other" } });
+    expect(none.body.redriven).to.equal(0);
+    const some = await request(`${server.url}/local/dlq/redrive`, { body: { route: "blobs" } });
+    expect((some.body.entries as { eventId: string }[]).map((e) => e.eventId)).to.deep.equal([
+      ids[10],
+      ids[11],
+    ]);
+    // They fail again (the processor still refuses them) and are dead-lettered anew.
+    for (const id of [ids[10], ids[11]]) await waitFor(server.url, id, (v) => v.status === "dead-lettered");
+    const bad = await request(`${server.url}/local/dlq/redrive`, { body: { route: "nope" } });
+    expect(bad.status).to.equal(400);
+  });
+
   it("shows each route with its rule, target and DLQ names and ARNs, pattern and counts", async () => {
     const reply = await request(`${server.url}/local/routes`);
     expect(reply.body).to.deep.include({
@@ -144,7 +158,7 @@ describe("local stack: paged listings, routes and metrics", function () {
         arn: "arn:aws:sqs:ap-southeast-2:000000000000:event-backbone-local-blobs-dlq",
         open: 2,
       },
-      counts: { invocations: 11, done: 9, failures: 2, deadLettered: 2 },
+      counts: { invocations: 13, done: 9, failures: 4, deadLettered: 4 },
     });
   });
 
@@ -157,12 +171,12 @@ describe("local stack: paged listings, routes and metrics", function () {
       return found === undefined ? undefined : Number(found.slice(line.length + 1));
     };
     const fn = 'route="blobs",function_name="event-backbone-local-blobs"';
-    expect(value(`aws_lambda_invocations_total{${fn}}`)).to.equal(11);
-    expect(value(`aws_lambda_errors_total{${fn}}`)).to.equal(2);
-    expect(value(`aws_lambda_duration_seconds_count{${fn}}`)).to.equal(11);
+    expect(value(`aws_lambda_invocations_total{${fn}}`)).to.equal(13);
+    expect(value(`aws_lambda_errors_total{${fn}}`)).to.equal(4);
+    expect(value(`aws_lambda_duration_seconds_count{${fn}}`)).to.equal(13);
     const rule = 'route="blobs",event_bus_name="event-backbone-local",rule_name="event-backbone-local-blobs"';
-    expect(value(`aws_events_invocations_total{${rule}}`)).to.equal(11);
-    expect(value(`aws_events_invocations_sent_to_dlq_total{${rule}}`)).to.equal(2);
+    expect(value(`aws_events_invocations_total{${rule}}`)).to.equal(13);
+    expect(value(`aws_events_invocations_sent_to_dlq_total{${rule}}`)).to.equal(4);
     expect(
       value(
         `aws_sqs_approximate_number_of_messages_visible{route="blobs",queue_name="event-backbone-local-blobs-dlq"}`,
@@ -172,6 +186,6 @@ describe("local stack: paged listings, routes and metrics", function () {
     expect(value("backbone_backlog_deliveries")).to.equal(0);
     // Counters catch up with the outcomes when scraped: a second scrape reports the same totals.
     const again = await (await fetch(`${server.url}/local/metrics`)).text();
-    expect(again).to.contain(`aws_lambda_invocations_total{${fn}} 11\n`);
+    expect(again).to.contain(`aws_lambda_invocations_total{${fn}} 13\n`);
   });
 });
