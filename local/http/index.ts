@@ -14,6 +14,7 @@ import { registerReplays } from "./replays";
 export type { HttpContext, OpsLimits } from "./context";
 export { entryKind, Metrics, type MetricSources } from "./metrics";
 export { EventStream } from "./stream";
+export { treeView, type ViewReads } from "./views";
 export {
   badRequest,
   ERROR_NAMES,

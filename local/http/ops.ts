@@ -21,7 +21,7 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
   app.get<{ Params: { id: string } }>("/local/events/:id", (req, reply) => {
     const row = ctx.store.event(req.params.id);
     if (!row) throw notFound(`event ${req.params.id} is unknown`);
-    return reply.send(treeView(row, ctx.store, ctx.worker, limits.treeMaxEvents));
+    return reply.send(treeView(row, ctx.store, ctx.worker, limits.treeMaxEvents, limits.listMaxBytes));
   });
 
   app.get<Query>("/local/events", (req, reply) => {

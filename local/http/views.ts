@@ -83,14 +83,22 @@ export type TreeNode = ReturnType<typeof eventView> & {
 
 /**
  * The causal tree of `root`: each route's attempts, each follow-up its processors emitted (with its own
- * deliveries and follow-ups), and each replay of it, breadth first, `maxEvents` events at most (`truncated`
- * then says some were left out).
+ * deliveries and follow-ups), and each replay of it, breadth first, `maxEvents` events and (past the root)
+ * `maxBytes` of stored events at most (`truncated` then says some were left out).
  */
-export function treeView(root: EventRow, reads: ViewReads, worker: InFlight, maxEvents: number) {
+export function treeView(
+  root: EventRow,
+  reads: ViewReads,
+  worker: InFlight,
+  maxEvents: number,
+  maxBytes: number,
+) {
   let budget = maxEvents;
+  let bytes = 0;
   let truncated = false;
   const node = (row: EventRow): TreeNode => {
     budget -= 1;
+    bytes += row.envelope.length;
     return {
       ...eventView(row, reads.deliveriesOf(row), worker, reads.failedAttempts(row.id)),
       followUps: [],
@@ -106,7 +114,7 @@ export function treeView(root: EventRow, reads: ViewReads, worker: InFlight, max
       const children =
         kind === "followUps" ? reads.followUps(row.id, budget + 1) : reads.replaysOf(row.id, budget + 1);
       for (const child of children) {
-        if (budget <= 0) {
+        if (budget <= 0 || bytes + child.envelope.length > maxBytes) {
           truncated = true;
           break;
         }

@@ -8,6 +8,8 @@ import { expect } from "chai";
 import { Type } from "@sinclair/typebox";
 import type { RouteRow } from "../../../infra/table";
 import { defineProcessor } from "../../../processors/runtime";
+import { treeView, type ViewReads } from "../../../local/http";
+import type { EventRow } from "../../../local/store";
 import { ebClient, fixture, request, startLocal, until, waitFor, type Running } from "../helpers";
 
 interface Node {
@@ -196,5 +198,44 @@ describe("local stack: correlation ids and attempt history", function () {
     expect(t.replays).to.have.length(1);
     expect(t.replays[0].event["replay-name"]).to.equal("tree-replay");
     expect(t.replays[0].correlationId).to.equal(t.correlationId);
+  });
+});
+
+describe("local stack: a causal tree's bounds", () => {
+  const row = (id: string, bytes: number): EventRow => ({
+    seq: 1,
+    routes: null,
+    id,
+    detail_type: "t",
+    source: "s",
+    accepted_at: 0,
+    envelope: JSON.stringify({ detail: { pad: "x".repeat(bytes) } }),
+    replay_of: null,
+    replay_name: null,
+    correlation_id: null,
+    cause_event: null,
+    cause_route: null,
+  });
+  /** Every event has five follow-ups of `bytes` each. */
+  const reads = (bytes: number): ViewReads => ({
+    deliveriesOf: () => [],
+    failedAttempts: () => [],
+    followUps: (id, limit) => Array.from({ length: Math.min(5, limit) }, (_, n) => row(`${id}.${n}`, bytes)),
+    replaysOf: () => [],
+  });
+  const idle = { isInFlight: () => false };
+  const count = (n: { followUps: { followUps: unknown[] }[] }): number =>
+    1 + n.followUps.reduce((sum, c) => sum + count(c as never), 0);
+
+  it("stops at maxEvents events and says it was truncated", () => {
+    const t = treeView(row("root", 10), reads(10), idle, 12, 1 << 20);
+    expect(count(t)).to.equal(12);
+    expect(t.truncated).to.equal(true);
+  });
+
+  it("stops at maxBytes of events past the root", () => {
+    const t = treeView(row("root", 10), reads(300_000), idle, 200, 1 << 20);
+    expect(t.followUps).to.have.length(3);
+    expect(t.truncated).to.equal(true);
   });
 });
