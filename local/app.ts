@@ -9,8 +9,8 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
-import { API_SOURCE, eventCatalog } from "../infra/table";
-import { Bus } from "./bus";
+import { API_SOURCE, ARCHIVE_PATTERN, eventCatalog } from "../infra/table";
+import { archiveCounter, archiveSources, Bus, ReplayEngine } from "./bus";
 import {
   DeliveryLoop,
   DeliveryThread,
@@ -18,12 +18,13 @@ import {
   logOutcome,
   makeInvoke,
   type DeliveryHandle,
+  type DeliveryOutcome,
 } from "./delivery";
 import { busNamesFor, type EventBridgeContext } from "./eventbridge";
-import { BODY_LIMIT, EventValidator, registerHttp, type HttpContext } from "./http";
+import { BODY_LIMIT, EventStream, EventValidator, Metrics, registerHttp, type HttpContext } from "./http";
 import { silentLogger } from "./logging";
-import { resolveOptions, type LocalOptions, type ResolvedOptions } from "./options";
-import { Store } from "./store";
+import { DEFAULTS, resolveOptions, type LocalOptions, type ResolvedOptions } from "./options";
+import { Store, type NewEvent } from "./store";
 
 export type { LocalOptions } from "./options";
 
@@ -45,6 +46,8 @@ export interface LocalApp {
   readonly delivery: "thread" | "in-thread";
   /** Deliveries left open by the previous process (pending, retrying, or interrupted by a crash) at start. */
   readonly recovered: number;
+  /** The one replay engine (StartReplay, `POST /local/replay`). */
+  readonly replays: ReplayEngine;
 }
 
 export function buildApp(options: LocalOptions = {}): LocalApp {
@@ -69,12 +72,25 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   let destroyClient = (): void => undefined;
   let startDelivery: () => void;
   let recovered = 0;
+  let replays: ReplayEngine;
+  // What every commit and every delivery outcome is also told: the metrics and the live stream.
+  const metrics = new Metrics(routes, resolved.names, store);
+  const stream = new EventStream(DEFAULTS.streamBufferMessages);
+  const observeCommit = (events: readonly NewEvent[]) => {
+    metrics.committed(events);
+    stream.committed(events);
+  };
+  const observeOutcome = (o: DeliveryOutcome) => {
+    metrics.outcome(o);
+    stream.outcome(o);
+    options.onOutcome?.(o);
+  };
   try {
     const priority = new IngestPriority({
       ...resolved.ingestPriority,
       backlogHigh: () => store.openDeliveries >= maxPending / 2,
     });
-    const busNames = busNamesFor(resolved.busName, resolved.region, resolved.account);
+    const busNames = busNamesFor(resolved.busName, resolved.region, resolved.account, resolved.busAliases);
     const busOptions = { account: resolved.account, region: resolved.region, now };
     let bus: Bus;
     if (resolved.delivery === "thread") {
@@ -94,9 +110,15 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         log,
         // Emits join the requests' group commit: the delivery thread waits for the answer, not this thread.
         (entries) => bus.putSoon(entries),
-        options.onOutcome,
+        observeOutcome,
       );
-      bus = new Bus(store, routes, { ...busOptions, onCommit: (events, c) => thread.enqueue(events, c) });
+      bus = new Bus(store, routes, {
+        ...busOptions,
+        onCommit: (events, c) => {
+          thread.enqueue(events, c);
+          observeCommit(events);
+        },
+      });
       worker = thread;
       startDelivery = () => thread.start(overHttp ? endpoint() : undefined);
     } else {
@@ -114,18 +136,46 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         gate: priority,
         onOutcome: (o) => {
           logOutcome(log, o);
-          options.onOutcome?.(o);
+          observeOutcome(o);
         },
       });
-      bus = new Bus(store, routes, { ...busOptions, onCommit: (events, c) => loop.enqueue(events, c) });
+      bus = new Bus(store, routes, {
+        ...busOptions,
+        onCommit: (events, c) => {
+          loop.enqueue(events, c);
+          observeCommit(events);
+        },
+      });
       worker = loop;
       startDelivery = () => void loop.start();
     }
+    const sources = archiveSources(ARCHIVE_PATTERN);
+    replays = new ReplayEngine({
+      store: store.replays,
+      backlog: store,
+      maxPending,
+      put: (entries, within) => bus.put(entries, within),
+      archiveSources: sources,
+      pageSize: DEFAULTS.replayPageSize,
+      pauseMs: DEFAULTS.replayPauseMs,
+      now,
+      log,
+    });
     const eventBridge: EventBridgeContext = {
       backlog: store,
       maxPending,
       commit: async (entries) => bus.put(entries),
       ...busNames,
+      control: {
+        names: resolved.names,
+        arns: resolved.arns,
+        account: resolved.account,
+        routes,
+        busAliases: resolved.busAliases,
+        createdAt: store.createdAt(),
+        archiveStats: archiveCounter(store.replays, sources),
+        replays,
+      },
     };
     const ctx: HttpContext = {
       routes,
@@ -139,6 +189,18 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       now,
       delivery: resolved.delivery,
       priority: resolved.delivery === "in-thread" ? priority : undefined,
+      replays,
+      names: resolved.names,
+      arns: resolved.arns,
+      metrics,
+      stream,
+      limits: {
+        listLimit: DEFAULTS.listLimit,
+        listMaxLimit: DEFAULTS.listMaxLimit,
+        listMaxBytes: DEFAULTS.listMaxBytes,
+        listScanRows: DEFAULTS.listScanRows,
+        treeMaxEvents: DEFAULTS.treeMaxEvents,
+      },
     };
     registerHttp(app, ctx);
     recovered = store.openDeliveries;
@@ -146,6 +208,9 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     const needsSocket = overHttp && !resolved.emitEndpoint && !resolved.port;
     if (needsSocket) app.addHook("onListen", async () => startDelivery());
     else startDelivery();
+    // Replays a stopped process left running go on where their last committed page ended.
+    const resumed = replays.resume();
+    if (resumed > 0) log.info({ resumed }, "resuming replays");
   } catch (err) {
     void store.close();
     throw err;
@@ -159,6 +224,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     worker,
     delivery: resolved.delivery,
     recovered,
+    replays,
     async listen({ port = 0, host = "127.0.0.1" } = {}) {
       // Answering before the delivery thread runs would only make the first events wait for it.
       await Promise.all([app.listen({ port, host }), worker instanceof DeliveryThread && worker.ready]);
@@ -168,6 +234,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     close() {
       // Deliveries stop first: attempts in progress may still emit through this server.
       closing ??= (async () => {
+        replays.stop();
         await worker.stop();
         await app.close();
         destroyClient();

@@ -6,7 +6,14 @@
  */
 import type pino from "pino";
 import { resolve } from "node:path";
-import { ROUTE_DEFAULTS, type RouteRow } from "../infra/table";
+import {
+  ROUTE_DEFAULTS,
+  stackArns,
+  stackNames,
+  type RouteRow,
+  type StackArns,
+  type StackNames,
+} from "../infra/table";
 import type { DeliveryOutcome, DeliverySettings, IngestPriorityOptions } from "./delivery";
 import type { StoreOptions } from "./store";
 
@@ -25,7 +32,15 @@ export const DEFAULTS = {
   routesModule: "infra/routes",
   delivery: "in-thread",
   emitTransport: "in-process",
-  busName: "backbone",
+  /**
+   * The local stack's identity for `infra/table/names.ts`: the Pulumi project (`Pulumi.yaml`'s `name`) and a
+   * stack named `local`, so its bus, rules, targets and archive have the names and ARNs a `pulumi up` of a stack
+   * named `local` would give them (`aws events list-rules` reads alike on both).
+   */
+  project: "event-backbone",
+  stack: "local",
+  /** Bus names of earlier versions, still accepted wherever an `EventBusName` is (clients and docs use them). */
+  busAliases: ["backbone"],
   /** The dev stack's region. */
   region: "ap-southeast-2",
   account: "000000000000",
@@ -53,6 +68,21 @@ export const DEFAULTS = {
   defaultTimeoutSeconds: ROUTE_DEFAULTS.timeoutSeconds,
   /** New deliveries started from memory at most; beyond, they are read back from SQLite. */
   readyQueueCap: 10_000,
+  /** Archived events a replay reads and re-sends per step (one transaction each). */
+  replayPageSize: 500,
+  /** While the backlog is at `maxPending`, a replay looks again after this many ms. */
+  replayPauseMs: 200,
+  /** Events per page of `GET /local/events` unless `limit` says (at most `listMaxLimit`). */
+  listLimit: 50,
+  listMaxLimit: 1000,
+  /** A page of `GET /local/events` or `GET /local/dlq` stops once its stored events reach this many bytes. */
+  listMaxBytes: 1024 * 1024,
+  /** Events one page of `GET /local/events` looks through at most (filters run in SQL over this window). */
+  listScanRows: 20_000,
+  /** Messages a slow `GET /local/events/stream` client may have waiting; older ones are dropped beyond. */
+  streamBufferMessages: 1000,
+  /** Events `GET /local/events/:id` shows in one causal tree at most. */
+  treeMaxEvents: 200,
 } as const;
 
 /** Options of `buildApp`. Every field is optional; `DEFAULTS` says what `npm start` uses. */
@@ -97,8 +127,12 @@ export interface LocalOptions {
   emitTransport?: "in-process" | "http";
   /** Full endpoint for `ctx.emit` (overrides `port`), e.g. `http://127.0.0.1:3000`. */
   emitEndpoint?: string;
-  /** Bus name used by `ctx.emit` and accepted as PutEvents `EventBusName` (with `default` and its ARN). */
-  busName?: string;
+  /**
+   * The stack name the local stack's resource names derive from (`DEFAULTS.stack`, `infra/table/names.ts`): the
+   * bus `ctx.emit` uses and PutEvents accepts (with `default`, `DEFAULTS.busAliases` and their ARNs), the rules,
+   * targets and archive the EventBridge API lists.
+   */
+  stack?: string;
   /** Envelope `region` and emit client region. */
   region?: string;
   /** Envelope `account`. */
@@ -206,7 +240,13 @@ export interface ResolvedOptions {
   emitTransport: "in-process" | "http";
   emitEndpoint?: string;
   port?: number;
+  /** Every physical name and ARN of the local stack (`stack` of `DEFAULTS.project` in `region`/`account`). */
+  names: StackNames;
+  arns: StackArns;
+  /** `names.bus`: where `ctx.emit` puts events. */
   busName: string;
+  /** Other names PutEvents and the control plane accept for the bus. */
+  busAliases: readonly string[];
   region: string;
   account: string;
   maxPending: number;
@@ -232,6 +272,14 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     );
   }
   const delivery = options.delivery ?? DEFAULTS.delivery;
+  const region = options.region ?? DEFAULTS.region;
+  const account = options.account ?? DEFAULTS.account;
+  const names = stackNames({
+    project: DEFAULTS.project,
+    stack: options.stack ?? DEFAULTS.stack,
+    region,
+    account,
+  });
   return {
     routes,
     routesModule,
@@ -240,9 +288,12 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     emitTransport: options.emitTransport ?? DEFAULTS.emitTransport,
     emitEndpoint: options.emitEndpoint,
     port: options.port,
-    busName: options.busName ?? DEFAULTS.busName,
-    region: options.region ?? DEFAULTS.region,
-    account: options.account ?? DEFAULTS.account,
+    names,
+    arns: stackArns(names, account),
+    busName: names.bus,
+    busAliases: DEFAULTS.busAliases,
+    region,
+    account,
     maxPending: options.maxPending ?? DEFAULTS.maxPending,
     now: options.now ?? (() => new Date()),
     store: {

@@ -3,6 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ARCHIVE_DESCRIPTION, ARCHIVE_PATTERN } from "../table";
 import { busPolicy, type BusProducer } from "./iam";
 
 /** Arguments of the event bus. */
@@ -13,12 +14,6 @@ export interface BusArgs {
   readonly busName: string;
   /** Physical archive name (at most 48 characters). */
   readonly archiveName: string;
-  /**
-   * The source of events that entered through the API (`API_SOURCE`): the archive keeps only those. A replay
-   * puts them back on the bus and the processors emit their follow-ups again; archiving the follow-ups too
-   * would deliver each of them twice.
-   */
-  readonly ingressSource: string;
 }
 
 /**
@@ -39,9 +34,12 @@ export class Bus extends pulumi.ComponentResource {
       {
         name: args.archiveName,
         eventSourceArn: this.bus.arn,
-        eventPattern: JSON.stringify(ingressPattern(args.ingressSource)),
+        // Only what entered through the API (`infra/table/archive.ts`, shared with the local stack's replay): a
+        // replay puts it back on the bus and the processors emit their follow-ups again; archiving the
+        // follow-ups too would deliver each of them twice.
+        eventPattern: JSON.stringify(ARCHIVE_PATTERN),
         retentionDays: args.archiveRetentionDays,
-        description: "Events accepted by POST /events (not the follow-ups), for replay",
+        description: ARCHIVE_DESCRIPTION,
       },
       { parent: this },
     );
@@ -49,11 +47,6 @@ export class Bus extends pulumi.ComponentResource {
     this.arn = this.bus.arn;
     this.registerOutputs({ name: this.name, arn: this.arn, archiveArn: this.archive.arn });
   }
-}
-
-/** The archive's event pattern: only what the API put on the bus. */
-export function ingressPattern(ingressSource: string): { source: string[] } {
-  return { source: [ingressSource] };
 }
 
 /** Arguments of the bus policy. */

@@ -17,7 +17,7 @@ export {
 } from "./api";
 export { apiContract, type ApiContract } from "./api/contract";
 export { ACCOUNT_SETTING_OPTIONS, ApiGatewayAccount, type ApiGatewayAccountArgs } from "./account";
-export { Bus, BusPolicy, IdempotencyTable, ingressPattern, type BusArgs, type BusPolicyArgs } from "./bus";
+export { Bus, BusPolicy, IdempotencyTable, type BusArgs, type BusPolicyArgs } from "./bus";
 export {
   AUTH_MODES,
   CONFIG_DEFAULTS,

@@ -171,6 +171,8 @@ export class Route extends pulumi.ComponentResource {
       {
         rule: this.rule.name,
         eventBusName: args.busName,
+        // A fixed id (else the provider makes a random one), so ListTargetsByRule answers as the local stack does.
+        targetId: args.names.target,
         arn: this.fn.arn,
         retryPolicy: {
           maximumRetryAttempts: row.retry.maximumRetryAttempts,

@@ -87,7 +87,6 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
     archiveRetentionDays: config.archiveRetentionDays,
     busName: names.bus,
     archiveName: names.archive,
-    ingressSource: API_SOURCE,
   });
   const built = routes.map((row) => {
     const { handle, name, schema, emits } = row.processor;

@@ -6,6 +6,7 @@
  */
 export { ROUTE_DEFAULTS, type EventPattern, type RetryPolicy, type RouteRow } from "./row";
 export { API_SOURCE, processorSource, SOURCE_PREFIX } from "../../processors/runtime";
+export { ARCHIVE_DESCRIPTION, ARCHIVE_PATTERN } from "./archive";
 export { CatalogError, eventCatalog, schemaExamples, schemaVersion, type CatalogEntry } from "./catalog";
 export { CatalogValidator, describeErrors, MAX_PROBLEMS } from "./validator";
 export { checkRoutes, formatProblems, ROUTE_KEY_FORMAT, ROW_LIMITS, type TableProblem } from "./check";

@@ -35,6 +35,22 @@ export const NAME_RULES = {
     chars: /^[.\-_A-Za-z0-9]+$/,
     charsText: "letters, digits, '.', '-' and '_'",
   },
+  /** EventBridge PutTargets Target Id (unique within its rule). */
+  targetId: {
+    what: "EventBridge target id",
+    min: 1,
+    max: 64,
+    chars: /^[.\-_A-Za-z0-9]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
+  /** EventBridge StartReplay ReplayName. */
+  replay: {
+    what: "EventBridge replay name",
+    min: 1,
+    max: 64,
+    chars: /^[.\-_A-Za-z0-9]+$/,
+    charsText: "letters, digits, '.', '-' and '_'",
+  },
   /** IAM CreateRole RoleName. */
   role: {
     what: "IAM role name",

@@ -42,6 +42,8 @@ export interface RouteNames {
   /** `/aws/lambda/<function>`: Lambda's own log group name, owned by the stack. */
   readonly logGroup: string;
   readonly rule: string;
+  /** Id of the rule's one target (the function): the route key, which is already a valid target id. */
+  readonly target: string;
   readonly role: string;
   /** Events EventBridge could not deliver to the function. */
   readonly dlq: string;
@@ -98,6 +100,8 @@ export interface StackArns {
   dlq(key: string): string;
   failureQueue(key: string): string;
   logGroup(name: string): string;
+  /** A replay of the archive, by its name (replays are made at run time, not by the stack). */
+  replay(name: string): string;
 }
 
 /** Short stable hash (hex) used to keep sanitized or shortened names unique. */
@@ -158,6 +162,7 @@ export function stackNames(context: NamingContext): StackNames {
         function: fn,
         logGroup: `/aws/lambda/${fn}`,
         rule: fit("rule", `${prefix}-${key}`),
+        target: fit("targetId", key),
         role: fit("role", `${prefix}-${key}-${region}`),
         dlq: fit("queue", `${prefix}-${key}-dlq`),
         failureQueue: fit("queue", `${prefix}-${key}-failed`),
@@ -184,6 +189,7 @@ export function stackArns(names: StackNames, account: string): StackArns {
     dlq: (key) => arn("sqs", names.route(key).dlq),
     failureQueue: (key) => arn("sqs", names.route(key).failureQueue),
     logGroup: (name) => arn("logs", `log-group:${name}`),
+    replay: (name) => arn("events", `replay/${name}`),
   };
 }
 
@@ -222,6 +228,7 @@ export function derivedNames(names: StackNames, routeKeys: readonly string[]): [
       ["function", route.function],
       ["logGroup", route.logGroup],
       ["rule", route.rule],
+      ["targetId", route.target],
       ["role", route.role],
       ["queue", route.dlq],
       ["queue", route.failureQueue],

@@ -16,8 +16,11 @@ export type CommitListener = (events: readonly NewEvent[], commit: Commit) => vo
 
 /** Where the bus commits events: the `Store`, or anything else that archives them atomically. */
 export interface EventLog {
-  /** Commits `events` in one transaction, sets their `seq` and returns the last one. */
-  insertEvents(events: readonly NewEvent[]): number;
+  /**
+   * Commits `events` in one transaction, sets their `seq` and returns the last one; `within` runs inside that
+   * transaction (a replay's progress is committed with the events it re-sent).
+   */
+  insertEvents(events: readonly NewEvent[], within?: (seq: number) => void): number;
 }
 
 /** The envelope's fixed fields and the bus's collaborators. */
@@ -70,10 +73,13 @@ export class Bus {
     this.regionJson = JSON.stringify(options.region);
   }
 
-  /** Commits `entries` atomically, now, and returns their event ids, in order. */
-  put(entries: readonly BusEntry[]): string[] {
+  /**
+   * Commits `entries` atomically, now, and returns their event ids, in order; `within` runs inside the
+   * transaction (see `EventLog.insertEvents`).
+   */
+  put(entries: readonly BusEntry[], within?: (seq: number) => void): string[] {
     const rows = entries.map((e) => this.row(e));
-    const seq = this.store.insertEvents(rows);
+    const seq = this.store.insertEvents(rows, within);
     this.options.onCommit(rows, { seq, ownTurn: false });
     return rows.map((r) => r.id);
   }
@@ -120,15 +126,21 @@ export class Bus {
       detail: e.detail,
     };
     if (e.replayName !== undefined) envelope["replay-name"] = e.replayName;
+    let routeKeys = e.defaultBus ? [] : this.matcher.match(envelope);
+    const only = e.onlyRoutes;
+    if (only) routeKeys = routeKeys.filter((k) => only.has(k));
     return {
       id: envelope.id,
       detailType: e.detailType,
       source: e.source,
       acceptedAt: acceptedAt.getTime(),
       envelope: this.serialize(envelope, e.detailJson),
-      routeKeys: e.defaultBus ? [] : this.matcher.match(envelope),
+      routeKeys,
       replayOf: e.replayOf,
       replayName: e.replayName,
+      correlationId: e.correlationId,
+      causeEvent: e.cause?.eventId,
+      causeRoute: e.cause?.routeKey,
     };
   }
 

@@ -18,6 +18,12 @@ export interface BusEntry {
   /** Set by replay: the archived event this one re-sends. */
   replayOf?: string;
   replayName?: string;
+  /** Set by replay (`Destination.FilterArns`): only these routes may receive it. */
+  onlyRoutes?: ReadonlySet<string>;
+  /** Its correlation id (a request header's, or inherited); absent: its own id stands for it. */
+  correlationId?: string;
+  /** The delivery whose processor emitted it (a follow-up). */
+  cause?: { eventId: string; routeKey: string };
 }
 
 /** What the bus tells a delivery loop about one commit of new events. */

@@ -9,7 +9,7 @@
  * for event-loop turns behind the ingest traffic while holding its delivery slot; in process it does not.
  * `http` keeps the socket (`LocalOptions.emitTransport`).
  */
-import { awsHeaders, type AwsAnswer } from "../eventbridge";
+import { awsHeaders, type AwsAnswer, type HeaderLookup } from "../eventbridge";
 
 /** The subset of the SDK's request (`@smithy/protocol-http` HttpRequest) this handler reads. */
 interface SdkRequest {
@@ -18,12 +18,17 @@ interface SdkRequest {
 }
 
 /** A Smithy `HttpHandler` whose "network" is a function call to the EventBridge API code. */
-export function inProcessRequestHandler(answer: (target: string, body: string) => Promise<AwsAnswer>) {
+export function inProcessRequestHandler(
+  answer: (target: string, body: string, header: HeaderLookup) => Promise<AwsAnswer>,
+) {
   return {
     metadata: { handlerProtocol: "http/1.1" },
     async handle(request: SdkRequest): Promise<{ response: unknown }> {
       const target = headerValue(request.headers, "x-amz-target");
-      const result = await answer(target, bodyText(request.body));
+      const result = await answer(target, bodyText(request.body), (name) => {
+        const value = headerValue(request.headers, name);
+        return value === "" ? undefined : value;
+      });
       const response = {
         statusCode: result.status,
         headers: awsHeaders(result),

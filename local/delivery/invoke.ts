@@ -13,7 +13,7 @@ import {
   type EmitEntry,
   type Publisher,
 } from "../../processors/runtime";
-import { answerAwsText, LOCAL_EMIT_AGENT, type EventBridgeContext } from "../eventbridge";
+import { answerAwsText, causeHeaders, LOCAL_EMIT_AGENT, type EventBridgeContext } from "../eventbridge";
 import { processorLogger } from "../logging";
 import { inProcessRequestHandler } from "./emit-transport";
 import type { Invoke } from "./types";
@@ -42,33 +42,53 @@ export interface InvokeSetup {
 export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): void } {
   const { store, log, now } = setup;
   let client: EventBridgeClient | undefined;
-  let real: Publisher | undefined;
   // Created on first emit: with port 0 the endpoint is only known once the server listens.
-  const publisher: Publisher = {
-    publish(entries: EmitEntry[]): Promise<void> {
-      if (!real) {
-        const emit = setup.emit;
-        const inProcess = "context" in emit;
-        // Loaded on first emit: the SDK is a third of the delivery thread's start-up otherwise.
-        const sdk = require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
-        client = new sdk.EventBridgeClient({
-          endpoint: inProcess ? "http://127.0.0.1" : emit.endpoint(),
-          region: setup.region,
-          credentials: { accessKeyId: "local", secretAccessKey: "local" },
-          customUserAgent: LOCAL_EMIT_AGENT,
-          ...(inProcess
-            ? {
-                requestHandler: inProcessRequestHandler((t, b) =>
-                  answerAwsText(emit.context(), t, b),
-                ) as never,
-              }
-            : {}),
-        });
-        real = eventBridgePublisher(client, setup.busName);
-      }
-      return real.publish(entries);
-    },
+  const sharedClient = (): EventBridgeClient => {
+    if (!client) {
+      const emit = setup.emit;
+      const inProcess = "context" in emit;
+      // Loaded on first emit: the SDK is a third of the delivery thread's start-up otherwise.
+      const sdk = require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
+      client = new sdk.EventBridgeClient({
+        endpoint: inProcess ? "http://127.0.0.1" : emit.endpoint(),
+        region: setup.region,
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        customUserAgent: LOCAL_EMIT_AGENT,
+        ...(inProcess
+          ? {
+              requestHandler: inProcessRequestHandler((t, b, h) =>
+                answerAwsText(emit.context(), t, b, h),
+              ) as never,
+            }
+          : {}),
+      });
+    }
+    return client;
   };
+  /**
+   * The publisher of one delivery: the shared client, with the delivery's correlation id and cause added to its
+   * PutEvents requests as headers, so the follow-ups record where they came from (correlation.ts in
+   * local/eventbridge). `processors/runtime/emit.ts` stays as Lambda runs it.
+   */
+  const publisherFor = (correlationId: string, eventId: string, routeKey: string): Publisher => ({
+    publish(entries: EmitEntry[]): Promise<void> {
+      const headers = causeHeaders(correlationId, eventId, routeKey);
+      const base = sharedClient();
+      const withCause = {
+        send(command: Parameters<EventBridgeClient["send"]>[0]) {
+          command.middlewareStack.add(
+            (next) => (args) => {
+              Object.assign((args.request as { headers: Record<string, string> }).headers, headers);
+              return next(args);
+            },
+            { step: "build", name: "backboneCause" },
+          );
+          return base.send(command);
+        },
+      } as EventBridgeClient;
+      return eventBridgePublisher(withCause, setup.busName).publish(entries);
+    },
+  });
   const put = async (key: string, result: unknown) => store.putIdempotent(key, result, now().getTime());
   const idempotency = { get: async (key: string) => store.getIdempotent(key), put };
   // A fresh delivery was never attempted, so its lookup would always miss: skip the SQLite read.
@@ -83,15 +103,18 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
     }
     return check;
   };
-  const invoke: Invoke = (route, event, fresh) =>
-    runProcessor((e, c) => route.processor.handle(e, c), route.processor.name, route.key, event, {
+  const invoke: Invoke = (route, event, fresh, stored) => {
+    const correlationId = stored ?? event.id.replace(/-/g, "");
+    return runProcessor((e, c) => route.processor.handle(e, c), route.processor.name, route.key, event, {
       store: fresh ? freshIdempotency : idempotency,
       checkDetail: checkFor(route),
       // As on Lambda: an emit the processor did not declare fails the attempt.
       emits: route.processor.emits ?? [],
-      publisher,
-      logger: (bindings) => processorLogger(log, bindings),
+      publisher: publisherFor(correlationId, event.id, route.key),
+      // Every processor line carries the correlation id beside eventId and routeKey.
+      logger: (bindings) => processorLogger(log, { ...bindings, correlationId }),
       now,
     });
+  };
   return { invoke, destroy: () => client?.destroy() };
 }

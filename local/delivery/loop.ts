@@ -88,6 +88,7 @@ export class DeliveryLoop implements DeliveryHandle {
           fresh: true,
           envelope: e.envelope,
           seq: e.seq,
+          correlation_id: e.correlationId ?? null,
         });
       }
     }
@@ -241,7 +242,8 @@ export class DeliveryLoop implements DeliveryHandle {
       const event = JSON.parse(d.envelope) as Envelope;
       const timeoutSeconds = route.timeoutSeconds ?? this.settings.defaultTimeoutSeconds;
       const fresh = d.fresh === true && d.attempts === 1;
-      const result = await withTimeout(this.invoke(route, event, fresh), timeoutSeconds);
+      const correlationId = d.correlation_id ?? undefined;
+      const result = await withTimeout(this.invoke(route, event, fresh, correlationId), timeoutSeconds);
       const now = this.hooks.now().getTime();
       this.store.markDone(d, result, now);
       this.report(d, "done", now);
@@ -262,11 +264,11 @@ export class DeliveryLoop implements DeliveryHandle {
       retriesUsed < route.retry.maximumRetryAttempts &&
       nextAt - d.window_start <= route.retry.maximumEventAgeSeconds * 1000;
     if (canRetry) {
-      this.store.markRetry(d, nextAt, error);
+      this.store.markRetry(d, nextAt, error, now);
       this.wakeAt(nextAt);
       this.report(d, "retrying", now, error);
     } else {
-      this.store.markDead({ ...d, last_attempt_at: now }, error, now);
+      this.store.markDead(d, error, now);
       this.report(d, "dead", now, error);
     }
   }
@@ -284,6 +286,7 @@ export class DeliveryLoop implements DeliveryHandle {
       status,
       error,
       ageMs: now - d.window_start,
+      durationMs: now - (d.last_attempt_at ?? now),
     });
   }
 }

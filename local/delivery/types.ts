@@ -7,8 +7,14 @@ import type { ClaimedDelivery, NewEvent } from "../store";
 /**
  * Runs one route's processor for one event and resolves with its result (rejects when the attempt failed).
  * `fresh`: the first attempt of an event this process just committed, so the idempotency store has nothing.
+ * `correlationId`: the event's stored correlation id (absent: its id stands for it), which its follow-ups inherit.
  */
-export type Invoke = (route: RouteRow, event: Envelope, fresh: boolean) => Promise<unknown>;
+export type Invoke = (
+  route: RouteRow,
+  event: Envelope,
+  fresh: boolean,
+  correlationId?: string,
+) => Promise<unknown>;
 
 /** The loop's settings: plain data, so the delivery thread receives them as they are (`local/options.ts`). */
 export interface DeliverySettings {
@@ -60,7 +66,8 @@ export interface DeliveryQueue {
   /** Earliest time after `after` at which a waiting delivery falls due. */
   nextDueAt(after: number): number | undefined;
   markDone(d: ClaimedDelivery, result: unknown, now: number): void;
-  markRetry(d: ClaimedDelivery, nextAt: number, error: string): void;
+  /** The attempt started at `d.last_attempt_at` failed at `now`. */
+  markRetry(d: ClaimedDelivery, nextAt: number, error: string, now: number): void;
   markDead(d: ClaimedDelivery, error: string, now: number): void;
 }
 
@@ -89,4 +96,6 @@ export interface DeliveryOutcome {
   error?: string;
   /** Milliseconds from acceptance of the event (the start of its age window) to this outcome. */
   ageMs: number;
+  /** Milliseconds the attempt ran (its processor's duration, as Lambda's `Duration`). */
+  durationMs: number;
 }

@@ -4,28 +4,97 @@
  * stack. The HTTP route (`local/http/eventbridge.ts`) and the processors' in-process emit transport
  * (`local/delivery/emit-transport.ts`) both answer through `answerAwsCall`, so both run the same code.
  * Signatures are not checked: there are no credentials.
+ *
+ * Besides PutEvents and TestEventPattern, the control plane's reads (buses, rules, targets, the archive) and
+ * replays are answered from the routing table (`ControlPlane`); its writes answer an error that says the table
+ * is the source of truth.
  */
 import { errorAnswer, type AwsAnswer } from "./answer";
-import type { EventBridgeContext } from "./context";
-import { AwsError } from "./errors";
+import {
+  cancelReplay,
+  describeArchive,
+  describeReplay,
+  listArchives,
+  listReplays,
+  startReplay,
+} from "./archives-replays";
+import {
+  describeEventBus,
+  describeRule,
+  listEventBuses,
+  listRuleNamesByTarget,
+  listRules,
+  listTargetsByRule,
+} from "./buses-rules";
+import type { ControlPlane, EventBridgeContext } from "./context";
+import { MetaError, readMeta, type HeaderLookup, type RequestMeta } from "./correlation";
+import { AwsError, tableOwned } from "./errors";
 import { isPlainObject, JsonError, parseJson } from "./json";
 import { putEvents } from "./put-events";
 import { testEventPattern } from "./test-event-pattern";
 
-/** Runs one API call: `target` is the `X-Amz-Target` header, `body` the parsed JSON body. */
+type ControlOperation = (control: ControlPlane, input: Record<string, unknown>) => unknown;
+
+/** The control plane's reads and replays. */
+const CONTROL: Record<string, ControlOperation> = {
+  ListEventBuses: listEventBuses,
+  DescribeEventBus: describeEventBus,
+  ListRules: listRules,
+  DescribeRule: describeRule,
+  ListTargetsByRule: listTargetsByRule,
+  ListRuleNamesByTarget: listRuleNamesByTarget,
+  ListArchives: listArchives,
+  DescribeArchive: describeArchive,
+  StartReplay: startReplay,
+  DescribeReplay: describeReplay,
+  ListReplays: listReplays,
+  CancelReplay: cancelReplay,
+};
+
+/** Writes to rules and targets (`ManagedRuleException`), then to buses, archives and permissions. */
+const RULE_WRITES = ["PutRule", "PutTargets", "DeleteRule", "RemoveTargets", "EnableRule", "DisableRule"];
+const OTHER_WRITES = [
+  "TagResource",
+  "UntagResource",
+  "CreateEventBus",
+  "UpdateEventBus",
+  "DeleteEventBus",
+  "CreateArchive",
+  "UpdateArchive",
+  "DeleteArchive",
+  "PutPermission",
+  "RemovePermission",
+];
+
+/**
+ * Runs one API call: `target` is the `X-Amz-Target` header, `body` the parsed JSON body, `header` reads the
+ * request's headers (the correlation headers of PutEvents).
+ */
 export async function answerAwsCall(
   ctx: EventBridgeContext,
   target: string,
   body: unknown,
+  header: HeaderLookup = () => undefined,
 ): Promise<AwsAnswer> {
   const action = target.startsWith("AWSEvents.") ? target.slice("AWSEvents.".length) : "";
   try {
-    if (action !== "PutEvents" && action !== "TestEventPattern") {
+    const control = CONTROL[action];
+    const known =
+      action === "PutEvents" ||
+      action === "TestEventPattern" ||
+      control !== undefined ||
+      RULE_WRITES.includes(action) ||
+      OTHER_WRITES.includes(action);
+    if (!known || (!ctx.control && action !== "PutEvents" && action !== "TestEventPattern")) {
       throw new AwsError("UnknownOperationException", `unknown operation ${JSON.stringify(target)}`);
     }
     if (!isPlainObject(body))
       throw new AwsError("SerializationException", "request body must be a JSON object");
-    const output = action === "PutEvents" ? await putEvents(ctx, body) : testEventPattern(body);
+    let output: unknown;
+    if (action === "PutEvents") output = await putEvents(ctx, body, meta(header));
+    else if (action === "TestEventPattern") output = testEventPattern(body);
+    else if (control && ctx.control) output = control(ctx.control, body);
+    else throw tableOwned(action, RULE_WRITES.includes(action));
     return { status: 200, body: JSON.stringify(output) };
   } catch (err) {
     if (err instanceof AwsError) return errorAnswer(err.status, err.type, err.message);
@@ -34,7 +103,12 @@ export async function answerAwsCall(
 }
 
 /** `answerAwsCall` for a raw JSON text, parsed like the HTTP route parses it. */
-export function answerAwsText(ctx: EventBridgeContext, target: string, text: string): Promise<AwsAnswer> {
+export function answerAwsText(
+  ctx: EventBridgeContext,
+  target: string,
+  text: string,
+  header?: HeaderLookup,
+): Promise<AwsAnswer> {
   let body: unknown;
   try {
     body = parseJson(text);
@@ -44,5 +118,14 @@ export function answerAwsText(ctx: EventBridgeContext, target: string, text: str
     }
     throw err;
   }
-  return answerAwsCall(ctx, target, body);
+  return answerAwsCall(ctx, target, body, header);
+}
+
+function meta(header: HeaderLookup): RequestMeta {
+  try {
+    return readMeta(header);
+  } catch (err) {
+    if (err instanceof MetaError) throw new AwsError("ValidationException", err.message);
+    throw err;
+  }
 }

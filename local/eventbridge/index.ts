@@ -4,3 +4,15 @@ export { answerAwsCall, answerAwsText } from "./api";
 export { busNamesFor, type BusNames, type EventBridgeContext } from "./context";
 export { entrySize, MAX_ENTRIES, MAX_ENTRY_BYTES } from "./entries";
 export { isPlainObject, JsonError, parseJson } from "./json";
+export type { ControlPlane } from "./context";
+export {
+  CAUSE_HEADER,
+  causeHeaders,
+  CORRELATION_HEADER,
+  correlationFor,
+  MetaError,
+  readMeta,
+  TRACEPARENT_HEADER,
+  type HeaderLookup,
+  type RequestMeta,
+} from "./correlation";

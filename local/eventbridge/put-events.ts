@@ -4,14 +4,19 @@
  */
 import type { BusEntry } from "../bus";
 import type { EventBridgeContext } from "./context";
+import { correlationFor, type RequestMeta } from "./correlation";
 import { entrySize, MAX_ENTRIES, MAX_ENTRY_BYTES } from "./entries";
 import { AwsError, invalidMember } from "./errors";
 import { isPlainObject, JsonError, parseJson } from "./json";
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
-/** Runs a PutEvents call whose body is `input`. */
-export async function putEvents(ctx: EventBridgeContext, input: Record<string, unknown>): Promise<unknown> {
+/** Runs a PutEvents call whose body is `input`; `meta` is what its headers say (correlation, cause). */
+export async function putEvents(
+  ctx: EventBridgeContext,
+  input: Record<string, unknown>,
+  meta: RequestMeta = {},
+): Promise<unknown> {
   const entries = input.Entries;
   if (!Array.isArray(entries)) throw invalidMember("entries", "Member must not be null");
   if (entries.length < 1)
@@ -23,7 +28,7 @@ export async function putEvents(ctx: EventBridgeContext, input: Record<string, u
   // of `POST /events`: a full backlog must not make the processors that drain it fail.
   if (ctx.backlog.openDeliveries >= 2 * ctx.maxPending)
     throw new AwsError("ThrottlingException", "Rate exceeded");
-  const results: (EntryResult | BusEntry)[] = entries.map((e) => readEntry(ctx, e));
+  const results: (EntryResult | BusEntry)[] = entries.map((e) => readEntry(ctx, e, meta));
   let total = 0;
   for (const e of entries) if (isPlainObject(e)) total += entrySizeOf(e);
   if (total > MAX_ENTRY_BYTES) {
@@ -38,7 +43,7 @@ export async function putEvents(ctx: EventBridgeContext, input: Record<string, u
   return { FailedEntryCount: out.filter((r) => "ErrorCode" in r).length, Entries: out };
 }
 
-function readEntry(ctx: EventBridgeContext, e: unknown): EntryResult | BusEntry {
+function readEntry(ctx: EventBridgeContext, e: unknown, meta: RequestMeta): EntryResult | BusEntry {
   if (!isPlainObject(e)) return entryError("InvalidArgument", "Parameter Entry is not valid.");
   for (const field of ["Source", "DetailType", "Detail"]) {
     const v = e[field];
@@ -85,6 +90,8 @@ function readEntry(ctx: EventBridgeContext, e: unknown): EntryResult | BusEntry 
     time,
     resources: resources as string[] | undefined,
     defaultBus: bus === undefined || ctx.defaultBusNames.has(bus as string),
+    correlationId: correlationFor(meta, e.TraceHeader),
+    cause: meta.cause,
   };
 }
 

@@ -8,6 +8,7 @@
 export const ERROR_NAMES = {
   400: "BadRequestBody",
   404: "NotFound",
+  409: "Conflict",
   413: "PayloadTooLarge",
   415: "UnsupportedMediaType",
   429: "TooManyRequests",
@@ -35,6 +36,8 @@ export class RequestError extends Error {
 export const badRequest = (message: string) => new RequestError(400, message);
 /** An unknown path or resource. */
 export const notFound = (message: string) => new RequestError(404, message);
+/** The request clashes with what exists (a replay of that name). */
+export const conflict = (message: string) => new RequestError(409, message);
 /** Over a size limit. */
 export const payloadTooLarge = (message: string) => new RequestError(413, message);
 /** Not a JSON media type. */

@@ -6,7 +6,10 @@ import type { HttpContext } from "./context";
 export function registerEventBridgeApi(app: FastifyInstance, ctx: HttpContext): void {
   app.post("/", async (req, reply) => {
     const target = String(req.headers["x-amz-target"] ?? "");
-    const answer = await answerAwsCall(ctx.eventBridge, target, req.body);
+    const answer = await answerAwsCall(ctx.eventBridge, target, req.body, (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    });
     // Producers' accepted PutEvents only: not invalid calls, nor this stack's own emits over HTTP (a drain would
     // otherwise hold itself back).
     const ownEmit = String(req.headers["user-agent"] ?? "").includes(LOCAL_EMIT_AGENT);

@@ -9,8 +9,12 @@ import { registerEventBridgeApi } from "./eventbridge";
 import { registerEventsRoute } from "./events";
 import { registerOps } from "./ops";
 import { registerParsers } from "./parsers";
+import { registerReplays } from "./replays";
 
-export type { HttpContext } from "./context";
+export type { HttpContext, OpsLimits } from "./context";
+export { entryKind, Metrics, type MetricSources } from "./metrics";
+export { EventStream } from "./stream";
+export { treeView, type ViewReads } from "./views";
 export {
   badRequest,
   ERROR_NAMES,
@@ -31,4 +35,6 @@ export function registerHttp(app: FastifyInstance, ctx: HttpContext): void {
   registerEventsRoute(app, ctx);
   registerEventBridgeApi(app, ctx);
   registerOps(app, ctx);
+  registerReplays(app, ctx);
+  ctx.stream.register(app);
 }

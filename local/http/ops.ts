@@ -1,51 +1,58 @@
 /**
- * Operating the local stack: inspect an event and its per-route outcome, list and redrive the DLQ, replay a
- * time range of the archive, health. All under `/local/` so they never collide with the deployed API's paths.
+ * Operating the local stack: an event's causal tree, paged listings of events and of the DLQ (filters in SQL,
+ * a cursor and a byte cap), DLQ redrive, the routes with their names, ARNs and counts, health, metrics and the
+ * live stream. All under `/local/` so they never collide with the deployed API's paths; local/README.md has the
+ * table of every endpoint's shape.
  */
 import type { FastifyInstance } from "fastify";
-import { processorSource } from "../../infra/table";
-import type { Envelope } from "../../processors/runtime";
 import { isPlainObject } from "../eventbridge";
-import type { DeliveryRow, DlqRow, EventRow } from "../store";
 import type { HttpContext } from "./context";
 import { badRequest, notFound } from "./errors";
+import { cursor, limit, routeKey } from "./query";
+import { dlqView, eventView, treeView } from "./views";
 
-/** Outcome of one route for one event, as `GET /local/events/:id` shows it. */
-export type RouteStatus = "pending" | "in-flight" | "retrying" | "done" | "dead-lettered";
-/** Overall state of an event: settled (`done`, `dead-lettered`, `unrouted`) or not (`pending`, `retrying`). */
-export type EventStatus = "pending" | "retrying" | "done" | "dead-lettered" | "unrouted";
+export { eventView, type EventStatus, type RouteStatus } from "./views";
 
-const ROUTE_STATUS: Record<DeliveryRow["status"], RouteStatus> = {
-  pending: "pending",
-  in_flight: "in-flight",
-  retrying: "retrying",
-  done: "done",
-  dead: "dead-lettered",
-};
-
-const MAX_REPLAY = 10_000;
+type Query = { Querystring: Record<string, string | undefined> };
 
 export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
+  const { limits } = ctx;
+
   app.get<{ Params: { id: string } }>("/local/events/:id", (req, reply) => {
     const row = ctx.store.event(req.params.id);
     if (!row) throw notFound(`event ${req.params.id} is unknown`);
-    return reply.send(eventView(row, ctx.store.deliveriesOf(row), ctx.worker));
+    return reply.send(treeView(row, ctx.store, ctx.worker, limits.treeMaxEvents, limits.listMaxBytes));
   });
 
-  app.get<{ Querystring: Record<string, string | undefined> }>("/local/events", (req, reply) => {
-    const limit = clamp(Number(req.query.limit ?? 50), 1, 1000);
-    const { source } = req.query;
-    const detailType = req.query["detail-type"];
-    const rows = ctx.store
-      .recentEvents(detailType || source ? 10_000 : limit)
-      .filter((r) => (!detailType || r.detail_type === detailType) && (!source || r.source === source))
-      .slice(0, limit);
-    return reply.send({ events: rows.map((r) => eventView(r, ctx.store.deliveriesOf(r), ctx.worker)) });
+  app.get<Query>("/local/events", (req, reply) => {
+    const { rows, next } = ctx.store.listEvents({
+      before: cursor(req.query.cursor),
+      limit: limit(req.query.limit, limits.listLimit, limits.listMaxLimit),
+      maxBytes: limits.listMaxBytes,
+      scanRows: limits.listScanRows,
+      detailType: req.query["detail-type"] || undefined,
+      source: req.query.source || undefined,
+      route: routeKey(ctx, req.query.route),
+    });
+    return reply.send({
+      events: rows.map((r) => eventView(r, ctx.store.deliveriesOf(r), ctx.worker)),
+      nextCursor: next === undefined ? null : String(next),
+    });
   });
 
-  app.get<{ Querystring: { limit?: string } }>("/local/dlq", (req, reply) => {
-    const limit = clamp(Number(req.query.limit ?? 100), 1, 10_000);
-    return reply.send({ count: ctx.store.countDlq(), entries: ctx.store.openDlq(limit).map(dlqView) });
+  app.get<Query>("/local/dlq", (req, reply) => {
+    const route = routeKey(ctx, req.query.route);
+    const { rows, next } = ctx.store.listDlq({
+      after: cursor(req.query.cursor) ?? 0,
+      limit: limit(req.query.limit, 100, limits.listMaxLimit),
+      maxBytes: limits.listMaxBytes,
+      route,
+    });
+    return reply.send({
+      count: ctx.store.countDlqOf(route),
+      entries: rows.map(dlqView),
+      nextCursor: next === undefined ? null : String(next),
+    });
   });
 
   app.post("/local/dlq/redrive", (req, reply) => {
@@ -54,46 +61,47 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
     if (!isPlainObject(body) || (ids !== undefined && !(Array.isArray(ids) && ids.every(Number.isInteger)))) {
       throw badRequest("body.ids must be an array of DLQ entry ids (omit it to redrive all)");
     }
-    const redriven = ctx.store.redrive(ids as number[] | undefined, ctx.now().getTime());
+    if (body.route !== undefined && typeof body.route !== "string") {
+      throw badRequest("body.route must be a route key");
+    }
+    const route = routeKey(ctx, body.route as string | undefined, "body.route");
+    const chosen =
+      (ids as number[] | undefined) ?? (route !== undefined ? openDlqIds(ctx, route) : undefined);
+    const redriven = ctx.store.redrive(chosen, ctx.now().getTime());
     ctx.worker.poll();
-    req.log.info({ count: redriven.length }, "DLQ redriven");
+    req.log.info({ count: redriven.length, route }, "DLQ redriven");
     return reply.send({ redriven: redriven.length, entries: redriven.map(dlqView) });
   });
 
-  app.post("/local/replay", (req, reply) => {
-    const body = isPlainObject(req.body) ? req.body : {};
-    const from = instant(body.from, "from");
-    const to = instant(body.to, "to");
-    if (from > to) throw badRequest("body.from must not be after body.to");
-    const name = typeof body.name === "string" && body.name ? body.name : `replay-${ctx.now().toISOString()}`;
-    // Follow-ups emitted by processors are not replayed: replaying their cause emits them again.
-    const emitted = new Set(ctx.routes.map((r) => processorSource(r.processor.name)));
-    const originals = ctx.store
-      .eventsBetween(from, to, MAX_REPLAY + 1)
-      .filter((r) => r.replay_of === null && !emitted.has(r.source));
-    if (originals.length > MAX_REPLAY) {
-      throw badRequest(`more than ${MAX_REPLAY} events in range; replay a shorter range`);
-    }
-    const ids = ctx.bus.put(
-      originals.map((r) => {
-        const e = JSON.parse(r.envelope) as Envelope;
+  app.get("/local/routes", (_req, reply) => {
+    const { names, arns } = ctx;
+    const dlq = ctx.store.dlqByRoute();
+    return reply.send({
+      eventBusName: names.bus,
+      eventBusArn: arns.bus,
+      archive: { name: names.archive, arn: arns.archive },
+      routes: ctx.routes.map((r) => {
+        const n = names.route(r.key);
         return {
-          source: e.source,
-          detailType: e["detail-type"],
-          detail: e.detail,
-          time: new Date(e.time),
-          resources: e.resources,
-          replayOf: r.id,
-          replayName: name,
+          routeKey: r.key,
+          description: r.description,
+          ruleName: n.rule,
+          ruleArn: arns.rule(r.key),
+          eventPattern: r.pattern,
+          target: { id: n.target, arn: arns.function(r.key), functionName: n.function },
+          dlq: { name: n.dlq, arn: arns.dlq(r.key), open: dlq.get(r.key) ?? 0 },
+          retry: r.retry,
+          ...(r.timeoutSeconds !== undefined ? { timeoutSeconds: r.timeoutSeconds } : {}),
+          ...(r.memoryMb !== undefined ? { memoryMb: r.memoryMb } : {}),
+          counts: ctx.metrics.countsOf(r.key),
         };
       }),
-    );
-    req.log.info({ replayName: name, count: ids.length }, "replay started");
-    return reply.send({
-      replayName: name,
-      count: ids.length,
-      events: ids.map((id, i) => ({ eventId: id, replayOf: originals[i].id })),
     });
+  });
+
+  app.get("/local/metrics", async (_req, reply) => {
+    const { contentType, text } = await ctx.metrics.scrape();
+    return reply.type(contentType).send(text);
   });
 
   app.get("/local/health", (_req, reply) => {
@@ -119,70 +127,14 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
   });
 }
 
-/** The JSON shape of one event and its per-route outcomes. */
-export function eventView(
-  row: EventRow,
-  deliveries: readonly DeliveryRow[],
-  worker: { isInFlight(eventId: string, routeKey: string): boolean },
-) {
-  const routes = deliveries.map((d) => {
-    const status = worker.isInFlight(d.event_id, d.route_key) ? "in-flight" : ROUTE_STATUS[d.status];
-    return {
-      routeKey: d.route_key,
-      status,
-      attempts: d.attempts,
-      ...(d.status === "done" ? { result: d.result === null ? null : JSON.parse(d.result) } : {}),
-      ...(d.last_error !== null ? { error: d.last_error } : {}),
-      ...(d.status === "retrying" || d.status === "pending" ? { nextAttemptAt: iso(d.next_at) } : {}),
-      firstAttemptAt: iso(d.first_attempt_at),
-      lastAttemptAt: iso(d.last_attempt_at),
-      ...(d.status === "done" ? { doneAt: iso(d.done_at) } : {}),
-      ...(d.status === "dead" ? { deadLetteredAt: iso(d.done_at) } : {}),
-    };
-  });
-  return {
-    eventId: row.id,
-    status: overall(routes.map((r) => r.status)),
-    acceptedAt: iso(row.accepted_at),
-    ...(row.replay_of ? { replayOf: row.replay_of, replayName: row.replay_name } : {}),
-    event: JSON.parse(row.envelope) as Envelope,
-    routes,
-  };
-}
-
-function overall(statuses: readonly RouteStatus[]): EventStatus {
-  if (statuses.length === 0) return "unrouted";
-  if (statuses.includes("retrying")) return "retrying";
-  if (statuses.includes("pending") || statuses.includes("in-flight")) return "pending";
-  return statuses.includes("dead-lettered") ? "dead-lettered" : "done";
-}
-
-function dlqView(e: DlqRow) {
-  return {
-    id: e.id,
-    eventId: e.event_id,
-    routeKey: e.route_key,
-    error: e.error,
-    attempts: e.attempts,
-    firstAttemptAt: iso(e.first_attempt_at),
-    lastAttemptAt: iso(e.last_attempt_at),
-    deadLetteredAt: iso(e.dead_at),
-    ...(e.redriven_at !== null ? { redrivenAt: iso(e.redriven_at) } : {}),
-  };
-}
-
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}
-
-function instant(v: unknown, key: string): number {
-  const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms)) {
-    throw badRequest(`body.${key} must be an ISO 8601 time or epoch milliseconds`);
+/** Every open DLQ entry id of `route`, read page by page. */
+function openDlqIds(ctx: HttpContext, route: string): number[] {
+  const ids: number[] = [];
+  let after = 0;
+  for (;;) {
+    const { rows, next } = ctx.store.listDlq({ after, limit: 1000, maxBytes: Infinity, route });
+    ids.push(...rows.map((r) => r.id));
+    if (next === undefined) return ids;
+    after = next;
   }
-  return ms;
-}
-
-function clamp(n: number, lo: number, hi: number): number {
-  return Number.isFinite(n) ? Math.min(hi, Math.max(lo, Math.trunc(n))) : lo;
 }

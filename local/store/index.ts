@@ -3,9 +3,18 @@
  * processors' idempotency results. `Store` is the one class others use; the rest is its parts.
  */
 export { Store, type StoreOptions } from "./store";
+export type { EventListQuery } from "./reads";
+export type { ReplayRows } from "./replays";
 export {
+  correlationOf,
   deliveryKey,
   pendingRow,
+  type ArchiveRange,
+  type AttemptRow,
+  type ReplayFilter,
+  type ReplayRequest,
+  type ReplayRow,
+  type ReplayState,
   type ClaimedDelivery,
   type DeliveryRow,
   type DeliveryStatus,

@@ -20,6 +20,11 @@ export interface NewEvent {
   routeKeys: readonly string[];
   replayOf?: string;
   replayName?: string;
+  /** The correlation id it was given or inherited; absent: its own id stands for it (`correlationOf`). */
+  correlationId?: string;
+  /** The event and route whose processor emitted it (a follow-up). */
+  causeEvent?: string;
+  causeRoute?: string;
   /** Set by the insert. */
   seq?: number;
 }
@@ -35,6 +40,18 @@ export interface EventRow {
   envelope: string;
   replay_of: string | null;
   replay_name: string | null;
+  /** NULL: the event's own id, without dashes, is its correlation id (`correlationOf`). */
+  correlation_id: string | null;
+  cause_event: string | null;
+  cause_route: string | null;
+}
+
+/**
+ * An event's correlation id: the one it was given or inherited, else its own id as 32 hex digits (a UUIDv7
+ * without dashes, also a valid W3C trace id), which is not stored, so a new event costs no extra bytes.
+ */
+export function correlationOf(event: { id: string; correlation_id?: string | null }): string {
+  return event.correlation_id ?? event.id.replace(/-/g, "");
 }
 
 export interface DeliveryRow {
@@ -75,6 +92,8 @@ export interface ClaimedDelivery extends DeliveryRow {
   fresh?: boolean;
   /** The event's `seq` (whether its delivery rows exist yet: delivery-rows.ts). */
   seq?: number;
+  /** The event's stored correlation id (`correlationOf`); absent or null: its id stands for it. */
+  correlation_id?: string | null;
 }
 
 export interface DlqRow {
@@ -108,14 +127,25 @@ export interface PendingRows {
   synthesize(event: EventRow): DeliveryRow[] | undefined;
 }
 
+/** One failed attempt of a delivery, as `attempts` keeps it (a successful one is the delivery row itself). */
+export interface AttemptRow {
+  event_id: string;
+  route_key: string;
+  attempt: number;
+  started_at: number | null;
+  ended_at: number;
+  outcome: "retrying" | "dead";
+  error: string | null;
+}
+
 /* Outcomes as data: the delivery thread sends them to the main thread in batches (remote-writes.ts). */
 
 /** `done`: result, doneAt, attempts, first, last, eventId, routeKey. */
 export type DoneWrite = [string, number, number, number, number, string, string];
-/** `retrying`: nextAt, error, attempts, first, last, eventId, routeKey. */
-export type RetryWrite = [number, string, number, number | null, number | null, string, string];
-/** Dead-lettered: error, now, attempts, first, last, eventId, routeKey. */
-export type DeadWrite = [string, number, number, number, number, string, string];
+/** `retrying`: nextAt, error, attempts, first, last (the failed attempt's start), eventId, routeKey, its end. */
+export type RetryWrite = [number, string, number, number | null, number | null, string, string, number];
+/** Dead-lettered: error, now, attempts, first, last, eventId, routeKey, the failed attempt's start. */
+export type DeadWrite = [string, number, number, number, number, string, string, number | null];
 /** An idempotency result: key, result JSON (`{result}`), storedAt. */
 export type IdemWrite = [string, string, number];
 
@@ -126,4 +156,63 @@ export interface WriteBatch {
   done: DoneWrite[];
   retry: RetryWrite[];
   dead: DeadWrite[];
+}
+
+/* Replays (replays.ts). */
+
+/** Replay states, as EventBridge names them. */
+export type ReplayState = "STARTING" | "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED" | "FAILED";
+
+/** One row of `replays`. Times are epoch ms. */
+export interface ReplayRow {
+  name: string;
+  description: string | null;
+  state: ReplayState;
+  state_reason: string | null;
+  event_source_arn: string;
+  /** `{"Arn", "FilterArns"?}` as given (JSON). */
+  destination: string;
+  /** Route keys the replay is restricted to (JSON array); null: every route. */
+  route_keys: string | null;
+  event_start: number;
+  event_end: number;
+  /** Archived events up to this `seq` are done with. */
+  cursor: number;
+  /** Events after this `seq` (committed after the replay started, replays among them) are not in it. */
+  end_seq: number;
+  /** Archived events in range, counted while `STARTING`. */
+  total: number | null;
+  replayed: number;
+  /** Acceptance time of the last event re-sent. */
+  last_replayed_at: number | null;
+  started_at: number;
+  ended_at: number | null;
+}
+
+/** What a replay is asked for (times in epoch ms, inclusive). */
+export interface ReplayRequest {
+  name: string;
+  description?: string;
+  from: number;
+  to: number;
+  /** The archive's ARN, as `DescribeReplay` shows it. */
+  eventSourceArn: string;
+  /** EventBridge's `Destination` (the bus's ARN, the rule ARNs it is restricted to), as `DescribeReplay` shows it. */
+  destination: { Arn: string; FilterArns?: string[] };
+  /** Route keys the events may reach (`FilterArns` as keys); absent: every route. */
+  routeKeys?: readonly string[];
+}
+
+/** Which replays `list` returns. */
+export interface ReplayFilter {
+  namePrefix?: string;
+  state?: string;
+  eventSourceArn?: string;
+}
+
+/** What a replay reads of the archive: originals (not replays) from the archive's sources. */
+export interface ArchiveRange {
+  sources: readonly string[];
+  from: number;
+  to: number;
 }

@@ -32,9 +32,11 @@ CREATE TABLE IF NOT EXISTS events (
   envelope TEXT NOT NULL,
   replay_of TEXT,
   replay_name TEXT,
-  routes TEXT
+  routes TEXT,
+  correlation_id TEXT,
+  cause_event TEXT,
+  cause_route TEXT
 );
-CREATE INDEX IF NOT EXISTS events_accepted_at ON events (accepted_at);
 CREATE TABLE IF NOT EXISTS deliveries (
   event_id TEXT NOT NULL,
   route_key TEXT NOT NULL,
@@ -49,7 +51,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
   done_at INTEGER,
   PRIMARY KEY (event_id, route_key)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status IN ('pending', 'retrying');
 CREATE TABLE IF NOT EXISTS dlq (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id TEXT NOT NULL,
@@ -61,7 +62,6 @@ CREATE TABLE IF NOT EXISTS dlq (
   dead_at INTEGER NOT NULL,
   redriven_at INTEGER
 );
-CREATE INDEX IF NOT EXISTS dlq_open ON dlq (id) WHERE redriven_at IS NULL;
 CREATE TABLE IF NOT EXISTS materialized (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   seq INTEGER NOT NULL
@@ -71,18 +71,74 @@ CREATE TABLE IF NOT EXISTS idempotency (
   result TEXT NOT NULL,
   stored_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attempts (
+  event_id TEXT NOT NULL,
+  route_key TEXT NOT NULL,
+  ended_at INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  started_at INTEGER,
+  outcome TEXT NOT NULL,
+  error TEXT,
+  PRIMARY KEY (event_id, route_key, ended_at, attempt)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS replays (
+  name TEXT PRIMARY KEY,
+  description TEXT,
+  state TEXT NOT NULL,
+  state_reason TEXT,
+  event_source_arn TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  route_keys TEXT,
+  event_start INTEGER NOT NULL,
+  event_end INTEGER NOT NULL,
+  cursor INTEGER NOT NULL,
+  end_seq INTEGER NOT NULL,
+  total INTEGER,
+  replayed INTEGER NOT NULL DEFAULT 0,
+  last_replayed_at INTEGER,
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
 `;
 
 /**
- * Brings a database of an earlier version up to `SCHEMA`: `events.routes` is added, and every existing event
- * counts as having its delivery rows (earlier versions wrote them with the event).
+ * Indexes, created after `migrate` (some are on columns an older database gets there). The partial ones cost
+ * nothing for most events: only follow-ups (`cause_event`) and replays (`replay_of`) have entries. `attempts` is
+ * keyed by event (one b-tree, no index). Measured per failed attempt (markRetry, own transaction): 31 µs
+ * without the history, 46 µs with a rowid table and an index, 36 µs like this.
  */
-export function migrate(db: Database.Database): void {
-  const columns = db.prepare(`PRAGMA table_info(events)`).all() as { name: string }[];
-  if (!columns.some((c) => c.name === "routes")) db.exec(`ALTER TABLE events ADD COLUMN routes TEXT`);
+export const INDEXES = `
+CREATE INDEX IF NOT EXISTS events_accepted_at ON events (accepted_at);
+CREATE INDEX IF NOT EXISTS events_cause ON events (cause_event) WHERE cause_event IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_replay_of ON events (replay_of) WHERE replay_of IS NOT NULL;
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at) WHERE status IN ('pending', 'retrying');
+CREATE INDEX IF NOT EXISTS dlq_open ON dlq (id) WHERE redriven_at IS NULL;
+`;
+
+/** Columns later versions added to `events`, in order: an older database gets them (NULL for its events). */
+const ADDED_EVENT_COLUMNS = ["routes", "correlation_id", "cause_event", "cause_route"];
+
+/**
+ * Brings a database of an earlier version up to `SCHEMA`: the columns of `ADDED_EVENT_COLUMNS` are added (an
+ * old event has no correlation id of its own, so its id stands for it, as for any event without one); every
+ * existing event counts as having its delivery rows (earlier versions wrote them with the event); the
+ * database's creation time is recorded (the control plane's `CreationTime`).
+ */
+export function migrate(db: Database.Database, now = Date.now()): void {
+  const columns = new Set(
+    (db.prepare(`PRAGMA table_info(events)`).all() as { name: string }[]).map((c) => c.name),
+  );
+  for (const column of ADDED_EVENT_COLUMNS) {
+    if (!columns.has(column)) db.exec(`ALTER TABLE events ADD COLUMN ${column} TEXT`);
+  }
   db.prepare(
     `INSERT OR IGNORE INTO materialized (id, seq) SELECT 1, coalesce(max(seq), 0) FROM events`,
   ).run();
+  db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('created_at', ?)`).run(String(now));
 }
 
 /** Opens (or creates, or brings up to date) the database file with the store's settings. */
@@ -99,6 +155,9 @@ export function openDatabase(file: string, options: OpenOptions): Database.Datab
   }
   db.pragma("busy_timeout = 5000");
   db.exec(SCHEMA);
-  if (options.migrate) migrate(db);
+  if (options.migrate) {
+    migrate(db);
+    db.exec(INDEXES);
+  }
   return db;
 }

@@ -6,7 +6,7 @@ export function prepareStatements(db: Database.Database) {
   return {
     // `seq <= ?` hides events the delivery thread has not been told about yet (see `Store.dueDeliveries`).
     due: db.prepare(
-      `SELECT d.*, e.envelope, e.seq FROM deliveries d JOIN events e ON e.id = d.event_id
+      `SELECT d.*, e.envelope, e.seq, e.correlation_id FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.status IN ('pending', 'retrying') AND d.next_at <= ? AND (d.status = 'retrying' OR e.seq <= ?)
        ORDER BY d.next_at LIMIT ?`,
     ),
@@ -25,6 +25,11 @@ export function prepareStatements(db: Database.Database) {
     ),
     insertDlq: db.prepare(
       `INSERT INTO dlq (event_id, route_key, error, attempts, first_attempt_at, last_attempt_at, dead_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertAttempt: db.prepare(
+      // A second failure of the same attempt number in the same millisecond (only after a redrive) is one row.
+      `INSERT OR IGNORE INTO attempts (event_id, route_key, attempt, started_at, ended_at, outcome, error)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     nextDue: db.prepare(
@@ -48,6 +53,30 @@ export function prepareStatements(db: Database.Database) {
       `SELECT * FROM events WHERE accepted_at >= ? AND accepted_at <= ? ORDER BY seq LIMIT ?`,
     ),
     recent: db.prepare(`SELECT * FROM events ORDER BY seq DESC LIMIT ?`),
+    // A window of `seq` (at most `listScanRows` events) newest first; the filters run here, not after reading.
+    // An event's route keys are in `routes` until its delivery rows exist (and after, with late rows).
+    listEvents: db.prepare(
+      `SELECT * FROM events e WHERE e.seq < @before AND e.seq >= @floor
+         AND (@detailType IS NULL OR e.detail_type = @detailType) AND (@source IS NULL OR e.source = @source)
+         AND (@route IS NULL
+           OR (e.routes IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(e.routes) r WHERE r.value = @route))
+           OR EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.route_key = @route))
+       ORDER BY e.seq DESC`,
+    ),
+    listDlq: db.prepare(
+      `SELECT * FROM dlq WHERE redriven_at IS NULL AND id > @after AND (@route IS NULL OR route_key = @route)
+       ORDER BY id LIMIT @limit`,
+    ),
+    countDlqRoute: db.prepare(
+      `SELECT count(*) AS n FROM dlq WHERE redriven_at IS NULL AND (@route IS NULL OR route_key = @route)`,
+    ),
+    dlqByRoute: db.prepare(
+      `SELECT route_key, count(*) AS n FROM dlq WHERE redriven_at IS NULL GROUP BY route_key`,
+    ),
+    followUps: db.prepare(`SELECT * FROM events WHERE cause_event = ? ORDER BY seq LIMIT ?`),
+    replaysOf: db.prepare(`SELECT * FROM events WHERE replay_of = ? ORDER BY seq LIMIT ?`),
+    attemptsOf: db.prepare(`SELECT * FROM attempts WHERE event_id = ? ORDER BY route_key, ended_at, attempt`),
+    createdAt: db.prepare(`SELECT value FROM meta WHERE key = 'created_at'`),
     getIdem: db.prepare(`SELECT result FROM idempotency WHERE key = ?`),
     // The first result written for a key stays, as the port promises (a concurrent writer that got there first
     // wins) and as DynamoDB's conditional put does on AWS.

@@ -18,6 +18,7 @@ import path from "node:path";
 import { Checkpointer } from "./checkpointer";
 import { DeliveryRows } from "./delivery-rows";
 import { RemoteWrites } from "./remote-writes";
+import { ReplayRows } from "./replays";
 import { StoreReads } from "./reads";
 import {
   deliveryKey,
@@ -63,6 +64,8 @@ export class Store extends StoreReads {
    */
   readonly openCounter: Int32Array;
   private readonly tx: ReturnType<typeof prepareTransactions>;
+  /** The replays table and the archive reads of replays. */
+  readonly replays: ReplayRows;
   private pendingIdem = new Map<string, [string, number]>();
   /** Outcomes waiting for the group commit, by `deliveryKey`; never handed out as due meanwhile. */
   private pendingDone = new Map<string, DoneWrite>();
@@ -102,6 +105,7 @@ export class Store extends StoreReads {
     // late rows left unwritten.
     if (this.withRows) while (this.late?.materializeChunk());
     this.tx = prepareTransactions(db, this.stmt);
+    this.replays = new ReplayRows(db);
     this.openCounter = options.openCounter ?? new Int32Array(new SharedArrayBuffer(4));
     if (!options.openCounter) this.recountOpen();
   }
@@ -129,15 +133,20 @@ export class Store extends StoreReads {
    * Archives events with the routes they matched, all or nothing, and sets their `seq`; returns the last one.
    * Their delivery rows are written now, or later with `deliveryRows: "late"`.
    */
-  insertEvents(events: readonly NewEvent[]): number {
+  insertEvents(events: readonly NewEvent[], within?: (seq: number) => void): number {
     // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
     const rows = this.writer;
     let seq: number;
     if (!this.withRows) {
-      seq = this.tx.insert.immediate(events, false);
+      seq = this.tx.insert.immediate(events, false, within);
       rows.inserted(seq);
     } else {
-      const advance = rows.behind ? undefined : (last: number) => rows.insertedWithRows(last);
+      const advance = rows.behind
+        ? within
+        : (last: number) => {
+            rows.insertedWithRows(last);
+            within?.(last);
+          };
       try {
         seq = this.tx.insert.immediate(events, true, advance);
       } catch (err) {
@@ -208,19 +217,23 @@ export class Store extends StoreReads {
     if (d.seq !== undefined && d.seq > this.materializeTo) this.materializeTo = d.seq;
   }
 
-  markRetry(d: ClaimedDelivery, nextAt: number, error: string): void {
+  /** The attempt that started at `d.last_attempt_at` failed at `now`; the next one is due at `nextAt`. */
+  markRetry(d: ClaimedDelivery, nextAt: number, error: string, now: number): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
-    const write: RetryWrite = [nextAt, error, attempts, first, last, d.event_id, d.route_key];
+    const write: RetryWrite = [nextAt, error, attempts, first, last, d.event_id, d.route_key, now];
     if (!this.remote) return this.writeNow(d, () => writeRetry(this.stmt, write));
     this.remote.addRetry(deliveryKey(d.event_id, d.route_key), write);
     this.scheduleFlush();
   }
 
-  /** Dead-letters a delivery: its row and a DLQ entry in one transaction. */
+  /**
+   * Dead-letters a delivery whose attempt started at `d.last_attempt_at` failed at `now`: its row (and DLQ
+   * entry) show `now` as the last attempt; the attempt history keeps its start.
+   */
   markDead(d: ClaimedDelivery, error: string, now: number): void {
     const first = d.first_attempt_at ?? now;
-    const last = d.last_attempt_at ?? now;
-    const write: DeadWrite = [error, now, d.attempts, first, last, d.event_id, d.route_key];
+    const started = d.last_attempt_at;
+    const write: DeadWrite = [error, now, d.attempts, first, now, d.event_id, d.route_key, started];
     this.addOpen(-1);
     if (!this.remote) return this.writeNow(d, () => writeDead(this.stmt, write));
     this.remote.addDead(deliveryKey(d.event_id, d.route_key), write);

@@ -54,13 +54,17 @@ function insertRows(db: Database.Database, events: readonly NewEvent[], withRows
         e.replayOf ?? null,
         e.replayName ?? null,
         withRows || e.routeKeys.length === 0 ? null : JSON.stringify(e.routeKeys),
+        e.correlationId ?? null,
+        e.causeEvent ?? null,
+        e.causeRoute ?? null,
       );
       if (withRows) for (const key of e.routeKeys) deliveries.push(e.id, key, e.acceptedAt, e.acceptedAt);
     }
     const insertEvents = rowsStatement(
       db,
-      "INSERT INTO events (id, detail_type, source, accepted_at, envelope, replay_of, replay_name, routes) VALUES",
-      "(?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO events (id, detail_type, source, accepted_at, envelope, replay_of, replay_name, routes," +
+        " correlation_id, cause_event, cause_route) VALUES",
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       part.length,
     );
     seq = insertEvents.run(values).lastInsertRowid as number;
@@ -101,14 +105,20 @@ export function applyBatch(stmt: Statements, batch: WriteBatch): void {
   for (const w of batch.dead) writeDead(stmt, w);
 }
 
-/** A delivery waits for its next attempt (inside the caller's transaction). */
+/**
+ * A delivery waits for its next attempt, and its failed attempt joins the history (inside the caller's
+ * transaction). Only failed attempts get history rows: a successful one is the delivery row itself.
+ */
 export function writeRetry(stmt: Statements, w: RetryWrite): void {
-  stmt.retry.run(...w);
+  const [nextAt, error, attempts, first, last, id, key, ended] = w;
+  stmt.retry.run(nextAt, error, attempts, first, last, id, key);
+  stmt.insertAttempt.run(id, key, attempts, last, ended, "retrying", error);
 }
 
-/** A delivery is dead-lettered: its row and a DLQ entry (inside the caller's transaction). */
+/** A delivery is dead-lettered: its row, its last attempt and a DLQ entry (inside the caller's transaction). */
 export function writeDead(stmt: Statements, w: DeadWrite): void {
-  const [error, now, attempts, first, last, id, key] = w;
+  const [error, now, attempts, first, last, id, key, started] = w;
   stmt.dead.run(error, now, attempts, first, last, id, key);
+  stmt.insertAttempt.run(id, key, attempts, started, now, "dead", error);
   stmt.insertDlq.run(id, key, error, attempts, first, last, now);
 }

@@ -46,7 +46,8 @@ describe("local stack: options and their defaults", function () {
       dbPath: DEFAULTS.dbPath,
       delivery: DEFAULTS.delivery,
       emitTransport: DEFAULTS.emitTransport,
-      busName: DEFAULTS.busName,
+      busName: "event-backbone-local",
+      busAliases: ["backbone"],
       region: DEFAULTS.region,
       account: DEFAULTS.account,
       maxPending: DEFAULTS.maxPending,
@@ -68,6 +69,17 @@ describe("local stack: options and their defaults", function () {
       trickle: DEFAULTS.ingestPriorityTrickle,
       windowMs: DEFAULTS.ingestPriorityWindowMs,
     });
+  });
+
+  it("names the local stack as the Pulumi project's stack `local` (Pulumi.yaml's name)", () => {
+    const project = /^name:\s*(\S+)/m.exec(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"))?.[1];
+    expect(DEFAULTS.project).to.equal(project);
+    const { names, arns } = resolveOptions({ routes: [] });
+    expect(names.bus).to.equal(`${project}-local`);
+    expect(arns.rule("order-created")).to.equal(
+      `arn:aws:events:ap-southeast-2:000000000000:rule/${project}-local/${project}-local-order-created`,
+    );
+    expect(resolveOptions({ routes: [], stack: "ci" }).busName).to.equal(`${project}-ci`);
   });
 
   it("loads the default routing table from its module, relative to the project root", () => {

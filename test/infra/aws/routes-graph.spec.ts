@@ -82,6 +82,8 @@ describe("cloud stack: one set of resources per routing-table row", function () 
         expect(target.inputs.rule).to.equal(program.findResource(T.rule, k).state.name);
         expect(target.inputs.eventBusName).to.equal(program.findResource(T.bus, "backbone").state.name);
         expect(target.inputs.arn).to.equal(program.findResource(T.fn, k).state.arn);
+        // The route key, as the local stack's ListTargetsByRule answers.
+        expect(target.inputs.targetId).to.equal(k);
         expect(target.inputs.retryPolicy).to.deep.equal({
           maximumRetryAttempts: row.retry.maximumRetryAttempts,
           maximumEventAgeInSeconds: row.retry.maximumEventAgeSeconds,

@@ -41,6 +41,7 @@ describe("infra/table names", () => {
       function: "event-backbone-dev-order-created",
       logGroup: "/aws/lambda/event-backbone-dev-order-created",
       rule: "event-backbone-dev-order-created",
+      target: "order-created",
       role: "event-backbone-dev-order-created-ap-southeast-2",
       dlq: "event-backbone-dev-order-created-dlq",
       failureQueue: "event-backbone-dev-order-created-failed",
@@ -69,6 +70,7 @@ describe("infra/table names", () => {
     expect(arns.dlq("order-created")).to.equal(
       "arn:aws:sqs:ap-southeast-2:123456789012:event-backbone-dev-order-created-dlq",
     );
+    expect(arns.replay("redo-1")).to.equal("arn:aws:events:ap-southeast-2:123456789012:replay/redo-1");
     expect(arns.logGroup("/aws/lambda/x")).to.equal(
       "arn:aws:logs:ap-southeast-2:123456789012:log-group:/aws/lambda/x",
     );
@@ -147,6 +149,9 @@ describe("infra/table names", () => {
     { kind: "function", name: "backbone-team.prod-order", rule: /Lambda function name .* may only contain/ },
     { kind: "rule", name: "r".repeat(65), rule: /EventBridge rule name/ },
     { kind: "role", name: "r".repeat(65), rule: /IAM role name/ },
+    { kind: "targetId", name: "t/1", rule: /EventBridge target id .* may only contain/ },
+    { kind: "replay", name: "x".repeat(65), rule: /EventBridge replay name .* 1 to 64/ },
+    { kind: "replay", name: "replay:2026", rule: /EventBridge replay name .* may only contain/ },
     { kind: "queue", name: "q".repeat(81), rule: /SQS queue name .* 1 to 80/ },
     { kind: "queue", name: "a.fifo.b", rule: /SQS queue name .* may only contain/ },
     { kind: "archive", name: "a".repeat(49), rule: /EventBridge archive name .* 1 to 48/ },

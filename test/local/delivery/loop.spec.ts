@@ -20,7 +20,9 @@ import {
   route,
   sleep,
   startLocal,
+  until,
   waitFor,
+  type EventView,
   type Running,
 } from "../helpers";
 
@@ -190,13 +192,22 @@ describe("local stack: retries, dead letters, redrive, replay", function () {
 
     const replay = await request(`${server.url}/local/replay`, { body: { from, to, name: "test-replay" } });
 
-    expect(replay.status).to.equal(200);
-    expect(replay.body.count).to.equal(2);
-    const replayed = replay.body.events as { eventId: string; replayOf: string }[];
-    expect(replayed.map((e) => e.replayOf)).to.deep.equal(inRange);
-    for (const e of replayed) {
-      const view = await waitFor(server.url, e.eventId);
-      expect(view.replayOf).to.equal(e.replayOf);
+    expect(replay.status).to.equal(202);
+    expect(replay.headers.get("location")).to.equal("/local/replays/test-replay");
+    expect(
+      await until(async () => {
+        const r = await request(`${server.url}/local/replays/test-replay`);
+        return r.body.state === "COMPLETED";
+      }),
+    ).to.equal(true);
+    const done = await request(`${server.url}/local/replays/test-replay`);
+    expect(done.body).to.include({ replayed: 2, total: 2 });
+    for (const original of inRange) {
+      const tree = await request(`${server.url}/local/events/${original}`);
+      const replays = tree.body.replays as EventView[];
+      expect(replays).to.have.length(1);
+      const view = await waitFor(server.url, replays[0].eventId);
+      expect(view.replayOf).to.equal(original);
       expect(view.event["replay-name"]).to.equal("test-replay");
       expect(route(view, "counted").status).to.equal("done");
     }

@@ -248,6 +248,8 @@ describe("local stack: EventBridge API", function () {
       AWS_DEFAULT_REGION: "us-east-1",
       AWS_CONFIG_FILE: "/dev/null",
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      // aws CLI v2 pipes output through a pager unless told not to.
+      AWS_PAGER: "",
     };
 
     it("puts an event with `aws events put-events` and the event is processed", async () => {

@@ -97,7 +97,7 @@ describe("local stack: delivery rows written after the event", function () {
         last_attempt_at: 1,
       });
 
-      store.markRetry(claim(retried), Date.now() + 60_000, "boom");
+      store.markRetry(claim(retried), Date.now() + 60_000, "boom", Date.now());
       store.markDead(claim(dead), "gone", Date.now());
 
       expect(store.deliveriesOf(retried)[0]).to.include({ status: "retrying", last_error: "boom" });
@@ -174,6 +174,14 @@ describe("local stack: delivery rows written after the event", function () {
         expect(store.countOpenDeliveries()).to.equal(3);
         const due = store.dueDeliveries(Date.now(), 10, new Set());
         expect(due.map((d) => d.event_id).sort()).to.deep.equal(["old-1", fresh, fresh].sort());
+        // The columns later versions added exist, empty for the old event (its id stands for its correlation).
+        expect(store.event("old-1")).to.include({
+          correlation_id: null,
+          cause_event: null,
+          cause_route: null,
+        });
+        expect(store.failedAttempts("old-1")).to.deep.equal([]);
+        expect(store.replays.list({}, 0, 10)).to.deep.equal([]);
       } finally {
         await store.close();
       }

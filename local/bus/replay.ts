@@ -1,0 +1,313 @@
+/**
+ * The one replay engine, behind both `StartReplay` (EventBridge's API) and `POST /local/replay`: it re-sends
+ * every archived event of a time range onto the bus, however many, as EventBridge replays an archive.
+ *
+ * - Asynchronous, with EventBridge's states: `STARTING` while it counts the range (so progress has a total),
+ *   `RUNNING` while it re-sends, then `COMPLETED`, `CANCELLED` (after `CANCELLING`) or `FAILED` (with the
+ *   error as `StateReason`).
+ * - Paged: one page (`pageSize` events, read in `seq` order) per step, each step its own transaction and its
+ *   own event-loop turn, so HTTP and deliveries carry on beside a long replay. Nothing is capped or truncated.
+ * - Bounded: a page never takes the backlog past `maxPending` (what `POST /events` answers 429 at); at the
+ *   bound the replay pauses (`RUNNING`, `StateReason` says so) and looks again every `pauseMs`.
+ * - Durable: its progress is committed with each page's events (`Bus.put`'s `within`), so after a crash or a
+ *   stop it resumes where its last page ended (`resume`): no event is re-sent twice or skipped. A replay
+ *   interrupted while `CANCELLING` ends `CANCELLED`.
+ * - Each re-sent event carries `replay-name`, as on AWS, a new id, its original's correlation id, and reaches
+ *   only the routes it was restricted to (`Destination.FilterArns`).
+ */
+import type pino from "pino";
+import { checkName, type EventPattern } from "../../infra/table";
+import type { Envelope } from "../../processors/runtime";
+import {
+  correlationOf,
+  type ArchiveRange,
+  type EventRow,
+  type ReplayFilter,
+  type ReplayRequest,
+  type ReplayRow,
+  type ReplayState,
+} from "../store";
+import type { BusEntry } from "./entry";
+
+/** Why a replay cannot be started or cancelled: each caller turns it into its protocol's error. */
+export class ReplayError extends Error {
+  constructor(
+    readonly kind: "invalid" | "exists" | "not-found" | "illegal-state",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where replays are kept and what they read (implemented by the Store's `ReplayRows`). */
+export interface ReplayStore {
+  insert(row: ReplayRow): boolean;
+  get(name: string): ReplayRow | undefined;
+  list(filter: ReplayFilter, offset: number, limit: number): ReplayRow[];
+  unfinished(): ReplayRow[];
+  setState(name: string, state: ReplayState, reason: string | null, endedAt?: number): void;
+  setTotal(name: string, total: number, cursor: number): void;
+  progress(name: string, cursor: number, replayed: number, lastReplayedAt: number | undefined): void;
+  bounds(range: ArchiveRange): { cursor: number; endSeq: number };
+  page(range: ArchiveRange, cursor: number, endSeq: number, limit: number): EventRow[];
+  count(range: ArchiveRange, cursor: number, endSeq: number, window: number): { n: number; upTo: number };
+  archived(sources: readonly string[], after: number, upTo: number): { n: number; bytes: number };
+  maxSeq(): number;
+}
+
+/** The engine's collaborators and settings (`local/options.ts` has the defaults). */
+export interface ReplayDeps {
+  store: ReplayStore;
+  /** The backlog a replay pauses on. */
+  backlog: { readonly openDeliveries: number };
+  maxPending: number;
+  /** Commits entries, running `within` in the same transaction (`Bus.put`). */
+  put: (entries: readonly BusEntry[], within: () => void) => string[];
+  /** The sources of the archive's pattern: only their events are archived (`ARCHIVE_PATTERN`). */
+  archiveSources: readonly string[];
+  pageSize: number;
+  pauseMs: number;
+  now: () => Date;
+  log: pino.Logger;
+}
+
+/**
+ * The sources an archive pattern keeps: the engine reads archived events by source in SQL, so the pattern must
+ * be a list of sources (`ARCHIVE_PATTERN` is); anything else is refused at start-up rather than misread.
+ */
+export function archiveSources(pattern: EventPattern): string[] {
+  const sources = pattern.source;
+  const onlySource = Object.keys(pattern).length === 1;
+  if (!onlySource || !Array.isArray(sources) || !sources.every((s) => typeof s === "string")) {
+    throw new Error(`the archive pattern must be {"source": [names]}, got ${JSON.stringify(pattern)}`);
+  }
+  return sources as string[];
+}
+
+/**
+ * The archive's event count and size, counted once and then only over events committed since the last call
+ * (rows are never deleted), so `ListArchives` does not read the whole table each time.
+ */
+export function archiveCounter(
+  store: Pick<ReplayStore, "archived" | "maxSeq">,
+  sources: readonly string[],
+): () => { eventCount: number; sizeBytes: number } {
+  let upTo = 0;
+  let eventCount = 0;
+  let sizeBytes = 0;
+  return () => {
+    const max = store.maxSeq();
+    if (max > upTo) {
+      const step = store.archived(sources, upTo, max);
+      eventCount += step.n;
+      sizeBytes += step.bytes;
+      upTo = max;
+    }
+    return { eventCount, sizeBytes };
+  };
+}
+
+/** Events counted per step while `STARTING`. */
+const COUNT_WINDOW = 50_000;
+
+/** The `StateReason` of a replay waiting for the backlog. */
+export const PAUSED_REASON = "Paused: the backlog is at its bound (maxPending); resumes as deliveries finish";
+
+export class ReplayEngine {
+  private readonly timers = new Map<string, NodeJS.Timeout | NodeJS.Immediate>();
+  /** Counting progress of `STARTING` replays (in memory: a restart counts again). */
+  private readonly counting = new Map<string, { cursor: number; n: number }>();
+  private stopped = false;
+
+  constructor(private readonly deps: ReplayDeps) {}
+
+  /** Starts a replay: it is `STARTING` when this returns, and runs on later event-loop turns. */
+  start(request: ReplayRequest): ReplayRow {
+    const problem = checkName("replay", request.name);
+    if (problem !== undefined) throw new ReplayError("invalid", problem);
+    if (!(request.from <= request.to)) {
+      throw new ReplayError("invalid", "the start of the range must not be after its end");
+    }
+    const range = this.range(request.from, request.to);
+    const { cursor, endSeq } = this.deps.store.bounds(range);
+    const row: ReplayRow = {
+      name: request.name,
+      description: request.description ?? null,
+      state: "STARTING",
+      state_reason: null,
+      event_source_arn: request.eventSourceArn,
+      destination: JSON.stringify(request.destination),
+      route_keys: request.routeKeys ? JSON.stringify(request.routeKeys) : null,
+      event_start: request.from,
+      event_end: request.to,
+      cursor,
+      end_seq: endSeq,
+      total: null,
+      replayed: 0,
+      last_replayed_at: null,
+      started_at: this.deps.now().getTime(),
+      ended_at: null,
+    };
+    if (!this.deps.store.insert(row)) {
+      throw new ReplayError("exists", `a replay named ${request.name} already exists`);
+    }
+    this.deps.log.info({ replayName: row.name, from: row.event_start, to: row.event_end }, "replay started");
+    this.schedule(row.name, 0);
+    return row;
+  }
+
+  /** Asks a `STARTING` or `RUNNING` replay to stop: it is `CANCELLING`, then `CANCELLED` at its next step. */
+  cancel(name: string): ReplayRow {
+    const row = this.get(name);
+    if (row.state !== "STARTING" && row.state !== "RUNNING") {
+      throw new ReplayError(
+        "illegal-state",
+        `replay ${name} is ${row.state}: only a STARTING or RUNNING replay can be cancelled`,
+      );
+    }
+    this.deps.store.setState(name, "CANCELLING", null);
+    this.schedule(name, 0);
+    return { ...row, state: "CANCELLING", state_reason: null };
+  }
+
+  /** The replay named `name`; throws `not-found`. */
+  get(name: string): ReplayRow {
+    const row = this.deps.store.get(name);
+    if (!row) throw new ReplayError("not-found", `replay ${name} does not exist`);
+    return row;
+  }
+
+  list(filter: ReplayFilter, offset: number, limit: number): ReplayRow[] {
+    return this.deps.store.list(filter, offset, limit);
+  }
+
+  /** Picks up the replays a previous process left unfinished; returns how many. */
+  resume(): number {
+    const rows = this.deps.store.unfinished();
+    for (const row of rows) {
+      this.deps.log.info({ replayName: row.name, state: row.state }, "resuming a replay");
+      this.schedule(row.name, 0);
+    }
+    return rows.length;
+  }
+
+  /** Stops stepping (a stopped replay stays as it is on disk, and `resume` goes on with it). */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) {
+      clearTimeout(timer as NodeJS.Timeout);
+      clearImmediate(timer as NodeJS.Immediate);
+    }
+    this.timers.clear();
+  }
+
+  private range(from: number, to: number): ArchiveRange {
+    return { sources: this.deps.archiveSources, from, to };
+  }
+
+  private schedule(name: string, delayMs: number): void {
+    if (this.stopped) return;
+    const old = this.timers.get(name);
+    if (old) {
+      clearTimeout(old as NodeJS.Timeout);
+      clearImmediate(old as NodeJS.Immediate);
+    }
+    const run = () => {
+      this.timers.delete(name);
+      this.step(name);
+    };
+    this.timers.set(name, delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run));
+  }
+
+  private step(name: string): void {
+    if (this.stopped) return;
+    const { store } = this.deps;
+    const row = store.get(name);
+    if (!row) return;
+    try {
+      switch (row.state) {
+        case "CANCELLING":
+          this.counting.delete(name);
+          store.setState(name, "CANCELLED", null, this.deps.now().getTime());
+          this.deps.log.info({ replayName: name, replayed: row.replayed }, "replay cancelled");
+          return;
+        case "STARTING":
+          return this.count(row);
+        case "RUNNING":
+          return this.replayPage(row);
+        default:
+          return;
+      }
+    } catch (err) {
+      const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      this.deps.log.error({ replayName: name, error: reason }, "replay failed");
+      try {
+        store.setState(name, "FAILED", reason.slice(0, 512), this.deps.now().getTime());
+      } catch {
+        // The store itself is failing; the replay stays as it was on disk and resumes at the next start.
+      }
+    }
+  }
+
+  /** `STARTING`: counts the range in windows, then `RUNNING`. */
+  private count(row: ReplayRow): void {
+    const { store } = this.deps;
+    const state = this.counting.get(row.name) ?? { cursor: row.cursor, n: 0 };
+    const step = store.count(
+      this.range(row.event_start, row.event_end),
+      state.cursor,
+      row.end_seq,
+      COUNT_WINDOW,
+    );
+    state.n += step.n;
+    state.cursor = step.upTo;
+    if (step.upTo < row.end_seq) {
+      this.counting.set(row.name, state);
+      return this.schedule(row.name, 0);
+    }
+    this.counting.delete(row.name);
+    store.setTotal(row.name, state.n, row.cursor);
+    store.setState(row.name, "RUNNING", null);
+    this.schedule(row.name, 0);
+  }
+
+  /** `RUNNING`: re-sends one page (within the backlog's headroom), or ends. */
+  private replayPage(row: ReplayRow): void {
+    const { store, backlog, maxPending } = this.deps;
+    const headroom = maxPending - backlog.openDeliveries;
+    if (headroom <= 0) {
+      if (row.state_reason !== PAUSED_REASON) store.setState(row.name, "RUNNING", PAUSED_REASON);
+      return this.schedule(row.name, this.deps.pauseMs);
+    }
+    if (row.state_reason !== null) store.setState(row.name, "RUNNING", null);
+    const limit = Math.min(this.deps.pageSize, headroom);
+    const range = this.range(row.event_start, row.event_end);
+    const page = store.page(range, row.cursor, row.end_seq, limit);
+    if (page.length === 0) {
+      store.setState(row.name, "COMPLETED", null, this.deps.now().getTime());
+      this.deps.log.info({ replayName: row.name, replayed: row.replayed }, "replay completed");
+      return;
+    }
+    const only = row.route_keys ? new Set(JSON.parse(row.route_keys) as string[]) : undefined;
+    const entries = page.map((r) => replayEntry(r, row.name, only));
+    const last = page[page.length - 1];
+    this.deps.put(entries, () => store.progress(row.name, last.seq, page.length, last.accepted_at));
+    this.schedule(row.name, 0);
+  }
+}
+
+/** The bus entry that re-sends archived event `r` in replay `name`. */
+function replayEntry(r: EventRow, name: string, onlyRoutes: ReadonlySet<string> | undefined): BusEntry {
+  const e = JSON.parse(r.envelope) as Envelope;
+  return {
+    source: e.source,
+    detailType: e["detail-type"],
+    detail: e.detail,
+    time: new Date(e.time),
+    resources: e.resources,
+    replayOf: r.id,
+    replayName: name,
+    onlyRoutes,
+    correlationId: correlationOf(r),
+  };
+}

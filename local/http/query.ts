@@ -1,0 +1,30 @@
+/** Query and body helpers of the ops endpoints: cursors, page sizes, route-key filters. */
+import { badRequest } from "./errors";
+
+/** A `cursor` query: the `nextCursor` of the previous page. */
+export function cursor(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^[1-9]\d{0,15}$/.test(raw))
+    throw badRequest("query cursor must be the nextCursor of a previous page");
+  return Number(raw);
+}
+
+export function limit(raw: string | undefined, fallback: number, max: number): number {
+  const n = raw === undefined || raw === "" ? fallback : Number(raw);
+  return Number.isFinite(n) ? Math.min(max, Math.max(1, Math.trunc(n))) : fallback;
+}
+
+/** A route key given as a filter: one of the table's, or a 400 naming the known ones. */
+export function routeKey(
+  ctx: { routes: readonly { key: string }[] },
+  raw: string | undefined,
+  key = "query route",
+): string | undefined {
+  if (raw === undefined || raw === "") return undefined;
+  if (!ctx.routes.some((r) => r.key === raw)) {
+    throw badRequest(
+      `${key} must be one of ${ctx.routes.map((r) => r.key).join(", ")}; got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}
