@@ -7,6 +7,9 @@ const outputs = buildStack(routes);
 export const apiUrl = outputs.apiUrl;
 export const busName = outputs.busName;
 export const busArn = outputs.busArn;
+export const archiveArn = outputs.archiveArn;
+/** Per route key: rule, function, log group and queues (what `npx backbone --stack <name>` reads). */
+export const routeResources = outputs.routeResources;
 export const dlqUrls = outputs.dlqUrls;
 export const failureQueueUrls = outputs.failureQueueUrls;
 export const dashboardUrl = outputs.dashboardUrl;

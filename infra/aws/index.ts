@@ -2,7 +2,7 @@
  * The Pulumi side: one `ComponentResource` per concern, and `buildStack`, which declares them all for a routing
  * table. Only this folder (and `index.ts` at the root) imports `@pulumi/*`.
  */
-export { buildStack, runtimeDependencies, type StackOutputs } from "./stack";
+export { buildStack, runtimeDependencies, type RouteOutputs, type StackOutputs } from "./stack";
 export { Api, definitionHash, type ApiArgs } from "./api";
 export { apiContract, type ApiContract } from "./api/contract";
 export { ApiGatewayAccount } from "./account";

@@ -21,6 +21,10 @@ export interface StackOutputs {
   apiUrl: pulumi.Output<string>;
   busName: pulumi.Output<string>;
   busArn: pulumi.Output<string>;
+  /** The archive of what entered the bus: the `--event-source-arn` of `aws events start-replay`. */
+  archiveArn: pulumi.Output<string>;
+  /** Per route key: the names and ARNs the `backbone` CLI (`infra/cli`) operates the route with. */
+  routeResources: Record<string, RouteOutputs>;
   /** Per route key: the queue of events EventBridge could not deliver to the processor. */
   dlqUrls: Record<string, pulumi.Output<string>>;
   /** Per route key: the queue of events the processor failed on after Lambda's retries. */
@@ -28,6 +32,21 @@ export interface StackOutputs {
   dashboardUrl: pulumi.Output<string>;
   /** Only when `apiKeyRequired`: read the value with `aws apigateway get-api-key --include-value`. */
   apiKeyId?: pulumi.Output<string>;
+}
+
+/** One route's resources as the `backbone` CLI reads them (`infra/cli/outputs.ts` checks this shape). */
+export interface RouteOutputs {
+  /** The rule: `StartReplay`'s `Destination.FilterArns` restricts a replay to it. */
+  ruleName: pulumi.Output<string>;
+  ruleArn: pulumi.Output<string>;
+  /** The processor: a dead letter is redriven by invoking it (asynchronously, as EventBridge does). */
+  functionName: pulumi.Output<string>;
+  /** Where its log lines go: `backbone events tail` follows it with CloudWatch Logs Live Tail. */
+  logGroupName: pulumi.Output<string>;
+  dlqUrl: pulumi.Output<string>;
+  dlqArn: pulumi.Output<string>;
+  failureQueueUrl: pulumi.Output<string>;
+  failureQueueArn: pulumi.Output<string>;
 }
 
 /** Declares every resource for `routes`. Throws `pulumi.ResourceError` naming the row or key that is wrong. */
@@ -99,10 +118,25 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
     apiUrl: api.url,
     busName: bus.name,
     busArn: bus.arn,
+    archiveArn: bus.archive.arn,
+    routeResources: Object.fromEntries(built.map((route) => [route.key, routeOutputs(route)])),
     dlqUrls: byKey((route) => route.dlq.url),
     failureQueueUrls: byKey((route) => route.failureQueue.url),
     dashboardUrl: monitoring.dashboardUrl,
     ...(api.apiKeyId ? { apiKeyId: api.apiKeyId } : {}),
+  };
+}
+
+function routeOutputs(route: Route): RouteOutputs {
+  return {
+    ruleName: route.rule.name,
+    ruleArn: route.rule.arn,
+    functionName: route.fn.name,
+    logGroupName: route.logGroup.name,
+    dlqUrl: route.dlq.url,
+    dlqArn: route.dlq.arn,
+    failureQueueUrl: route.failureQueue.url,
+    failureQueueArn: route.failureQueue.arn,
   };
 }
 
