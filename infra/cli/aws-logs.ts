@@ -38,18 +38,26 @@ export class Logs {
     groups: readonly RouteLogs[],
     onLine: (line: TailLine) => void,
     signal: AbortSignal,
+    onReady: () => void,
   ): Promise<void> {
+    const arns = groups.map((g) => g.logGroupArn);
+    const count = Math.ceil(arns.length / GROUPS_PER_SESSION);
+    let started = 0;
     const byArn = new Map(groups.map((g) => [g.logGroupArn, g]));
-    const session = async (arns: string[]) => {
+    const session = async (chunk: string[]) => {
       // Live Tail ends a session after three hours with SessionTimeoutException: then it starts another.
       let again = true;
       while (again && !signal.aborted) {
         again = false;
-        const out = await aws(`CloudWatch Logs in ${this.where}`, () =>
-          this.client.send(new StartLiveTailCommand({ logGroupIdentifiers: arns }), { abortSignal: signal }),
-        );
         try {
+          const out = await aws(`CloudWatch Logs in ${this.where}`, () =>
+            this.client.send(new StartLiveTailCommand({ logGroupIdentifiers: chunk }), {
+              abortSignal: signal,
+            }),
+          );
           for await (const item of out.responseStream ?? []) {
+            // Ready once every session has started (a large table opens several).
+            if (item.sessionStart && ++started === count) onReady();
             if (item.SessionTimeoutException) {
               again = true;
               break;
@@ -72,7 +80,6 @@ export class Logs {
         }
       }
     };
-    const arns = groups.map((g) => g.logGroupArn);
     const sessions: Promise<void>[] = [];
     for (let i = 0; i < arns.length; i += GROUPS_PER_SESSION) {
       sessions.push(session(arns.slice(i, i + GROUPS_PER_SESSION)));

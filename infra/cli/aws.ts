@@ -97,7 +97,12 @@ export class AwsTarget implements Target {
     return { routes, raw: rules };
   }
 
-  async tail(filter: TailFilter, onLine: (line: TailLine) => void, signal: AbortSignal): Promise<void> {
+  async tail(
+    filter: TailFilter,
+    onLine: (line: TailLine) => void,
+    signal: AbortSignal,
+    onReady: () => void,
+  ): Promise<void> {
     let keys = this.routeKeys(filter.route);
     if (filter.detailType !== undefined) {
       const receiving = new Set(
@@ -112,7 +117,7 @@ export class AwsTarget implements Target {
         );
       }
     }
-    await this.logs.tail(this.logGroups(keys), onLine, signal);
+    await this.logs.tail(this.logGroups(keys), onLine, signal, onReady);
   }
 
   async show(eventId: string) {

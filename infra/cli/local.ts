@@ -95,12 +95,19 @@ export class LocalTarget implements Target {
     return { routes, raw };
   }
 
-  async tail(filter: TailFilter, onLine: (line: TailLine) => void, signal: AbortSignal): Promise<void> {
+  async tail(
+    filter: TailFilter,
+    onLine: (line: TailLine) => void,
+    signal: AbortSignal,
+    onReady: () => void,
+  ): Promise<void> {
     const query = new URLSearchParams();
     if (filter.detailType) query.set("detail-type", filter.detailType);
     if (filter.route) query.set("route", filter.route);
     const res = await this.fetch(`/local/events/stream?${query}`, { signal });
     if (!res.ok || !res.body) await this.fail(res);
+    // The stream's headers are sent once the server holds this client: what is committed from now on is sent.
+    onReady();
     const parser = createParser({
       onEvent: (message) => {
         const line = tailLine(message.event ?? "message", JSON.parse(message.data));

@@ -88,6 +88,7 @@ const COMMAND_RUNNERS: Record<keyof typeof COMMANDS, Runner> = {
           io.stdout.write(`${clock(line.time)} ${line.kind.padEnd(8)} ${line.eventId ?? ""} ${line.text}\n`);
       },
       signal,
+      () => io.stderr.write(`following ${target.name} (Ctrl-C to stop)\n`),
     );
     return 0;
   },

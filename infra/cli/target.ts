@@ -101,8 +101,16 @@ export interface Target {
   /** Where it runs, for messages (`http://127.0.0.1:3000`, `stack dev (ap-southeast-2)`). */
   readonly name: string;
   routes(): Promise<{ routes: RouteLine[]; raw: unknown }>;
-  /** Calls `onLine` for each line until `signal` aborts (or the target ends the stream). */
-  tail(filter: TailFilter, onLine: (line: TailLine) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Calls `onLine` for each line until `signal` aborts (or the target ends the stream); `onReady` once it
+   * follows (lines from then on are not missed).
+   */
+  tail(
+    filter: TailFilter,
+    onLine: (line: TailLine) => void,
+    signal: AbortSignal,
+    onReady: () => void,
+  ): Promise<void>;
   show(eventId: string): Promise<{ tree: TreeNode; raw: unknown }>;
   dlqList(route?: string): Promise<DlqListing>;
   dlqRedrive(select: { route?: string; ids?: string[] }): Promise<RedriveResult>;
