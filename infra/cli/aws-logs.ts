@@ -55,7 +55,8 @@ export class Logs {
               abortSignal: signal,
             }),
           );
-          for await (const item of out.responseStream ?? []) {
+          if (!out.responseStream) return;
+          for await (const item of untilAborted(out.responseStream, signal)) {
             // Ready once every session has started (a large table opens several).
             if (item.sessionStart && ++started === count) onReady();
             if (item.SessionTimeoutException) {
@@ -131,6 +132,28 @@ export class Logs {
       if (!nextToken) break;
     }
     return events;
+  }
+}
+
+/**
+ * `stream`'s items until `signal` aborts: a stream waiting for its next item ends at once then, whether or not
+ * its transport noticed the abort.
+ */
+async function* untilAborted<T>(stream: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const aborted = new Promise<"aborted">((resolve) => {
+    if (signal.aborted) resolve("aborted");
+    else signal.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next === "aborted" || next.done) return;
+      yield next.value;
+    }
+  } finally {
+    // Not awaited: a generator suspended in an await finishes its return only when that await settles.
+    void iterator.return?.()?.catch(() => undefined);
   }
 }
 

@@ -94,6 +94,10 @@ export class AwsTarget implements Target {
         ...(deadLetters !== undefined ? { deadLetters } : {}),
       });
     }
+    // In the table's order (the outputs keep it), then any rule the table did not make.
+    const order = Object.keys(this.outputs.routeResources);
+    const rank = (r: RouteLine) => (r.key === undefined ? order.length : order.indexOf(r.key));
+    routes.sort((a, b) => rank(a) - rank(b));
     return { routes, raw: rules };
   }
 

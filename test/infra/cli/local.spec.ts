@@ -198,8 +198,11 @@ describe("backbone CLI against the local stack", function () {
     expect(lines).to.include(`cli-plain: COMPLETED 100% ${done?.[1]}/${done?.[1]}`);
     expect(stdout).to.not.contain("\r");
     const tree = (await request(`${server.url}/local/events/${id}`)).body as {
+      routes: { routeKey: string }[];
       replays: { replayName: string; routes: { routeKey: string }[] }[];
     };
+    // The original reached both support routes (priority high); its replay only the one asked for.
+    expect(tree.routes.map((r) => r.routeKey)).to.have.members(["support-ticket", "support-escalation"]);
     const copy = tree.replays.find((r) => r.replayName === "cli-plain");
     expect(copy?.routes.map((r) => r.routeKey)).to.deep.equal(["support-ticket"]);
   });
