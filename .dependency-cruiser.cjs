@@ -10,6 +10,7 @@ const FACES = [
   "infra/pattern",
   "infra/table",
   "infra/aws",
+  "infra/cli",
   "processors/runtime",
   "local/http",
   "local/eventbridge",
@@ -57,7 +58,7 @@ module.exports = {
     forbid(
       "pulumi-only-in-infra-aws",
       "Only the Pulumi components (and the program at the root) load @pulumi/*.",
-      { path: "^(processors|local|infra/(table|pattern)|infra/routes\\.ts)" },
+      { path: "^(processors|local|infra/(table|pattern|cli)|infra/routes\\.ts)" },
       { path: "node_modules/@pulumi/" },
     ),
     ...FACES.map((folder) =>
