@@ -12,7 +12,7 @@ import type { RouteRow } from "../../../infra/table";
 import { AnalyticsEvent } from "../../../processors/analytics";
 import { defineProcessor } from "../../../processors/runtime";
 import { tempDir } from "../../support/temp";
-import { accept, fixture, request, startLocal, waitFor, type Running } from "../helpers";
+import { accept, fixture, request, startLocal, until, waitFor, type Running } from "../helpers";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -102,13 +102,8 @@ describe("web console in headless Chromium", function () {
 
   it("shows each route's counts", async () => {
     const cell = page.locator('#route-rows tr[data-route="order-created"] td').nth(1);
-    await page.waitForFunction(
-      () =>
-        Number(
-          document.querySelector('#route-rows tr[data-route="order-created"] td:nth-child(2)')?.textContent,
-        ) >= 1,
-    );
-    expect(Number(await cell.textContent())).to.be.at.least(1);
+    const counted = await until(async () => Number(await cell.textContent()) >= 1);
+    expect(counted, String(await cell.textContent())).to.equal(true);
   });
 
   it("lists a dead-lettered event and redrives it from the page once its processor heals", async () => {
@@ -141,7 +136,9 @@ describe("web console in headless Chromium", function () {
     const state = page.locator('#replay-state[data-state="COMPLETED"]');
     await state.waitFor();
     expect(await state.textContent()).to.match(/^from-the-console: COMPLETED (\d+)\/\1$/);
-    expect(await page.locator("#replay-progress").evaluate((p: HTMLProgressElement) => p.value)).to.equal(1);
+    expect(
+      await page.locator("#replay-progress").evaluate((p) => (p as unknown as { value: number }).value),
+    ).to.equal(1);
     const replay = (await request(`${server.url}/local/replays/from-the-console`)).body;
     expect(replay).to.include({ state: "COMPLETED" });
     expect(replay.routes).to.deep.equal(["order-created"]);
