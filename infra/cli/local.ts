@@ -101,6 +101,13 @@ export class LocalTarget implements Target {
     signal: AbortSignal,
     onReady: () => void,
   ): Promise<void> {
+    if (filter.route) {
+      // The stream filters without checking the key: an unknown one would show nothing, silently.
+      const keys = (await this.routes()).routes.map((r) => r.key as string);
+      if (!keys.includes(filter.route)) {
+        throw new UsageError(`unknown route ${filter.route} (routes: ${keys.join(", ")})`);
+      }
+    }
     const query = new URLSearchParams();
     if (filter.detailType) query.set("detail-type", filter.detailType);
     if (filter.route) query.set("route", filter.route);

@@ -3,34 +3,17 @@
  * route whose processor fails until healed (no retries), so a dead letter can be listed and redriven.
  */
 import { expect } from "chai";
-import type { RouteRow } from "../../../infra/table";
 import { routes } from "../../../infra/routes";
-import { AnalyticsEvent } from "../../../processors/analytics";
-import { defineProcessor } from "../../../processors/runtime";
+import { healableRoute } from "../../support/healable-route";
 import { accept, fixture, request, startLocal, until, waitFor, type Running } from "../../local/helpers";
 import { cli, startCli } from "./helpers";
 
 describe("backbone CLI against the local stack", function () {
-  let healed = false;
-  const broken: RouteRow = {
-    key: "warehouse",
-    description: "test route: fails until healed",
-    pattern: { "detail-type": ["analytics-event"] },
-    processor: defineProcessor({
-      name: "warehouse",
-      detailType: "analytics-event",
-      schema: AnalyticsEvent,
-      handle: () => {
-        if (!healed) throw new Error("warehouse unavailable");
-        return { stored: true };
-      },
-    }),
-    retry: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
-  };
+  const broken = healableRoute();
   let server: Running;
   let at: string[];
   before(async () => {
-    server = await startLocal({ routes: [...routes, broken] });
+    server = await startLocal({ routes: [...routes, broken.row] });
     at = ["--url", server.url];
   });
   after(async () => {
@@ -132,6 +115,12 @@ describe("backbone CLI against the local stack", function () {
     expect(tail.stdout.text).to.not.contain("order-created");
   });
 
+  it("events tail --route: an unknown route is named with the known ones, exit 2", async () => {
+    const { code, stderr } = await cli(["events", "tail", "--route", "nope", ...at]);
+    expect(code).to.equal(2);
+    expect(stderr).to.match(/^backbone: unknown route nope \(routes: order-created, .*, warehouse\)\n$/);
+  });
+
   it("dlq list, then dlq redrive --ids: the dead letter is listed, redriven once healed, and delivered", async () => {
     const id = await accept(server.url, "analytics-event", fixture("analytics-event.page-view").detail);
     await waitFor(server.url, id, (v) =>
@@ -158,7 +147,7 @@ describe("backbone CLI against the local stack", function () {
       "no dead letters for route order-created\n",
     );
 
-    healed = true;
+    broken.heal();
     const redrive = await cli(["dlq", "redrive", "--ids", cells[0], ...at]);
 
     expect(redrive).to.deep.equal({ code: 0, stdout: `redriven 1: ${cells[0]}\n`, stderr: "" });

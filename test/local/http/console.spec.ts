@@ -8,9 +8,7 @@ import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { routes } from "../../../infra/routes";
-import type { RouteRow } from "../../../infra/table";
-import { AnalyticsEvent } from "../../../processors/analytics";
-import { defineProcessor } from "../../../processors/runtime";
+import { healableRoute } from "../../support/healable-route";
 import { tempDir } from "../../support/temp";
 import { accept, fixture, request, startLocal, until, waitFor, type Running } from "../helpers";
 
@@ -28,22 +26,7 @@ const ARGS = [
 
 describe("web console in headless Chromium", function () {
   this.timeout(60_000);
-  let healed = false;
-  const warehouse: RouteRow = {
-    key: "warehouse",
-    description: "test route: fails until healed",
-    pattern: { "detail-type": ["analytics-event"] },
-    processor: defineProcessor({
-      name: "warehouse",
-      detailType: "analytics-event",
-      schema: AnalyticsEvent,
-      handle: () => {
-        if (!healed) throw new Error("warehouse unavailable");
-        return { stored: true };
-      },
-    }),
-    retry: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
-  };
+  const warehouse = healableRoute();
   let server: Running;
   let profile: ReturnType<typeof tempDir>;
   let browser: BrowserContext;
@@ -57,7 +40,7 @@ describe("web console in headless Chromium", function () {
         `Chromium is not installed (${CHROMIUM}): run apt-get install -y chromium (.ci/run installs it in CI)`,
       );
     }
-    server = await startLocal({ routes: [...routes, warehouse] });
+    server = await startLocal({ routes: [...routes, warehouse.row] });
     profile = tempDir("backbone-chromium-");
     // A fresh profile each run; Playwright passes it as --user-data-dir.
     browser = await chromium.launchPersistentContext(profile.dir, {
@@ -117,7 +100,7 @@ describe("web console in headless Chromium", function () {
     expect(await entry.locator("td").nth(5).textContent()).to.contain("warehouse unavailable");
     await page.locator('#route-rows tr[data-route="warehouse"] td', { hasText: "1" }).last().waitFor();
 
-    healed = true;
+    warehouse.heal();
     await entry.locator("input[type=checkbox]").check();
     await page.locator("#redrive-selected").click();
 
@@ -147,7 +130,7 @@ describe("web console in headless Chromium", function () {
   it("asked nothing of any other origin and logged no error", async () => {
     if (process.env.BACKBONE_CONSOLE_SCREENSHOT) {
       // A fuller page for the README: more traffic, one dead letter waiting, a ticket's tree open.
-      healed = false;
+      warehouse.break();
       await accept(server.url, "user-registered", fixture("user-registered").detail);
       const dead = await accept(server.url, "analytics-event", fixture("analytics-event.page-view").detail);
       await page.locator("#dlq-rows tr", { hasText: dead }).waitFor();
