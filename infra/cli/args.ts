@@ -145,7 +145,8 @@ export function usage(): string {
   lines.push(
     "",
     "Exit codes: 0 done; 1 the target answered with a failure (unknown id, failed replay, degraded health);",
-    "2 the command could not run (unknown command or flag, unreachable endpoint, missing stack output).",
+    "2 the command could not run (unknown command or flag, unreachable endpoint, missing stack output);",
+    "130 Ctrl-C while watching a replay (the replay goes on).",
   );
   return lines.join("\n") + "\n";
 }

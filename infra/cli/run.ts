@@ -90,7 +90,9 @@ const COMMAND_RUNNERS: Record<keyof typeof COMMANDS, Runner> = {
       signal,
       () => io.stderr.write(`following ${target.name} (Ctrl-C to stop)\n`),
     );
-    return 0;
+    if (signal.aborted) return 0;
+    io.stderr.write(`backbone: ${target.name} ended the stream\n`);
+    return EXIT_FAILED;
   },
 
   async show(target, { args, values }, io) {

@@ -115,6 +115,17 @@ describe("backbone CLI against the local stack", function () {
     expect(tail.stdout.text).to.not.contain("order-created");
   });
 
+  it("events tail: a stream the local stack ends (it stops) is said on stderr, exit 1", async () => {
+    const own = await startLocal();
+    const tail = startCli(["events", "tail", "--url", own.url]);
+    expect(await until(() => tail.stderr.text.includes("following"))).to.equal(true);
+    await own.stop();
+    expect(await tail.done).to.equal(1);
+    expect(tail.stderr.text).to.equal(
+      `following ${own.url} (Ctrl-C to stop)\nbackbone: ${own.url} ended the stream\n`,
+    );
+  });
+
   it("events tail --route: an unknown route is named with the known ones, exit 2", async () => {
     const { code, stderr } = await cli(["events", "tail", "--route", "nope", ...at]);
     expect(code).to.equal(2);
