@@ -11,6 +11,7 @@ const FACES = [
   "infra/table",
   "infra/aws",
   "infra/client",
+  "infra/cli",
   "processors/runtime",
   "local/http",
   "local/eventbridge",
@@ -58,7 +59,7 @@ module.exports = {
     forbid(
       "pulumi-only-in-infra-aws",
       "Only the Pulumi components (and the program at the root) load @pulumi/*.",
-      { path: "^(processors|local|infra/(table|pattern|client|catalog)|infra/routes\\.ts)" },
+      { path: "^(processors|local|infra/(table|pattern|client|catalog|cli)|infra/routes\\.ts)" },
       { path: "node_modules/@pulumi/" },
     ),
     ...FACES.map((folder) =>

@@ -15,6 +15,8 @@ export const busName = outputs.busName;
 export const busArn = outputs.busArn;
 export const archiveArn = outputs.archiveArn;
 export const archiveName = outputs.archiveName;
+/** Per route key: rule, function, log group and queues (what `npx backbone --stack <name>` reads). */
+export const routeResources = outputs.routeResources;
 export const dlqUrls = outputs.dlqUrls;
 export const failureQueueUrls = outputs.failureQueueUrls;
 export const dashboardUrl = outputs.dashboardUrl;

@@ -2,7 +2,13 @@
  * The Pulumi side: one `ComponentResource` per concern, and `buildStack`, which declares them all for a routing
  * table. Only this folder (and `index.ts` at the root) imports `@pulumi/*`.
  */
-export { buildStack, namesForStack, runtimeDependencies, type StackOutputs } from "./stack";
+export {
+  buildStack,
+  namesForStack,
+  runtimeDependencies,
+  type RouteOutputs,
+  type StackOutputs,
+} from "./stack";
 export {
   ACCESS_LOG_FORMAT,
   Api,

@@ -34,6 +34,8 @@ export interface StackOutputs {
   /** The archive of what entered through the API: the `--event-source-arn` side of `aws events start-replay`. */
   archiveArn: pulumi.Output<string>;
   archiveName: pulumi.Output<string>;
+  /** Per route key: the names and ARNs the `backbone` CLI (`infra/cli`) operates the route with. */
+  routeResources: Record<string, RouteOutputs>;
   /** Per route key: the queue of events EventBridge could not deliver to the processor. */
   dlqUrls: Record<string, pulumi.Output<string>>;
   /** Per route key: the queue of events the processor failed on after Lambda's retries. */
@@ -68,6 +70,21 @@ export function namesForStack(routes: readonly RouteRow[]): StackNames {
     throw new pulumi.ResourceError(`invalid names:\n${problems.map((p) => p.message).join("\n")}`, undefined);
   }
   return names;
+}
+
+/** One route's resources as the `backbone` CLI reads them (`infra/cli/outputs.ts` checks this shape). */
+export interface RouteOutputs {
+  /** The rule: `StartReplay`'s `Destination.FilterArns` restricts a replay to it. */
+  ruleName: pulumi.Output<string>;
+  ruleArn: pulumi.Output<string>;
+  /** The processor: a dead letter is redriven by invoking it (asynchronously, as EventBridge does). */
+  functionName: pulumi.Output<string>;
+  /** Where its log lines go: `backbone events tail` follows it with CloudWatch Logs Live Tail. */
+  logGroupName: pulumi.Output<string>;
+  dlqUrl: pulumi.Output<string>;
+  dlqArn: pulumi.Output<string>;
+  failureQueueUrl: pulumi.Output<string>;
+  failureQueueArn: pulumi.Output<string>;
 }
 
 /** Declares every resource for `routes`. Throws `pulumi.ResourceError` naming the row or key that is wrong. */
@@ -163,6 +180,7 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
     busArn: bus.arn,
     archiveArn: bus.archive.arn,
     archiveName: bus.archive.name,
+    routeResources: Object.fromEntries(built.map((route) => [route.key, routeOutputs(route)])),
     dlqUrls: byKey((route) => route.dlq.url),
     failureQueueUrls: byKey((route) => route.failureQueue.url),
     dashboardUrl: monitoring.dashboardUrl,
@@ -171,6 +189,19 @@ export function buildStack(routes: readonly RouteRow[]): StackOutputs {
     ...(access.apiKey ? { apiKey: access.apiKey } : {}),
     ...(access.apiKeyId ? { apiKeyId: access.apiKeyId } : {}),
     ...(access.invokePolicyArn ? { invokePolicyArn: access.invokePolicyArn } : {}),
+  };
+}
+
+function routeOutputs(route: Route): RouteOutputs {
+  return {
+    ruleName: route.rule.name,
+    ruleArn: route.rule.arn,
+    functionName: route.fn.name,
+    logGroupName: route.logGroup.name,
+    dlqUrl: route.dlq.url,
+    dlqArn: route.dlq.arn,
+    failureQueueUrl: route.failureQueue.url,
+    failureQueueArn: route.failureQueue.arn,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The local stack's HTTP face on Fastify: the deployed API's `POST /events`, EventBridge's JSON API at `POST /`,
- * the `/local/` ops endpoints, body parsing and one error handler. `registerHttp` wires them all.
+ * the `/local/` ops endpoints, the web console at `/console`, body parsing and one error handler. `registerHttp` wires them all.
  */
 import type { FastifyInstance } from "fastify";
 import type { HttpContext } from "./context";
@@ -10,6 +10,7 @@ import { registerEventsRoute } from "./events";
 import { registerOps } from "./ops";
 import { registerParsers } from "./parsers";
 import { registerReplays } from "./replays";
+import { registerConsole } from "./web-console";
 
 export type { HttpContext, OpsLimits } from "./context";
 export { entryKind, Metrics, type MetricSources } from "./metrics";
@@ -37,4 +38,5 @@ export function registerHttp(app: FastifyInstance, ctx: HttpContext): void {
   registerOps(app, ctx);
   registerReplays(app, ctx);
   ctx.stream.register(app);
+  registerConsole(app);
 }

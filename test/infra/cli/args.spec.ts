@@ -1,0 +1,98 @@
+/**
+ * The CLI's command line and its errors: an unknown command or flag, a flag of another command, a missing value
+ * or argument, an unreachable endpoint, a malformed option value: each is one line on stderr, exit code 2, no
+ * stack trace, and no request is made.
+ */
+import { expect } from "chai";
+import { EXIT_USAGE, usage } from "../../../infra/cli";
+import { freePort } from "../../support/net";
+import { cli } from "./helpers";
+
+describe("backbone CLI: command line", function () {
+  let closed: string;
+  before(async () => {
+    closed = `http://127.0.0.1:${await freePort()}`;
+  });
+
+  const cases: { argv: string[]; says: RegExp }[] = [
+    { argv: [], says: /^no command given \(commands: routes, events tail, events show, dlq list/ },
+    { argv: ["dlq", "lis"], says: /^unknown command "dlq lis"/ },
+    { argv: ["deploy"], says: /^unknown command "deploy"/ },
+    { argv: ["routes", "--colour"], says: /^unknown option --colour/ },
+    { argv: ["routes", "--ids", "1"], says: /^routes has no option --ids/ },
+    { argv: ["events", "tail", "--from", "1h"], says: /^events tail has no option --from/ },
+    { argv: ["dlq", "list", "--route"], says: /^option --route needs a value/ },
+    { argv: ["events", "show"], says: /^events show needs ID/ },
+    { argv: ["health", "extra"], says: /^health takes no argument "extra"/ },
+    { argv: ["replay", "--to", "now"], says: /^replay needs --from/ },
+    { argv: ["replay", "--from", "yesterday"], says: /^--from yesterday: give ISO 8601/ },
+    { argv: ["replay", "--from", "now", "--to", "2h"], says: /^--from is after --to/ },
+    { argv: ["routes", "--url", "ftp://x"], says: /^--url ftp:\/\/x is not an http\(s\) URL/ },
+    { argv: ["routes", "--endpoint-url", "http://127.0.0.1:1"], says: /^--endpoint-url is for AWS calls/ },
+  ];
+  for (const { argv, says } of cases) {
+    it(`backbone ${argv.join(" ") || "(nothing)"}: exit 2, ${says.source.slice(1, 40)}…`, async () => {
+      const { code, stdout, stderr } = await cli([
+        ...(argv.includes("--url") ? [] : ["--url", closed]),
+        ...argv,
+      ]);
+      expect(code).to.equal(EXIT_USAGE);
+      expect(stdout).to.equal("");
+      expect(stderr.split("\n")).to.have.length(2); // one line and its newline
+      expect(stderr.replace(/^backbone: /, "")).to.match(says);
+    });
+  }
+
+  it("says an unreachable local stack is unreachable, with how to start it (exit 2, one line)", async () => {
+    for (const argv of [
+      ["health"],
+      ["routes"],
+      ["events", "show", "x"],
+      ["dlq", "redrive"],
+      ["events", "tail"],
+    ]) {
+      const { code, stderr } = await cli([...argv, "--url", closed]);
+      expect(code, argv.join(" ")).to.equal(EXIT_USAGE);
+      expect(stderr).to.equal(
+        `backbone: cannot reach the local stack at ${closed} (ECONNREFUSED): start it with npm start, or pass --url\n`,
+      );
+    }
+  });
+
+  it("takes the URL from BACKBONE_URL when --url is not given", async () => {
+    const { code, stderr } = await cli(["health"], { env: { BACKBONE_URL: closed } });
+    expect(code).to.equal(EXIT_USAGE);
+    expect(stderr).to.contain(`at ${closed} `);
+  });
+
+  it("prints the usage with every command and flag on --help (exit 0)", async () => {
+    const { code, stdout, stderr } = await cli(["--help"]);
+    expect(code).to.equal(0);
+    expect(stderr).to.equal("");
+    expect(stdout).to.equal(usage());
+    for (const text of [
+      "routes",
+      "events tail",
+      "events show ID",
+      "dlq list",
+      "dlq redrive",
+      "replay",
+      "health",
+    ]) {
+      expect(stdout).to.contain(`  ${text} `);
+    }
+    for (const flag of [
+      "--detail-type",
+      "--route",
+      "--ids",
+      "--from",
+      "--to",
+      "--name",
+      "--stack",
+      "--outputs",
+    ]) {
+      expect(stdout).to.contain(flag);
+    }
+    expect((await cli(["dlq", "list", "--help"])).stdout).to.equal(usage());
+  });
+});
