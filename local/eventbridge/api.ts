@@ -3,8 +3,11 @@
  * functions, so `@aws-sdk/client-eventbridge` and `aws events … --endpoint-url` work unchanged against the local
  * stack. The HTTP route (`local/http/eventbridge.ts`) and the processors' in-process emit transport
  * (`local/delivery/emit-transport.ts`) both answer through `answerAwsCall`, so both run the same code.
- * Signatures are not checked: there are no credentials.
+ * Signatures are not checked (with `BACKBONE_TOKEN` set, the HTTP edge checks the access key id). A store that
+ * cannot write answers 503 `ServiceUnavailable` with `Retry-After` (AWS's common error for a temporary failure),
+ * which the SDK retries.
  */
+import { StorageFault } from "../store";
 import { errorAnswer, type AwsAnswer } from "./answer";
 import type { EventBridgeContext } from "./context";
 import { AwsError } from "./errors";
@@ -29,6 +32,9 @@ export async function answerAwsCall(
     return { status: 200, body: JSON.stringify(output) };
   } catch (err) {
     if (err instanceof AwsError) return errorAnswer(err.status, err.type, err.message);
+    if (err instanceof StorageFault) {
+      return { ...errorAnswer(503, "ServiceUnavailable", err.message), retryAfterSeconds: err.retryAfterSeconds };
+    }
     throw err;
   }
 }

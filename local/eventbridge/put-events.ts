@@ -1,6 +1,10 @@
 /**
  * PutEvents: AWS's split between request errors (`AwsError`, HTTP 400 with `__type`) and per-entry errors
- * (`ErrorCode`/`ErrorMessage` with `FailedEntryCount`). Accepted entries are committed before the answer.
+ * (`ErrorCode`/`ErrorMessage` with `FailedEntryCount`, codes from AWS's list: `InvalidArgument`,
+ * `MalformedDetail`, `NotAuthorizedForSourceException`, and `ResourceNotFoundException` for an unknown bus).
+ * A `Detail` the edge's JSON reader refuses (deeper than 1,000 levels, a number a double cannot hold, a
+ * `__proto__` key) is a `MalformedDetail` entry, like any Detail that is not JSON. Accepted entries are committed
+ * before the answer.
  */
 import type { BusEntry } from "../bus";
 import type { EventBridgeContext } from "./context";
@@ -59,9 +63,10 @@ function readEntry(ctx: EventBridgeContext, e: unknown): EntryResult | BusEntry 
   }
   let detail: unknown;
   try {
-    detail = parseJson(e.Detail as string);
+    detail = parseJson(e.Detail as string, "Detail");
   } catch (err) {
-    if (err instanceof JsonError) return entryError("MalformedDetail", "Detail is malformed.");
+    // AWS's per-entry code for a Detail it cannot read; the message says what (nesting, a number, a key).
+    if (err instanceof JsonError) return entryError("MalformedDetail", `Detail is malformed: ${err.message}`);
     throw err;
   }
   if (!isPlainObject(detail)) return entryError("MalformedDetail", "Detail is malformed.");

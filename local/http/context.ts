@@ -5,6 +5,7 @@ import type { Bus } from "../bus";
 import type { DeliveryHandle, IngestPriority } from "../delivery";
 import type { EventBridgeContext } from "../eventbridge";
 import type { Store } from "../store";
+import type { HttpSettings } from "./server";
 import type { EventValidator } from "./validation";
 
 export interface HttpContext {
@@ -24,4 +25,6 @@ export interface HttpContext {
   readonly delivery: "thread" | "in-thread";
   /** The ingest-first gate of the in-thread delivery loop (absent with the delivery thread). */
   readonly priority?: IngestPriority;
+  /** Limits and access rules of the server (`local/options.ts`). */
+  readonly http: HttpSettings;
 }

@@ -4,6 +4,14 @@
  */
 export { Store, type StoreOptions } from "./store";
 export {
+  isSqliteError,
+  StorageFault,
+  StoreOpenError,
+  STORAGE_RETRY_AFTER_SECONDS,
+  type FaultKind,
+  type StorageHealth,
+} from "./faults";
+export {
   deliveryKey,
   pendingRow,
   type ClaimedDelivery,

@@ -11,6 +11,8 @@ export function prepareStatements(db: Database.Database) {
        ORDER BY d.next_at LIMIT ?`,
     ),
     maxSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM events`),
+    // A committed write that changes nothing: it still appends to the WAL, so it fails while the disk is full.
+    probe: db.prepare(`UPDATE materialized SET seq = seq WHERE id = 1`),
     done: db.prepare(
       `UPDATE deliveries SET status = 'done', result = ?, done_at = ?, last_error = NULL, attempts = ?,
        first_attempt_at = ?, last_attempt_at = ? WHERE event_id = ? AND route_key = ?`,

@@ -148,9 +148,9 @@ describe("local stack: EventBridge API", function () {
     const requestErrors: { name: string; entries: number; detailBytes: number; error: string }[] = [
       { name: "more than 10 entries", entries: 11, detailBytes: 2, error: "ValidationException" },
       {
-        name: "entries over 256 KB in total",
+        name: "entries over EventBridge's 1 MB in total",
         entries: 2,
-        detailBytes: 140 * 1024,
+        detailBytes: 520 * 1024,
         error: "ValidationException",
       },
     ];
