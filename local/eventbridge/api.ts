@@ -33,7 +33,10 @@ export async function answerAwsCall(
   } catch (err) {
     if (err instanceof AwsError) return errorAnswer(err.status, err.type, err.message);
     if (err instanceof StorageFault) {
-      return { ...errorAnswer(503, "ServiceUnavailable", err.message), retryAfterSeconds: err.retryAfterSeconds };
+      return {
+        ...errorAnswer(503, "ServiceUnavailable", err.message),
+        retryAfterSeconds: err.retryAfterSeconds,
+      };
     }
     throw err;
   }

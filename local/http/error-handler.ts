@@ -98,9 +98,10 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
  * What Node's HTTP parser refuses before Fastify sees a request, answered in the contract's shape (Node and
  * Fastify would answer with their own bodies), then the connection is closed.
  */
-export function clientErrorHandler(
-  limits: { headersTimeoutMs: number; requestTimeoutMs: number },
-): (err: LowLevelError, socket: Socket) => void {
+export function clientErrorHandler(limits: {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}): (err: LowLevelError, socket: Socket) => void {
   return (err, socket) => {
     // A reset connection has nobody to answer.
     if (err.code === "ECONNRESET" || socket.destroyed) return;
@@ -130,12 +131,14 @@ function lowLevelError(
     );
   }
   if (err.code === "HPE_HEADER_OVERFLOW") {
-    // Node counts the request line in its header limit: no line end yet means the URI is what is too long.
+    // Node counts the request line in its 16 KB header limit: when the line is most of it, the URI is too long.
     const raw = err.rawPacket;
-    const lineEnded = Buffer.isBuffer(raw) ? raw.includes("\r\n") : true;
-    return lineEnded
-      ? headersTooLarge("the request headers are over 16 KB")
-      : uriTooLong("the request line is over 16 KB");
+    const text = Buffer.isBuffer(raw) ? raw.toString("latin1") : "";
+    const lineEnd = text.indexOf("\r\n");
+    const line = lineEnd < 0 ? text.length : lineEnd;
+    return line > text.length - line
+      ? uriTooLong("the request line (method, path and query) is over 16 KB")
+      : headersTooLarge("the request headers are over 16 KB");
   }
   return badRequest(`malformed HTTP request (${err.message})`);
 }

@@ -49,7 +49,9 @@ export function registerGuard(app: FastifyInstance, settings: AccessSettings): v
     }
     const site = req.headers["sec-fetch-site"];
     if (site !== undefined && site !== "same-origin" && site !== "none") {
-      return done(forbidden(`requests from another site's page (Sec-Fetch-Site: ${String(site)}) are refused`));
+      return done(
+        forbidden(`requests from another site's page (Sec-Fetch-Site: ${String(site)}) are refused`),
+      );
     }
     if (token && !carries(req.headers.authorization, token)) {
       return done(

@@ -12,6 +12,7 @@
  * file under another name is another database.
  */
 import Database from "better-sqlite3";
+import path from "node:path";
 import { StoreOpenError } from "./faults";
 
 /** The held lock of one database file. */
@@ -20,12 +21,15 @@ export class DatabaseLock {
 
   /** Takes the lock of `file` (an absolute path) or throws a `StoreOpenError` naming who holds it. */
   static acquire(file: string): DatabaseLock {
-    const path = `${file}.lock`;
+    const lockPath = `${file}.lock`;
     let db: Database.Database;
     try {
-      db = new Database(path);
+      db = new Database(lockPath);
     } catch (err) {
-      throw new StoreOpenError(`cannot create the lock file ${path}: ${(err as Error).message}`);
+      throw new StoreOpenError(
+        `cannot create the lock file ${lockPath} (${(err as Error).message}): the folder ${path.dirname(file)} ` +
+          `must be writable; choose another place (BACKBONE_DB or --db) or fix its permissions`,
+      );
     }
     try {
       db.pragma("busy_timeout = 0");
@@ -42,7 +46,7 @@ export class DatabaseLock {
       const refusal = err instanceof StoreOpenError ? err : busy ? held(db, file) : undefined;
       db.close();
       if (refusal) throw refusal;
-      throw new StoreOpenError(`cannot lock ${file} (through ${path}): ${(err as Error).message}`);
+      throw new StoreOpenError(`cannot lock ${file} (through ${lockPath}): ${(err as Error).message}`);
     }
   }
 
@@ -65,7 +69,8 @@ function tryBegin(db: Database.Database): boolean {
 function held(db: Database.Database, file: string): StoreOpenError {
   let holder = "another local stack";
   try {
-    const row = db.prepare(`SELECT pid, since FROM holder`).get() as { pid: number; since: string } | undefined;
+    const row = db.prepare(`SELECT pid, since FROM holder`).get() as
+      { pid: number; since: string } | undefined;
     if (row) holder = `another local stack (pid ${row.pid}, since ${row.since})`;
   } catch {
     // Unreadable holder row: the generic wording stays.

@@ -16,8 +16,11 @@ export interface MonitorHooks {
   writeUnwritten(): void;
   /** Writes kept in memory. */
   unwritten(): number;
-  /** A small committed write, to learn whether the file accepts writes again when nothing waits. */
-  probe(): void;
+  /**
+   * A committed write of `bytes` (written and removed in one transaction), to learn whether the file accepts the
+   * refused write again when nothing else waits to be written.
+   */
+  probe(bytes: number): void;
   /** Before the fault of a `gone` file is reported: last chance to put what the WAL holds into the open file. */
   onGone?(): void;
   /** Told of every change of state. */
@@ -28,7 +31,10 @@ export interface MonitorHooks {
 export const PAUSED = 1;
 
 export class StorageMonitor {
-  private fault: { kind: FaultKind; message: string; since: number } | undefined;
+  /** `how`: set once the file's check found it deleted or replaced (SQLite may report a moved file first). */
+  private fault: { kind: FaultKind; message: string; since: number; how?: string } | undefined;
+  /** Size of the last refused write that left nothing to retry (an event insert, answered 503). */
+  private probeBytes = 4096;
   private readonly identity: { dev: number; ino: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -63,8 +69,9 @@ export class StorageMonitor {
     return this.timer !== undefined;
   }
 
-  /** A write failed with `err`. */
-  failed(err: unknown): void {
+  /** A write failed with `err`; `bytes`: its size, when it is not kept for a retry (the probe writes as much). */
+  failed(err: unknown, bytes?: number): void {
+    if (bytes !== undefined) this.probeBytes = Math.max(4096, Math.min(bytes, 4 * 1024 * 1024));
     if (this.fault?.kind === "gone") return;
     const kind = faultKind(err);
     const message = faultMessage(kind, this.file ?? ":memory:", err);
@@ -105,18 +112,18 @@ export class StorageMonitor {
       const now = identityOf(this.file);
       const same = now !== undefined && now.dev === this.identity.dev && now.ino === this.identity.ino;
       if (!same) {
-        if (this.fault?.kind !== "gone") this.goneNow(now === undefined ? "deleted" : "replaced");
+        if (this.fault?.how === undefined) this.goneNow(now === undefined ? "deleted" : "replaced");
         return;
       }
       if (this.fault?.kind === "gone") {
         // The original file is back at its path (moved back): writes may resume.
-        this.fault = { ...this.fault, kind: "io" };
+        this.fault = { ...this.fault, kind: "io", how: undefined };
       }
     }
     if (!this.fault) return;
     try {
       if (this.hooks.unwritten() > 0) this.hooks.writeUnwritten();
-      else this.hooks.probe();
+      else this.hooks.probe(this.probeBytes);
     } catch (err) {
       this.failed(err);
       return;
@@ -141,11 +148,12 @@ export class StorageMonitor {
     this.enter(
       "gone",
       `${file} was ${how} while the server ran: new events get 503 and nothing is written; ${keep}`,
+      how,
     );
   }
 
-  private enter(kind: FaultKind, message: string): void {
-    this.fault = { kind, message, since: this.fault?.since ?? Date.now() };
+  private enter(kind: FaultKind, message: string, how?: string): void {
+    this.fault = { kind, message, since: this.fault?.since ?? Date.now(), how };
     Atomics.store(this.shared, PAUSED, 1);
     this.hooks.onChange?.(this.health());
   }

@@ -69,6 +69,9 @@ CREATE TABLE IF NOT EXISTS materialized (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   seq INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS probe (
+  pad BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT PRIMARY KEY,
   result TEXT NOT NULL,
@@ -95,7 +98,6 @@ export function migrate(db: Database.Database): void {
  */
 export function openDatabase(file: string, options: OpenOptions): Database.Database {
   const inMemory = file === ":memory:";
-  if (!inMemory) prepareFolder(file);
   let db: Database.Database | undefined;
   try {
     db = new Database(file);
@@ -123,12 +125,21 @@ export function openDatabase(file: string, options: OpenOptions): Database.Datab
  */
 function checkIntegrity(db: Database.Database, file: string): void {
   const rows = db.pragma("quick_check(3)") as { quick_check: string }[];
-  const problems = rows.map((r) => r.quick_check).filter((p) => p !== "ok");
-  if (problems.length > 0) throw corrupt(file, problems.join("; "));
+  const problems = rows
+    .map((r) => r.quick_check)
+    .filter((p) => p !== "ok")
+    .flatMap((p) => p.split("\n"))
+    .map((p) => p.trim())
+    .filter((p) => p !== "" && !p.startsWith("***"));
+  // One line: `npm start` prints the refusal as is.
+  if (problems.length > 0) throw corrupt(file, `quick_check: ${problems.slice(0, 3).join("; ")}`);
 }
 
-/** The folder exists (created if need be) and this process may create files in it. */
-function prepareFolder(file: string): void {
+/**
+ * The folder of `file` exists (created if need be) and this process may create files in it (the database, its
+ * -wal, -shm and lock files), else a `StoreOpenError` saying so.
+ */
+export function prepareFolder(file: string): void {
   const dir = path.dirname(path.resolve(file));
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -142,7 +153,7 @@ function prepareFolder(file: string): void {
   }
 }
 
-function notWritable(dir: string, file: string): StoreOpenError {
+export function notWritable(dir: string, file: string): StoreOpenError {
   return new StoreOpenError(
     `the folder ${dir} is not writable, and ${path.basename(file)} needs it for itself and its -wal and -shm files; ` +
       `choose another place (BACKBONE_DB or --db) or make it writable`,
@@ -168,7 +179,9 @@ function openError(file: string, err: unknown): StoreOpenError {
   }
   if (code === "SQLITE_FULL") return new StoreOpenError(`cannot open ${file}: the disk is full (${message})`);
   if (code === "SQLITE_BUSY") {
-    return new StoreOpenError(`${file} is locked by another process (${message}); stop it or use another file`);
+    return new StoreOpenError(
+      `${file} is locked by another process (${message}); stop it or use another file`,
+    );
   }
   return new StoreOpenError(`cannot open ${file}: ${message}`);
 }

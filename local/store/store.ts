@@ -39,7 +39,7 @@ import {
   type RetryWrite,
   type WriteBatch,
 } from "./rows";
-import { openDatabase } from "./schema";
+import { openDatabase, prepareFolder } from "./schema";
 import { prepareStatements } from "./statements";
 import { prepareTransactions, writeDead, writeRetry } from "./writes";
 
@@ -113,6 +113,7 @@ export class Store extends StoreReads {
     const inMemory = file === ":memory:";
     const checkpoints = !inMemory && interval > 0 && !options.remote;
     const absolute = inMemory ? undefined : path.resolve(file);
+    if (absolute && !options.remote) prepareFolder(absolute);
     const lock = options.lock && absolute ? DatabaseLock.acquire(absolute) : undefined;
     let db: ReturnType<typeof openDatabase>;
     let late: DeliveryRows | undefined;
@@ -149,7 +150,7 @@ export class Store extends StoreReads {
       this.monitor = new StorageMonitor(absolute, this.openCounter, options.storageCheckMs, {
         writeUnwritten: () => this.writeUnwritten(),
         unwritten: () => this.unwritten,
-        probe: () => this.stmt.probe.run(),
+        probe: (bytes) => this.tx.probe.immediate(bytes),
         onGone: () => this.checkpointIntoOpenFile(),
         onChange: options.onHealth,
       });
@@ -217,7 +218,8 @@ export class Store extends StoreReads {
     // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
     const rows = this.writer;
     const monitor = this.monitor;
-    if (monitor && !monitor.writable) throw new StorageFault("gone", monitor.message ?? "the database is gone");
+    if (monitor && !monitor.writable)
+      throw new StorageFault("gone", monitor.message ?? "the database is gone");
     let seq: number;
     try {
       if (!this.withRows) {
@@ -229,7 +231,9 @@ export class Store extends StoreReads {
       }
     } catch (err) {
       if (this.withRows) rows.reload();
-      throw this.refused(err);
+      let bytes = 0;
+      for (const e of events) bytes += e.envelope.length;
+      throw this.refused(err, bytes);
     }
     monitor?.succeeded();
     let n = 0;
@@ -392,7 +396,8 @@ export class Store extends StoreReads {
   /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
   redrive(ids: readonly number[] | undefined, now: number): DlqRow[] {
     const monitor = this.monitor;
-    if (monitor && !monitor.writable) throw new StorageFault("gone", monitor.message ?? "the database is gone");
+    if (monitor && !monitor.writable)
+      throw new StorageFault("gone", monitor.message ?? "the database is gone");
     const redrive = this.db.transaction(() => {
       const entries = ids
         ? ids.map((id) => this.stmt.dlqById.get(id) as DlqRow | undefined).filter((r) => r !== undefined)
@@ -486,9 +491,9 @@ export class Store extends StoreReads {
   }
 
   /** A write the file refused: the fault is recorded, and callers get a `StorageFault` (answered 503). */
-  private refused(err: unknown): unknown {
+  private refused(err: unknown, bytes?: number): unknown {
     if (!isSqliteError(err)) return err;
-    this.monitor?.failed(err);
+    this.monitor?.failed(err, bytes);
     return new StorageFault(faultKind(err), this.monitor?.message ?? err.message);
   }
 
