@@ -5,7 +5,7 @@ import type { Bus } from "../bus";
 import type { DeliveryHandle, IngestPriority } from "../delivery";
 import type { EventBridgeContext } from "../eventbridge";
 import type { Store } from "../store";
-import type { HttpSettings } from "./server";
+import type { HttpSettings } from "./settings";
 import type { EventValidator } from "./validation";
 
 export interface HttpContext {

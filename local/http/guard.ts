@@ -13,14 +13,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { forbidden } from "./errors";
-
-/** What the guard enforces (`LocalOptions.token`, `allowedHosts`). */
-export interface AccessSettings {
-  /** Required in `Authorization`; empty: none. */
-  token: string;
-  /** `Host` names accepted besides loopback ones; `*` accepts any. */
-  allowedHosts: readonly string[];
-}
+import type { AccessSettings } from "./settings";
 
 /** Registers the checks on every request of `app`. */
 export function registerGuard(app: FastifyInstance, settings: AccessSettings): void {

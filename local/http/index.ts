@@ -25,9 +25,10 @@ export {
   tooManyRequests,
   unsupportedMediaType,
 } from "./errors";
-export { isLoopbackName, type AccessSettings } from "./guard";
+export { isLoopbackName } from "./guard";
 export { BODY_LIMIT } from "./parsers";
-export { serverOptions, type HttpSettings } from "./server";
+export { serverOptions } from "./server";
+export type { AccessSettings, HttpSettings } from "./settings";
 export { describe as describeErrors, EventValidator, type EventRequest } from "./validation";
 
 /** Registers the access checks, parsers, the error handler and every route on `app`. */

@@ -6,22 +6,8 @@
 import type { FastifyHttpOptions } from "fastify";
 import type { Server } from "node:http";
 import { clientErrorHandler, frameworkErrors } from "./error-handler";
-import type { AccessSettings } from "./guard";
 import { BODY_LIMIT } from "./parsers";
-
-/** The HTTP server's settings, as `resolveOptions` makes them (defaults in `DEFAULTS`). */
-export interface HttpSettings extends AccessSettings {
-  /** A request's headers must arrive within this. */
-  headersTimeoutMs: number;
-  /** A whole request (headers and body) must arrive within this. */
-  requestTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this. */
-  keepAliveTimeoutMs: number;
-  /** A connection without traffic either way is closed after this. */
-  connectionTimeoutMs: number;
-  /** Connections at once; further ones are closed at accept. */
-  maxConnections: number;
-}
+import type { HttpSettings } from "./settings";
 
 /** Fastify's server options for `settings` (spread into `Fastify({...})`). */
 export function serverOptions(settings: HttpSettings): FastifyHttpOptions<Server> {
