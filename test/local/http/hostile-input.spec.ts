@@ -232,6 +232,8 @@ describe("local stack: hostile input on every endpoint", function () {
   });
 
   it("accepts an entry of up to 1 MB on POST /events and PutEvents, and refuses one byte more with 413", async () => {
+    // EventBridge's limit since 2026-01-29; MAX_ENTRY_BYTES is the one source of the local stack's.
+    expect(MAX_ENTRY_BYTES).to.equal(1024 * 1024);
     // Source and DetailType count too (EventBridge's entry size); the pad fills the rest exactly.
     const empty = JSON.stringify({ ...order, note: "" });
     const fill = (source: string, extra: number) =>
