@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { RouteRow } from "../../../infra/table";
 import type { Bus } from "../../../local/bus";
 import { StorageFault, StoreOpenError, type ClaimedDelivery, type Store } from "../../../local/store";
+import { Checkpointer } from "../../../local/store/checkpointer";
 import { openBus, openStore, tempDir, until } from "../helpers";
 
 const routes = [{ key: "orders", pattern: { "detail-type": ["order-created"] } }] as unknown as RouteRow[];
@@ -193,6 +194,25 @@ describe("local stack: storage faults in the store", function () {
     expect(kept).to.include({ truncated: true, bytes: size });
     expect(JSON.stringify(huge).startsWith(kept.head)).to.equal(true);
     expect(store.getIdempotent(`orders:${id}`)).to.deep.equal({ result: kept });
+  });
+});
+
+describe("local stack: the checkpoint thread", function () {
+  it("reports a failing checkpoint to its callback, and the process carries on", async () => {
+    const temp = tempDir();
+    const file = join(temp.dir, "not-a-db");
+    const fd = openSync(file, "w");
+    writeSync(fd, "text, not a database\n".repeat(400));
+    closeSync(fd);
+    const errors: string[] = [];
+    const checkpointer = new Checkpointer(file, 20, (message) => errors.push(message));
+    try {
+      expect(await until(() => errors.length > 0, 5000)).to.equal(true);
+      expect(errors[0]).to.match(/not a database/);
+    } finally {
+      await checkpointer.stop();
+      temp.remove();
+    }
   });
 });
 
