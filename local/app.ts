@@ -9,6 +9,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
+import type pino from "pino";
 import { API_SOURCE, ARCHIVE_PATTERN, eventCatalog } from "../infra/table";
 import { archiveCounter, archiveSources, Bus, ReplayEngine } from "./bus";
 import {
@@ -21,10 +22,18 @@ import {
   type DeliveryOutcome,
 } from "./delivery";
 import { busNamesFor, type EventBridgeContext } from "./eventbridge";
-import { BODY_LIMIT, EventStream, EventValidator, Metrics, registerHttp, type HttpContext } from "./http";
+import {
+  EventStream,
+  EventValidator,
+  isLoopbackName,
+  Metrics,
+  registerHttp,
+  serverOptions,
+  type HttpContext,
+} from "./http";
 import { silentLogger } from "./logging";
-import { DEFAULTS, resolveOptions, type LocalOptions, type ResolvedOptions } from "./options";
-import { Store, type NewEvent } from "./store";
+import { DEFAULTS, resolveOptions, StartError, type LocalOptions, type ResolvedOptions } from "./options";
+import { Store, type NewEvent, type StorageHealth } from "./store";
 
 export type { LocalOptions } from "./options";
 
@@ -54,16 +63,19 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   const resolved = resolveOptions(options);
   const { routes, now, maxPending } = resolved;
   const log = options.logger ?? silentLogger();
+  // Delivery pauses while the store cannot write; when it can again, the loop is woken (set once it exists).
+  let wake = (): void => undefined;
   const store = new Store(resolved.dbPath, {
     ...resolved.store,
     onError: (message) => log.error({ error: message }, "WAL checkpoint failed"),
+    onHealth: (health) => storageChanged(log, health, () => wake()),
   });
   // pino 10's types are wider than the pino 9 ones Fastify declares; the runtime contract is the same.
   const app: FastifyInstance = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
     // One line per request would dominate the log and the ingest cost; delivery outcomes are logged instead.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT,
+    ...serverOptions(resolved.http),
   });
   const endpoint = emitEndpoint(app, resolved);
   const overHttp = resolved.emitTransport === "http";
@@ -106,6 +118,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
           delivery: resolved.deliverySettings,
           log: { level: log.level, pretty: options.logger !== undefined && process.stdout.isTTY === true },
           emitOverHttp: overHttp,
+          maxResultBytes: resolved.store.maxResultBytes,
         },
         log,
         // Emits join the requests' group commit: the delivery thread waits for the answer, not this thread.
@@ -201,8 +214,10 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         listScanRows: DEFAULTS.listScanRows,
         treeMaxEvents: DEFAULTS.treeMaxEvents,
       },
+      http: resolved.http,
     };
     registerHttp(app, ctx);
+    wake = () => worker.poll();
     recovered = store.openDeliveries;
     // Over http, emits need this server's socket, so deliveries wait until it listens (unless told where).
     const needsSocket = overHttp && !resolved.emitEndpoint && !resolved.port;
@@ -218,24 +233,49 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   if (recovered > 0) log.info({ recovered }, "delivering what the previous process left open");
 
   let closing: Promise<void> | undefined;
+  const delivering = worker;
   return {
     app,
     store,
-    worker,
+    worker: delivering,
     delivery: resolved.delivery,
     recovered,
     replays,
     async listen({ port = 0, host = "127.0.0.1" } = {}) {
+      if (!isLoopbackName(host)) {
+        if (!resolved.http.token) {
+          throw new StartError(
+            `HOST=${host} would expose every endpoint (ops included) beyond this machine; ` +
+              "set BACKBONE_TOKEN to a secret that clients then send as Authorization: Bearer <token>",
+          );
+        }
+        log.warn(
+          { host },
+          "listening beyond loopback: every request needs the token (BACKBONE_TOKEN); Host names must be in BACKBONE_ALLOWED_HOSTS",
+        );
+      }
       // Answering before the delivery thread runs would only make the first events wait for it.
-      await Promise.all([app.listen({ port, host }), worker instanceof DeliveryThread && worker.ready]);
+      try {
+        await Promise.all([
+          app.listen({ port, host }),
+          delivering instanceof DeliveryThread && delivering.ready,
+        ]);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
+          throw new StartError(`cannot listen on ${host}:${port}: ${(err as Error).message} (PORT, HOST)`);
+        }
+        throw err;
+      }
       const address = app.server.address() as AddressInfo;
-      return `http://${host}:${address.port}`;
+      const shown = host.includes(":") ? `[${host}]` : host;
+      return `http://${shown}:${address.port}`;
     },
     close() {
       // Deliveries stop first: attempts in progress may still emit through this server.
       closing ??= (async () => {
         replays.stop();
-        await worker.stop();
+        await delivering.stop();
         await app.close();
         destroyClient();
         await store.close();
@@ -243,6 +283,16 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       return closing;
     },
   };
+}
+
+/** Logs a change of the storage state; when it is ok again, delivery is woken (it paused meanwhile). */
+function storageChanged(log: pino.Logger, health: StorageHealth, resume: () => void): void {
+  if (health.ok) {
+    log.info({ unwritten: health.unwritten }, "storage writes again: delivery resumes");
+    resume();
+  } else {
+    log.error({ state: health.state, since: health.since }, health.message ?? "storage fault");
+  }
 }
 
 /** Where `ctx.emit` sends over HTTP: the configured endpoint or port, else this server's socket once it listens. */

@@ -6,20 +6,18 @@
  * Environment: `ENVIRONMENT` in options.ts (PORT, HOST, BACKBONE_DB, LOG_LEVEL, BACKBONE_*), defaults in
  * `DEFAULTS`; flags win over the environment. SIGINT/SIGTERM stop delivering, close the server and the
  * database; a second signal exits at once.
+ *
+ * A refusal to start (a bad setting, a damaged or locked or unwritable database, a non-loopback HOST without a
+ * token, a port in use) is printed as one line naming what to do, and the process exits with 1.
  */
 import { parseArgs } from "node:util";
 import { buildApp } from "./app";
 import { createLogger } from "./logging";
-import { settingsFromEnv } from "./options";
+import { settingsFromEnv, StartError } from "./options";
+import { StoreOpenError } from "./store";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      db: { type: "string" },
-    },
-  });
+  const values = flags();
   const settings = settingsFromEnv({
     ...process.env,
     ...(values.port !== undefined ? { PORT: values.port } : {}),
@@ -60,7 +58,25 @@ async function main(): Promise<void> {
   );
 }
 
+function flags(): { port?: string; host?: string; db?: string } {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        db: { type: "string" },
+      },
+    }).values;
+  } catch (err) {
+    throw new StartError(`${(err as Error).message}; flags: --port, --host, --db`);
+  }
+}
+
 main().catch((err: unknown) => {
-  console.error(err);
+  if (err instanceof StartError || err instanceof StoreOpenError) {
+    console.error(`backbone: ${err.message.replace(/\s*\n\s*/g, " ")}`);
+  } else {
+    console.error(err);
+  }
   process.exit(1);
 });

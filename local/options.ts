@@ -15,6 +15,7 @@ import {
   type StackNames,
 } from "../infra/table";
 import type { DeliveryOutcome, DeliverySettings, IngestPriorityOptions } from "./delivery";
+import type { HttpSettings } from "./http";
 import type { StoreOptions } from "./store";
 
 /** Every default of the local stack. */
@@ -83,6 +84,33 @@ export const DEFAULTS = {
   streamBufferMessages: 1000,
   /** Events `GET /local/events/:id` shows in one causal tree at most. */
   treeMaxEvents: 200,
+  /**
+   * A processor result over this many bytes (as JSON) is stored truncated, marked `truncated` with its size, in
+   * the delivery row and the idempotency table (local/store/results.ts).
+   */
+  maxResultBytes: 256 * 1024,
+  /**
+   * How often the database file is checked (deleted or replaced: noticed within this) and writes it refused
+   * (disk full) are retried; delivery resumes on its own at the first that succeeds.
+   */
+  storageCheckMs: 500,
+  /**
+   * Bearer token every request must carry (`Authorization: Bearer <token>`, or as the SigV4 access key id of
+   * EventBridge's API). Empty: none, which only a loopback listener allows.
+   */
+  token: "",
+  /** Comma-separated `Host` names accepted besides loopback ones (`*`: any); others get 403. */
+  allowedHosts: "",
+  /** A request's headers must arrive within this (slow-header clients: 408). */
+  headersTimeoutMs: 10_000,
+  /** A whole request, body included, must arrive within this (slow-body clients: 408). */
+  requestTimeoutMs: 30_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  /** A connection with no traffic either way (a client not reading its answer) is closed after this. */
+  connectionTimeoutMs: 60_000,
+  /** Connections at once; further ones are closed at accept (each may buffer a body of up to `BODY_LIMIT`). */
+  maxConnections: 512,
 } as const;
 
 /** Options of `buildApp`. Every field is optional; `DEFAULTS` says what `npm start` uses. */
@@ -167,6 +195,23 @@ export interface LocalOptions {
   onOutcome?: (outcome: DeliveryOutcome) => void;
   /** The clock of the bus and the delivery loop (not of Fastify); implies `delivery: "in-thread"`. */
   now?: () => Date;
+  /** A stored processor result over this many bytes is truncated (`DEFAULTS.maxResultBytes`). */
+  maxResultBytes?: number;
+  /** How often the database file is checked and refused writes retried (`DEFAULTS.storageCheckMs`). */
+  storageCheckMs?: number;
+  /**
+   * Bearer token every request must carry; required to listen beyond loopback. EventBridge API clients pass it
+   * as their access key id (`AWS_ACCESS_KEY_ID`); the secret is not checked.
+   */
+  token?: string;
+  /** `Host` names accepted besides loopback ones (`*`: any). */
+  allowedHosts?: readonly string[];
+  /** HTTP limits (`DEFAULTS`): headers, whole request, idle keep-alive, inactivity, connections at once. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  maxConnections?: number;
 }
 
 /** The settings `npm start` reads from the environment, by option, with their variables. */
@@ -182,6 +227,8 @@ export const ENVIRONMENT = {
   concurrency: "BACKBONE_CONCURRENCY",
   checkpointIntervalMs: "BACKBONE_CHECKPOINT_MS",
   delivery: "BACKBONE_DELIVERY",
+  token: "BACKBONE_TOKEN",
+  allowedHosts: "BACKBONE_ALLOWED_HOSTS",
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, string>>;
 
 /** What `npm start` reads from its environment: where to listen, the logger's level, and `buildApp`'s options. */
@@ -192,7 +239,12 @@ export interface StartSettings {
   options: LocalOptions;
 }
 
-/** Reads `ENVIRONMENT` from `env`; throws an `Error` naming the variable and its accepted values. */
+/** A setting `npm start` refuses: its message is one line naming the setting (local/main.ts prints only that). */
+export class StartError extends Error {
+  override readonly name = "StartError";
+}
+
+/** Reads `ENVIRONMENT` from `env`; throws a `StartError` naming the variable and its accepted values. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
   const text = (key: keyof typeof ENVIRONMENT): string | undefined => {
     const raw = env[ENVIRONMENT[key]];
@@ -203,16 +255,19 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
     if (raw === undefined) return undefined;
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) {
-      throw new Error(`${ENVIRONMENT[key]} must be a non-negative number, got ${raw}`);
+      throw new StartError(`${ENVIRONMENT[key]} must be a non-negative number, got ${raw}`);
     }
     return n;
   };
   const delivery = text("delivery");
   if (delivery !== undefined && delivery !== "thread" && delivery !== "in-thread") {
-    throw new Error(`${ENVIRONMENT.delivery} must be thread or in-thread, got ${delivery}`);
+    throw new StartError(`${ENVIRONMENT.delivery} must be thread or in-thread, got ${delivery}`);
   }
   const port = number("port") ?? DEFAULTS.port;
-  if (!Number.isInteger(port) || port > 65535) throw new Error(`${ENVIRONMENT.port}: invalid port ${port}`);
+  if (!Number.isInteger(port) || port > 65535) {
+    throw new StartError(`${ENVIRONMENT.port}: invalid port ${port}`);
+  }
+  const hosts = text("allowedHosts");
   return {
     port,
     host: text("host") ?? DEFAULTS.host,
@@ -226,8 +281,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
       concurrency: number("concurrency"),
       checkpointIntervalMs: number("checkpointIntervalMs"),
       delivery,
+      token: text("token"),
+      allowedHosts: hosts === undefined ? undefined : splitList(hosts),
     },
   };
+}
+
+/** `a, b,c` → `["a", "b", "c"]`. */
+function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 /** `LocalOptions` with every default applied, grouped as the components take them. */
@@ -251,9 +316,13 @@ export interface ResolvedOptions {
   account: string;
   maxPending: number;
   now: () => Date;
-  store: Pick<StoreOptions, "synchronous" | "checkpointIntervalMs" | "deliveryRows">;
+  store: Pick<
+    StoreOptions,
+    "synchronous" | "checkpointIntervalMs" | "deliveryRows" | "maxResultBytes" | "storageCheckMs" | "lock"
+  >;
   deliverySettings: DeliverySettings;
   ingestPriority: Omit<IngestPriorityOptions, "backlogHigh">;
+  http: HttpSettings;
 }
 
 /** Project root: `routesModule` is relative to it. */
@@ -280,12 +349,19 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     region,
     account,
   });
+  const token = options.token ?? DEFAULTS.token;
+  const emitTransport = options.emitTransport ?? DEFAULTS.emitTransport;
+  if (token && emitTransport === "http") {
+    // The processors' client signs with its own credentials; carrying the token there is not built.
+    throw new Error('emitTransport: "http" cannot be combined with a token; use the in-process transport');
+  }
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs;
   return {
     routes,
     routesModule,
     dbPath,
     delivery,
-    emitTransport: options.emitTransport ?? DEFAULTS.emitTransport,
+    emitTransport,
     emitEndpoint: options.emitEndpoint,
     port: options.port,
     names,
@@ -301,6 +377,9 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
       checkpointIntervalMs: options.checkpointIntervalMs ?? DEFAULTS.checkpointIntervalMs,
       // The delivery thread reads delivery rows on its own connection, so they must exist with the event.
       deliveryRows: delivery === "in-thread" ? "late" : "with-event",
+      maxResultBytes: options.maxResultBytes ?? DEFAULTS.maxResultBytes,
+      storageCheckMs: options.storageCheckMs ?? DEFAULTS.storageCheckMs,
+      lock: true,
     },
     deliverySettings: {
       concurrency: options.concurrency ?? DEFAULTS.concurrency,
@@ -313,6 +392,15 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
       rate: options.ingestPriorityRate ?? DEFAULTS.ingestPriorityRate,
       trickle: options.ingestPriorityTrickle ?? DEFAULTS.ingestPriorityTrickle,
       windowMs: DEFAULTS.ingestPriorityWindowMs,
+    },
+    http: {
+      token,
+      allowedHosts: options.allowedHosts ?? splitList(DEFAULTS.allowedHosts),
+      headersTimeoutMs,
+      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+      keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? DEFAULTS.keepAliveTimeoutMs,
+      connectionTimeoutMs: options.connectionTimeoutMs ?? DEFAULTS.connectionTimeoutMs,
+      maxConnections: options.maxConnections ?? DEFAULTS.maxConnections,
     },
   };
 }

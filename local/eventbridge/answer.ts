@@ -12,6 +12,8 @@ export interface AwsAnswer {
   status: number;
   /** The AWS error type (`__type`), for errors. */
   errorType?: string;
+  /** Sent as `Retry-After` (a temporary refusal). */
+  retryAfterSeconds?: number;
   body: string;
 }
 
@@ -19,6 +21,7 @@ export interface AwsAnswer {
 export function awsHeaders(answer: AwsAnswer): Record<string, string> {
   const headers: Record<string, string> = { "content-type": AMZ_JSON, "x-amzn-requestid": randomUUID() };
   if (answer.errorType) headers["x-amzn-errortype"] = answer.errorType;
+  if (answer.retryAfterSeconds !== undefined) headers["retry-after"] = String(answer.retryAfterSeconds);
   return headers;
 }
 

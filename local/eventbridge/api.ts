@@ -3,12 +3,14 @@
  * functions, so `@aws-sdk/client-eventbridge` and `aws events … --endpoint-url` work unchanged against the local
  * stack. The HTTP route (`local/http/eventbridge.ts`) and the processors' in-process emit transport
  * (`local/delivery/emit-transport.ts`) both answer through `answerAwsCall`, so both run the same code.
- * Signatures are not checked: there are no credentials.
  *
  * Besides PutEvents and TestEventPattern, the control plane's reads (buses, rules, targets, the archive) and
  * replays are answered from the routing table (`ControlPlane`); its writes answer an error that says the table
- * is the source of truth.
+ * is the source of truth. Signatures are not checked (with `BACKBONE_TOKEN` set, the HTTP edge checks the access key id). A store that
+ * cannot write answers 503 `ServiceUnavailable` with `Retry-After` (AWS's common error for a temporary failure),
+ * which the SDK retries.
  */
+import { StorageFault } from "../store";
 import { errorAnswer, type AwsAnswer } from "./answer";
 import {
   cancelReplay,
@@ -98,6 +100,12 @@ export async function answerAwsCall(
     return { status: 200, body: JSON.stringify(output) };
   } catch (err) {
     if (err instanceof AwsError) return errorAnswer(err.status, err.type, err.message);
+    if (err instanceof StorageFault) {
+      return {
+        ...errorAnswer(503, "ServiceUnavailable", err.message),
+        retryAfterSeconds: err.retryAfterSeconds,
+      };
+    }
     throw err;
   }
 }

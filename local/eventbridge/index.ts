@@ -3,7 +3,6 @@ export { AMZ_JSON, awsHeaders, errorAnswer, LOCAL_EMIT_AGENT, type AwsAnswer } f
 export { answerAwsCall, answerAwsText } from "./api";
 export { busNamesFor, type BusNames, type EventBridgeContext } from "./context";
 export { entrySize, MAX_ENTRIES, MAX_ENTRY_BYTES } from "./entries";
-export { isPlainObject, JsonError, parseJson } from "./json";
 export type { ControlPlane } from "./context";
 export {
   CAUSE_HEADER,
@@ -16,3 +15,4 @@ export {
   type HeaderLookup,
   type RequestMeta,
 } from "./correlation";
+export { decodeUtf8, isPlainObject, JsonError, MAX_JSON_DEPTH, parseJson } from "./json";

@@ -1,6 +1,12 @@
 /**
  * PutEvents: AWS's split between request errors (`AwsError`, HTTP 400 with `__type`) and per-entry errors
- * (`ErrorCode`/`ErrorMessage` with `FailedEntryCount`). Accepted entries are committed before the answer.
+ * (`ErrorCode`/`ErrorMessage` with `FailedEntryCount`), whose codes come from AWS's list in the PutEventsResultEntry
+ * reference: `InvalidArgument`, `MalformedDetail`, `NotAuthorizedForSourceException`. An unknown bus is an
+ * `InvalidArgument` entry: AWS has been reported to accept such entries silently (aws/aws-cli#9186); refusing
+ * them locally shows the typo.
+ * A `Detail` the edge's JSON reader refuses (deeper than 1,000 levels, a number a double cannot hold, a
+ * `__proto__` key) is a `MalformedDetail` entry, like any Detail that is not JSON. Accepted entries are committed
+ * before the answer.
  */
 import type { BusEntry } from "../bus";
 import type { EventBridgeContext } from "./context";
@@ -9,7 +15,19 @@ import { entrySize, MAX_ENTRIES, MAX_ENTRY_BYTES } from "./entries";
 import { AwsError, invalidMember } from "./errors";
 import { isPlainObject, JsonError, parseJson } from "./json";
 
-type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+/** AWS's per-entry error codes (the PutEventsResultEntry reference); an entry error can use no other. */
+type EntryErrorCode =
+  | "InternalFailure"
+  | "ThrottlingException"
+  | "AccessDeniedException"
+  | "InvalidAccountIdException"
+  | "InvalidArgument"
+  | "MalformedDetail"
+  | "RedactionFailure"
+  | "NotAuthorizedForSourceException"
+  | "NotAuthorizedForDetailTypeException";
+
+type EntryResult = { EventId: string } | { ErrorCode: EntryErrorCode; ErrorMessage: string };
 
 /** Runs a PutEvents call whose body is `input`; `meta` is what its headers say (correlation, cause). */
 export async function putEvents(
@@ -56,7 +74,10 @@ function readEntry(ctx: EventBridgeContext, e: unknown, meta: RequestMeta): Entr
   }
   const bus = e.EventBusName;
   if (bus !== undefined && (typeof bus !== "string" || !ctx.busNames.has(bus))) {
-    return entryError("ResourceNotFoundException", `Event bus ${String(bus)} does not exist.`);
+    return entryError(
+      "InvalidArgument",
+      `Parameter EventBusName is not valid. Reason: Event bus ${String(bus)} does not exist.`,
+    );
   }
   const source = e.Source as string;
   if (source.startsWith("aws.")) {
@@ -64,9 +85,10 @@ function readEntry(ctx: EventBridgeContext, e: unknown, meta: RequestMeta): Entr
   }
   let detail: unknown;
   try {
-    detail = parseJson(e.Detail as string);
+    detail = parseJson(e.Detail as string, "Detail");
   } catch (err) {
-    if (err instanceof JsonError) return entryError("MalformedDetail", "Detail is malformed.");
+    // AWS's per-entry code for a Detail it cannot read; the message says what (nesting, a number, a key).
+    if (err instanceof JsonError) return entryError("MalformedDetail", `Detail is malformed: ${err.message}`);
     throw err;
   }
   if (!isPlainObject(detail)) return entryError("MalformedDetail", "Detail is malformed.");
@@ -107,6 +129,6 @@ function entrySizeOf(e: Record<string, unknown>): number {
   });
 }
 
-function entryError(code: string, message: string): EntryResult {
+function entryError(code: EntryErrorCode, message: string): EntryResult {
   return { ErrorCode: code, ErrorMessage: message };
 }

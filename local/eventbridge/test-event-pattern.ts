@@ -1,7 +1,10 @@
-/** TestEventPattern: the project's pattern engine answers exactly as EventBridge's rule matching. */
+/**
+ * TestEventPattern: the project's pattern engine answers exactly as EventBridge's rule matching. The pattern is
+ * read by the engine's own strict reader (2,048 characters, 256 levels at most); the event by the edge's.
+ */
 import { check, matches } from "../../infra/pattern";
 import { AwsError, invalidMember } from "./errors";
-import { isPlainObject } from "./json";
+import { isPlainObject, JsonError, parseJson } from "./json";
 
 /** Fields AWS requires in TestEventPattern's `Event`. */
 const REQUIRED_EVENT_FIELDS = ["id", "account", "source", "time", "region", "resources", "detail-type"];
@@ -17,9 +20,11 @@ export function testEventPattern(input: Record<string, unknown>): unknown {
   }
   let event: unknown;
   try {
-    event = JSON.parse(eventText);
-  } catch {
-    throw new AwsError("ValidationException", "Parameter Event is not valid.");
+    // The edge's reader: nesting beyond 1,000 levels never reaches the matcher (which recurses).
+    event = parseJson(eventText, "Event");
+  } catch (err) {
+    if (!(err instanceof JsonError)) throw err;
+    throw new AwsError("ValidationException", `Parameter Event is not valid: ${err.message}`);
   }
   const missing = isPlainObject(event)
     ? REQUIRED_EVENT_FIELDS.filter((f) => !(f in event))

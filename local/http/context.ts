@@ -7,6 +7,7 @@ import type { EventBridgeContext } from "../eventbridge";
 import type { Store } from "../store";
 import type { Metrics } from "./metrics";
 import type { EventStream } from "./stream";
+import type { HttpSettings } from "./settings";
 import type { EventValidator } from "./validation";
 
 /** Page sizes and caps of the ops endpoints (`DEFAULTS` in local/options.ts). */
@@ -44,4 +45,6 @@ export interface HttpContext {
   /** `GET /local/events/stream`'s clients. */
   readonly stream: EventStream;
   readonly limits: OpsLimits;
+  /** Limits and access rules of the server (`local/options.ts`). */
+  readonly http: HttpSettings;
 }

@@ -1,19 +1,39 @@
 /**
- * One error handler for the whole server: Fastify's errors and the catalogue's (`errors.ts`) become the
- * contract's `{"error", "message"}` with its status codes; only genuine server faults become 500. Requests to
- * EventBridge's API (`POST /`) get AWS-style errors instead (`eventbridge.ts`).
+ * One error handler for the whole server: Fastify's errors, the catalogue's (`errors.ts`) and storage faults
+ * become the contract's `{"error", "message"}` with its status codes; only genuine server faults become 500.
+ * Requests to EventBridge's API (`POST /`) get AWS-style errors instead. What Node's HTTP parser refuses before
+ * any route (a malformed request, a request line or headers over 16 KB, a request that does not arrive in time)
+ * and Fastify's router errors are answered in the contract's shape too (`clientErrorHandler`, `frameworkErrors`).
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
+import { awsHeaders, errorAnswer } from "../eventbridge";
+import { isSqliteError, StorageFault, STORAGE_RETRY_AFTER_SECONDS } from "../store";
 import {
   badRequest,
+  headersTooLarge,
+  INTERNAL_ERROR,
   notFound,
   payloadTooLarge,
   RequestError,
-  RETRY_AFTER_SECONDS,
+  requestTimeout,
+  serviceUnavailable,
   unsupportedMediaType,
+  uriTooLong,
+  type ErrorStatus,
 } from "./errors";
-import { awsHeaders, errorAnswer } from "../eventbridge";
 import { BODY_LIMIT } from "./parsers";
+
+/** AWS's error type for each status the catalogue answers EventBridge's API with. */
+const AWS_TYPES: Partial<Record<ErrorStatus, string>> = {
+  400: "SerializationException",
+  403: "AccessDeniedException",
+  413: "RequestEntityTooLargeException",
+  415: "UnsupportedMediaTypeException",
+  429: "ThrottlingException",
+  503: "ServiceUnavailable",
+};
 
 /** Maps Fastify's and our errors to the contract; only genuine server faults become 500. */
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -22,28 +42,34 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const mapped = toRequestError(err);
-    if (req.url === "/" && req.method === "POST") {
-      const status = mapped?.status === 413 ? 413 : mapped ? 400 : 500;
-      const type = mapped
-        ? status === 413
-          ? "RequestEntityTooLargeException"
-          : "SerializationException"
-        : "InternalException";
+    if (req.method === "POST" && req.url.split("?")[0] === "/") {
+      const type = mapped ? (AWS_TYPES[mapped.status] ?? "SerializationException") : "InternalException";
       if (!mapped) req.log.error({ err }, "EventBridge API request failed");
-      const answer = errorAnswer(status, type, mapped?.message ?? "internal error");
+      const answer = errorAnswer(mapped?.status ?? 500, type, mapped?.message ?? "internal error");
+      answer.retryAfterSeconds = mapped?.retryAfterSeconds;
       return reply.code(answer.status).headers(awsHeaders(answer)).send(answer.body);
     }
     if (!mapped) {
       req.log.error({ err }, "request failed");
-      return reply.code(500).send({ error: "InternalError", message: "internal error; see the server log" });
+      return reply.code(500).send({ error: INTERNAL_ERROR, message: "internal error; see the server log" });
     }
-    if (mapped.status === 429) void reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-    return reply.code(mapped.status).send({ error: mapped.name, message: mapped.message });
+    return sendError(reply, mapped);
   });
+}
+
+/** Sends a catalogue error in the contract's shape. */
+export function sendError(reply: FastifyReply, e: RequestError): FastifyReply {
+  if (e.retryAfterSeconds !== undefined) void reply.header("retry-after", String(e.retryAfterSeconds));
+  return reply.code(e.status).send({ error: e.name, message: e.message });
 }
 
 function toRequestError(err: FastifyError): RequestError | undefined {
   if (err instanceof RequestError) return err;
+  if (err instanceof StorageFault) return serviceUnavailable(err.message, err.retryAfterSeconds);
+  // A read behind an ops endpoint failed: the file is damaged or unreadable now, not the request.
+  if (isSqliteError(err as unknown)) {
+    return serviceUnavailable(`the database cannot be read: ${err.message}`, STORAGE_RETRY_AFTER_SECONDS);
+  }
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
       return unsupportedMediaType();
@@ -57,4 +83,62 @@ function toRequestError(err: FastifyError): RequestError | undefined {
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return badRequest(err.message);
   return undefined;
+}
+
+/** Fastify's router errors (a malformed path, a path parameter over 100 characters), in the contract's shape. */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const e =
+    err.code === "FST_ERR_MAX_PARAM_LENGTH"
+      ? uriTooLong("a path parameter is over 100 characters")
+      : badRequest(`the request path is not valid: ${err.message}`);
+  void sendError(reply, e);
+}
+
+/**
+ * What Node's HTTP parser refuses before Fastify sees a request, answered in the contract's shape (Node and
+ * Fastify would answer with their own bodies), then the connection is closed.
+ */
+export function clientErrorHandler(limits: {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}): (err: LowLevelError, socket: Socket) => void {
+  return (err, socket) => {
+    // A reset connection has nobody to answer.
+    if (err.code === "ECONNRESET" || socket.destroyed) return;
+    const e = lowLevelError(err, limits);
+    const body = JSON.stringify({ error: e.name, message: e.message });
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy();
+  };
+}
+
+/** Node's `clientError`: a parser error (`HPE_*`, with the bytes read so far) or a timeout. */
+type LowLevelError = Error & { code?: string; rawPacket?: unknown };
+
+function lowLevelError(
+  err: LowLevelError,
+  limits: { headersTimeoutMs: number; requestTimeoutMs: number },
+): RequestError {
+  if (err.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    return requestTimeout(
+      `the request did not arrive in time (headers within ${limits.headersTimeoutMs} ms, ` +
+        `the whole request within ${limits.requestTimeoutMs} ms)`,
+    );
+  }
+  if (err.code === "HPE_HEADER_OVERFLOW") {
+    // Node counts the request line in its 16 KB header limit: when the line is most of it, the URI is too long.
+    const raw = err.rawPacket;
+    const text = Buffer.isBuffer(raw) ? raw.toString("latin1") : "";
+    const lineEnd = text.indexOf("\r\n");
+    const line = lineEnd < 0 ? text.length : lineEnd;
+    return line > text.length - line
+      ? uriTooLong("the request line (method, path and query) is over 16 KB")
+      : headersTooLarge("the request headers are over 16 KB");
+  }
+  return badRequest(`malformed HTTP request (${err.message})`);
 }

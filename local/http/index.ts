@@ -7,6 +7,7 @@ import type { HttpContext } from "./context";
 import { registerErrorHandling } from "./error-handler";
 import { registerEventBridgeApi } from "./eventbridge";
 import { registerEventsRoute } from "./events";
+import { registerGuard } from "./guard";
 import { registerOps } from "./ops";
 import { registerParsers } from "./parsers";
 import { registerReplays } from "./replays";
@@ -19,18 +20,26 @@ export { treeView, type ViewReads } from "./views";
 export {
   badRequest,
   ERROR_NAMES,
+  forbidden,
+  INTERNAL_ERROR,
   notFound,
   payloadTooLarge,
   RequestError,
   RETRY_AFTER_SECONDS,
+  serviceUnavailable,
   tooManyRequests,
   unsupportedMediaType,
 } from "./errors";
+export { isLoopbackName } from "./guard";
 export { BODY_LIMIT } from "./parsers";
+export { serverOptions } from "./server";
+export type { AccessSettings, HttpSettings } from "./settings";
 export { EventValidator, type EventRequest } from "./validation";
 
-/** Registers parsers, the error handler and every route on `app`. */
+/** Registers the access checks, parsers, the error handler and every route on `app`. */
 export function registerHttp(app: FastifyInstance, ctx: HttpContext): void {
+  app.server.maxConnections = ctx.http.maxConnections;
+  registerGuard(app, ctx.http);
   registerParsers(app);
   registerErrorHandling(app);
   registerEventsRoute(app, ctx);

@@ -105,9 +105,12 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.get("/local/health", (_req, reply) => {
+    // Not ok (503) while the database cannot write: disk full, file deleted or replaced (local/store/monitor.ts).
+    const storage = ctx.store.health();
     const byStatus = ctx.store.countsByStatus();
-    return reply.send({
-      status: "ok",
+    return reply.code(storage.ok ? 200 : 503).send({
+      status: storage.ok ? "ok" : "unavailable",
+      storage,
       delivery: ctx.delivery,
       events: ctx.store.countEvents(),
       deliveries: {

@@ -1,26 +1,45 @@
 /**
  * Body parsing: only JSON media types (`application/json`, and `application/x-amz-json-1.1` for EventBridge's
- * API) are parsed, with the edge's one JSON reader (no `__proto__`); every other media type is a 415 from
- * Fastify, mapped by `error-handler.ts`.
+ * API) are parsed, as bytes: a `charset` other than UTF-8 is a 415 (JSON is UTF-8, RFC 8259), bytes that are not
+ * UTF-8 are a 400 (never replaced with U+FFFD), then the edge's one JSON reader (`local/eventbridge/json.ts`).
+ * Every other media type is a 415 from Fastify, mapped by `error-handler.ts`.
  */
 import type { FastifyInstance } from "fastify";
-import { AMZ_JSON, JsonError, parseJson } from "../eventbridge";
-import { badRequest } from "./errors";
+import { AMZ_JSON, decodeUtf8, JsonError, MAX_ENTRY_BYTES, parseJson } from "../eventbridge";
+import { badRequest, unsupportedMediaType } from "./errors";
 
-/** Fastify refuses bodies above this before parsing; anything between the entry limit and this gets our own 413. */
-export const BODY_LIMIT = 1024 * 1024;
+/**
+ * Fastify refuses bodies above this before parsing (413). A PutEvents body carries each `Detail` as an escaped
+ * JSON string, so a request within EventBridge's entry limit can be up to about twice its size as text;
+ * anything between the entry limit and this gets the entry-size 413 (`POST /events`) or AWS's validation error.
+ */
+export const BODY_LIMIT = 2 * MAX_ENTRY_BYTES + 64 * 1024;
+
+/** `charset` names of UTF-8 (compared lowercased). */
+const UTF8 = new Set(["utf-8", "utf8"]);
 
 export function registerParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ["application/json", AMZ_JSON],
-    { parseAs: "string", bodyLimit: BODY_LIMIT },
-    (_req, body, done) => {
+    { parseAs: "buffer", bodyLimit: BODY_LIMIT },
+    (req, body, done) => {
       try {
-        done(null, parseJson(body as string));
+        const charset = charsetOf(req.headers["content-type"]);
+        if (charset !== undefined && !UTF8.has(charset)) {
+          throw unsupportedMediaType(`charset=${charset} is not supported: JSON bodies must be UTF-8`);
+        }
+        done(null, parseJson(decodeUtf8(body as Buffer)));
       } catch (err) {
         done(err instanceof JsonError ? badRequest(err.message) : (err as Error), undefined);
       }
     },
   );
+}
+
+/** The `charset` parameter of a Content-Type, lowercased, if any. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  if (contentType === undefined || !contentType.includes("=")) return undefined;
+  const m = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(contentType);
+  return m ? (m[1] ?? m[2]).toLowerCase() : undefined;
 }

@@ -6,6 +6,14 @@ export { Store, type StoreOptions } from "./store";
 export type { EventListQuery } from "./reads";
 export type { ReplayRows } from "./replays";
 export {
+  isSqliteError,
+  StorageFault,
+  StoreOpenError,
+  STORAGE_RETRY_AFTER_SECONDS,
+  type FaultKind,
+  type StorageHealth,
+} from "./faults";
+export {
   correlationOf,
   deliveryKey,
   pendingRow,

@@ -11,6 +11,9 @@ export function prepareStatements(db: Database.Database) {
        ORDER BY d.next_at LIMIT ?`,
     ),
     maxSeq: db.prepare(`SELECT coalesce(max(seq), 0) AS seq FROM events`),
+    // The storage monitor's probe (monitor.ts): a row as large as a refused write, removed in the same transaction.
+    probeInsert: db.prepare(`INSERT INTO probe (pad) VALUES (zeroblob(?))`),
+    probeDelete: db.prepare(`DELETE FROM probe`),
     done: db.prepare(
       `UPDATE deliveries SET status = 'done', result = ?, done_at = ?, last_error = NULL, attempts = ?,
        first_attempt_at = ?, last_attempt_at = ? WHERE event_id = ? AND route_key = ?`,

@@ -13,12 +13,22 @@
  *
  * The delivery thread's Store (`remote` option) only reads: its writes go to the main thread in batches
  * (`remote-writes.ts`), and until a batch is confirmed its deliveries are never handed out as due again.
+ *
+ * Storage faults (monitor.ts) are states, never uncaught errors: a refused event insert throws a
+ * `StorageFault` (answered 503), and an outcome, retry, dead letter or delivery-thread batch that cannot be
+ * written is kept in memory, its delivery never handed out meanwhile, and written once the file accepts writes.
+ * While a fault lasts, no due work is handed out (delivery pauses). A writer Store holds its file's lock
+ * (lock.ts) and checks it with `PRAGMA quick_check` at open.
  */
 import path from "node:path";
 import { Checkpointer } from "./checkpointer";
 import { DeliveryRows } from "./delivery-rows";
+import { faultKind, isSqliteError, StorageFault, StoreOpenError, type StorageHealth } from "./faults";
+import { DatabaseLock } from "./lock";
+import { PAUSED, StorageMonitor } from "./monitor";
 import { RemoteWrites } from "./remote-writes";
 import { ReplayRows } from "./replays";
+import { resultJson } from "./results";
 import { StoreReads } from "./reads";
 import {
   deliveryKey,
@@ -30,7 +40,7 @@ import {
   type RetryWrite,
   type WriteBatch,
 } from "./rows";
-import { openDatabase } from "./schema";
+import { openDatabase, prepareFolder } from "./schema";
 import { prepareStatements } from "./statements";
 import { prepareTransactions, writeDead, writeRetry } from "./writes";
 
@@ -45,11 +55,22 @@ export interface StoreOptions {
    * delivery loop). `with-event`: in the same transaction (the delivery thread reads them on its own connection).
    */
   deliveryRows: "late" | "with-event";
-  /** Told about checkpoint failures. */
-  onError?: (message: string) => void;
+  /** A stored processor result (delivery row and idempotency table) over this many bytes is truncated (results.ts). */
+  maxResultBytes: number;
   /**
-   * The open-deliveries counter of another connection to the same file (the delivery thread's Store shares the
-   * main one's, so both keep the backlog bound exact); when set, this Store does not count at start.
+   * A writer Store checks its file (deleted, replaced) and retries what it could not write every this many ms
+   * (monitor.ts). Absent or 0: no timer, and unwritten writes are retried with the next write.
+   */
+  storageCheckMs?: number;
+  /** Hold the file's lock (lock.ts): a second server on the same file is refused. The server's Store does. */
+  lock?: boolean;
+  /** Told about checkpoint failures (each distinct message once a minute at most). */
+  onError?: (message: string) => void;
+  /** Told when the storage state changes (a fault begins or changes, or ends: delivery may resume then). */
+  onHealth?: (health: StorageHealth) => void;
+  /**
+   * The shared counters of another connection to the same file (the delivery thread's Store shares the main
+   * one's, so both keep the backlog bound exact and pause together); when set, this Store does not count at start.
    */
   openCounter?: Int32Array;
   /** Makes this a reading Store that hands its writes to another connection's `applyWrites` (remote-writes.ts). */
@@ -59,8 +80,9 @@ export interface StoreOptions {
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
 export class Store extends StoreReads {
   /**
-   * Deliveries not yet done or dead-lettered, kept in memory so the backlog bound costs nothing per request.
-   * Shared memory: the delivery thread settles deliveries while the main thread inserts them.
+   * Shared memory of the Store's connections: [0] deliveries not yet done or dead-lettered, kept in memory so the
+   * backlog bound costs nothing per request (the delivery thread settles deliveries while the main thread inserts
+   * them); [1] set while a storage fault lasts, so the delivery thread's Store pauses too (monitor.ts).
    */
   readonly openCounter: Int32Array;
   private readonly tx: ReturnType<typeof prepareTransactions>;
@@ -80,34 +102,63 @@ export class Store extends StoreReads {
   private readonly withRows: boolean;
   /** Highest event `seq` an outcome waiting for the group commit belongs to. */
   private materializeTo = 0;
+  private readonly maxResultBytes: number;
+  /** Retries and dead letters that could not be written, by `deliveryKey` (never handed out meanwhile). */
+  private readonly deferred = new Map<string, { seq: number; write: () => void }>();
+  /** The delivery thread's batches that could not be written, in order. */
+  private readonly queuedBatches: WriteBatch[] = [];
+  /** The writer's watch over its file (absent on the delivery thread's reader). */
+  private readonly monitor: StorageMonitor | undefined;
+  private readonly lock: DatabaseLock | undefined;
 
   constructor(file: string, options: StoreOptions) {
     const interval = options.checkpointIntervalMs;
-    const checkpoints = file !== ":memory:" && interval > 0 && !options.remote;
-    const db = openDatabase(file, {
-      synchronous: options.synchronous,
-      checkpointsOnThread: checkpoints,
-      migrate: !options.remote,
-    });
-    const late = options.remote ? undefined : new DeliveryRows(db);
+    const inMemory = file === ":memory:";
+    const checkpoints = !inMemory && interval > 0 && !options.remote;
+    const absolute = inMemory ? undefined : path.resolve(file);
+    if (absolute && !options.remote) prepareFolder(absolute);
+    const lock = options.lock && absolute ? DatabaseLock.acquire(absolute) : undefined;
+    let db: ReturnType<typeof openDatabase>;
+    let late: DeliveryRows | undefined;
+    try {
+      db = openDatabase(file, {
+        synchronous: options.synchronous,
+        checkpointsOnThread: checkpoints,
+        migrate: !options.remote,
+        check: !options.remote,
+      });
+      late = options.remote ? undefined : new DeliveryRows(db);
+      // Rows are expected with every event from now on (the delivery thread reads them): write what a run with
+      // late rows left unwritten.
+      if (options.deliveryRows === "with-event") while (late?.materializeChunk());
+    } catch (err) {
+      lock?.release();
+      throw err instanceof StoreOpenError || !isSqliteError(err)
+        ? err
+        : new StoreOpenError(`cannot open ${file}: ${err.message}`);
+    }
     super(db, prepareStatements(db), late);
+    this.lock = lock;
     this.late = late;
     this.remote = options.remote && new RemoteWrites(options.remote);
-    if (checkpoints) {
-      this.checkpointer = new Checkpointer(
-        path.resolve(file),
-        interval,
-        options.onError ?? (() => undefined),
-      );
-    }
+    this.maxResultBytes = options.maxResultBytes;
     this.withRows = options.deliveryRows === "with-event";
-    // Rows are expected with every event from now on (the delivery thread reads them): write what a run with
-    // late rows left unwritten.
-    if (this.withRows) while (this.late?.materializeChunk());
     this.tx = prepareTransactions(db, this.stmt);
     this.replays = new ReplayRows(db);
-    this.openCounter = options.openCounter ?? new Int32Array(new SharedArrayBuffer(4));
+    this.openCounter = options.openCounter ?? new Int32Array(new SharedArrayBuffer(8));
     if (!options.openCounter) this.recountOpen();
+    if (checkpoints && absolute) {
+      this.checkpointer = new Checkpointer(absolute, interval, onceAMinute(options.onError));
+    }
+    if (!options.remote) {
+      this.monitor = new StorageMonitor(absolute, this.openCounter, options.storageCheckMs, {
+        writeUnwritten: () => this.writeUnwritten(),
+        unwritten: () => this.unwritten,
+        probe: (bytes) => this.tx.probe.immediate(bytes),
+        onGone: () => this.checkpointIntoOpenFile(),
+        onChange: options.onHealth,
+      });
+    }
   }
 
   /** Whether the database is still open (writes after `close` are dropped by their callers). */
@@ -122,7 +173,41 @@ export class Store extends StoreReads {
 
   /** Sets the open count from the table (after the delivery thread died with outcomes not yet committed). */
   recountOpen(): void {
-    Atomics.store(this.openCounter, 0, this.countOpenDeliveries());
+    try {
+      Atomics.store(this.openCounter, 0, this.countOpenDeliveries());
+    } catch (err) {
+      // An unreadable file keeps the count it had; the fault shows in health.
+      if (!isSqliteError(err)) throw err;
+      this.monitor?.failed(err);
+    }
+  }
+
+  /** The storage state (`/local/health`): ok, or the fault that stops writes and what it keeps unwritten. */
+  health(): StorageHealth {
+    return this.monitor?.health() ?? { ok: true, state: "ok", unwritten: this.unwritten };
+  }
+
+  /** Writes kept in memory: waiting for the group commit, or for the file to accept writes again. */
+  get unwritten(): number {
+    let n = this.pendingIdem.size + this.pendingDone.size + this.deferred.size;
+    for (const b of this.queuedBatches) n += b.idem.length + b.done.length + b.retry.length + b.dead.length;
+    return n;
+  }
+
+  /** Like `StoreReads.nextDueAt`; a failed read is a fault (the monitor's recovery wakes delivery again). */
+  override nextDueAt(after: number): number | undefined {
+    try {
+      return super.nextDueAt(after);
+    } catch (err) {
+      if (!isSqliteError(err)) throw err;
+      this.monitor?.failed(err);
+      return undefined;
+    }
+  }
+
+  /** A storage fault is on: no due work is handed out (on the delivery thread's Store too). */
+  private get paused(): boolean {
+    return Atomics.load(this.openCounter, PAUSED) === 1;
   }
 
   private addOpen(n: number): void {
@@ -136,24 +221,30 @@ export class Store extends StoreReads {
   insertEvents(events: readonly NewEvent[], within?: (seq: number) => void): number {
     // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
     const rows = this.writer;
+    const monitor = this.monitor;
+    if (monitor && !monitor.writable)
+      throw new StorageFault("gone", monitor.message ?? "the database is gone");
     let seq: number;
-    if (!this.withRows) {
-      seq = this.tx.insert.immediate(events, false, within);
-      rows.inserted(seq);
-    } else {
-      const advance = rows.behind
-        ? within
-        : (last: number) => {
-            rows.insertedWithRows(last);
-            within?.(last);
-          };
-      try {
+    try {
+      if (!this.withRows) {
+        seq = this.tx.insert.immediate(events, false, within);
+        rows.inserted(seq);
+      } else {
+        const advance = rows.behind
+          ? within
+          : (last: number) => {
+              rows.insertedWithRows(last);
+              within?.(last);
+            };
         seq = this.tx.insert.immediate(events, true, advance);
-      } catch (err) {
-        rows.reload();
-        throw err;
       }
+    } catch (err) {
+      if (this.withRows) rows.reload();
+      let bytes = 0;
+      for (const e of events) bytes += e.envelope.length;
+      throw this.refused(err, bytes);
     }
+    monitor?.succeeded();
     let n = 0;
     for (const e of events) n += e.routeKeys.length;
     this.addOpen(n);
@@ -172,13 +263,28 @@ export class Store extends StoreReads {
     skip: ReadonlySet<string>,
     maxSeq = Number.MAX_SAFE_INTEGER,
   ): ClaimedDelivery[] {
-    const extra = skip.size + this.pendingDone.size + (this.remote?.size ?? 0);
+    // Outcomes could not be written: running more processors would only pile up what waits in memory.
+    if (this.paused) return [];
+    try {
+      return this.claimDue(now, limit, skip, maxSeq);
+    } catch (err) {
+      // Materializing rows is a write; a failed read is reported the same way. Nothing is claimed then.
+      if (!isSqliteError(err)) throw err;
+      this.monitor?.failed(err);
+      return [];
+    }
+  }
+
+  private claimDue(now: number, limit: number, skip: ReadonlySet<string>, maxSeq: number): ClaimedDelivery[] {
+    const extra = skip.size + this.pendingDone.size + this.deferred.size + (this.remote?.size ?? 0);
     for (;;) {
       const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
       const out: ClaimedDelivery[] = [];
       for (const r of rows) {
         const key = deliveryKey(r.event_id, r.route_key);
-        if (skip.has(key) || this.pendingDone.has(key) || this.remote?.has(key)) continue;
+        if (skip.has(key) || this.pendingDone.has(key) || this.deferred.has(key) || this.remote?.has(key)) {
+          continue;
+        }
         r.attempts += 1;
         r.first_attempt_at ??= now;
         r.last_attempt_at = now;
@@ -198,8 +304,9 @@ export class Store extends StoreReads {
    */
   markDone(d: ClaimedDelivery, result: unknown, now: number): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
+    const cached = this.lastResult;
     this.pendingDone.set(deliveryKey(d.event_id, d.route_key), [
-      JSON.stringify(result ?? null),
+      cached && cached.value === result ? cached.json : resultJson(result, this.maxResultBytes),
       now,
       attempts,
       first ?? now,
@@ -240,11 +347,31 @@ export class Store extends StoreReads {
     this.scheduleFlush();
   }
 
-  /** Writes an outcome now, on this connection, with the delivery's row first (delivery-rows.ts). */
+  /**
+   * Writes an outcome now, on this connection, with the delivery's row first (delivery-rows.ts); if the file
+   * refuses it, keeps it for the monitor to write later (the delivery is not handed out meanwhile).
+   */
   private writeNow(d: ClaimedDelivery, write: () => void): void {
+    const key = deliveryKey(d.event_id, d.route_key);
+    const seq = d.seq ?? 0;
+    if (this.monitor?.faulted && this.monitor.retrying) {
+      this.deferred.set(key, { seq, write });
+      return;
+    }
+    try {
+      this.writeOutcome(seq, write);
+      this.monitor?.succeeded();
+    } catch (err) {
+      if (!isSqliteError(err)) throw err;
+      this.deferred.set(key, { seq, write });
+      this.monitor?.failed(err);
+    }
+  }
+
+  private writeOutcome(seq: number, write: () => void): void {
     const rows = this.writer;
     rows.transaction(() => {
-      rows.materialize(d.seq ?? 0);
+      rows.materialize(seq);
       write();
     });
   }
@@ -255,9 +382,23 @@ export class Store extends StoreReads {
     return this.late;
   }
 
-  /** Commits a batch of the delivery thread's writes in one transaction (the main thread's Store). */
+  /**
+   * Commits a batch of the delivery thread's writes in one transaction (the main thread's Store). If the file
+   * refuses it, the batch is kept and written, in order, once it accepts writes (the delivery thread pauses
+   * meanwhile, so none of its deliveries is handed out again).
+   */
   applyWrites(batch: WriteBatch): void {
-    this.tx.apply.immediate(batch);
+    if (this.queuedBatches.length === 0 && !(this.monitor?.faulted && this.monitor.retrying)) {
+      try {
+        this.tx.apply.immediate(batch);
+        this.monitor?.succeeded();
+        return;
+      } catch (err) {
+        if (!isSqliteError(err)) throw err;
+        this.monitor?.failed(err);
+      }
+    }
+    this.queuedBatches.push(batch);
   }
 
   /** The delivery thread's Store: the main thread committed batch `id` (and every earlier one). */
@@ -267,6 +408,9 @@ export class Store extends StoreReads {
 
   /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
   redrive(ids: readonly number[] | undefined, now: number): DlqRow[] {
+    const monitor = this.monitor;
+    if (monitor && !monitor.writable)
+      throw new StorageFault("gone", monitor.message ?? "the database is gone");
     const redrive = this.db.transaction(() => {
       const entries = ids
         ? ids.map((id) => this.stmt.dlqById.get(id) as DlqRow | undefined).filter((r) => r !== undefined)
@@ -277,7 +421,11 @@ export class Store extends StoreReads {
       }
       return entries;
     });
-    return redrive.immediate();
+    try {
+      return redrive.immediate();
+    } catch (err) {
+      throw this.refused(err);
+    }
   }
 
   getIdempotent(key: string): { result: unknown } | undefined {
@@ -291,26 +439,86 @@ export class Store extends StoreReads {
   putIdempotent(key: string, result: unknown, now: number): void {
     // The first result for a key wins, here as in the table (INSERT OR IGNORE) and in the port's contract.
     if (this.pendingIdem.has(key)) return;
-    this.pendingIdem.set(key, [JSON.stringify({ result }), now]);
+    const json = resultJson(result, this.maxResultBytes);
+    // The delivery's outcome usually follows with the same value: serialize (and cap) it once.
+    this.lastResult = { value: result, json };
+    this.pendingIdem.set(key, [`{"result":${json}}`, now]);
     this.scheduleFlush();
   }
 
-  /** Commits the pending results now. */
+  /** The last result serialized by `putIdempotent`, reused by `markDone` (cleared at every flush). */
+  private lastResult: { value: unknown; json: string } | undefined;
+
+  /**
+   * Commits the pending results now. If the file refuses them they stay pending (never handed out as due) and
+   * are written by the monitor once it accepts writes again: this never throws for a storage fault.
+   */
   flush(): void {
     this.flushScheduled = false;
+    this.lastResult = undefined;
     const unsent = this.remote?.unsent ?? 0;
     if (this.pendingIdem.size === 0 && this.pendingDone.size === 0 && unsent === 0) return;
-    const idem = this.pendingIdem;
-    const done = this.pendingDone;
-    this.pendingIdem = new Map();
-    this.pendingDone = new Map();
-    if (this.remote) return this.remote.send(idem, done);
+    if (this.remote) {
+      const idem = this.pendingIdem;
+      const done = this.pendingDone;
+      this.pendingIdem = new Map();
+      this.pendingDone = new Map();
+      return this.remote.send(idem, done);
+    }
+    // While a fault lasts, the monitor writes everything kept, in order.
+    if (this.monitor?.faulted && this.monitor.retrying) return;
+    try {
+      this.flushPending();
+      this.monitor?.succeeded();
+    } catch (err) {
+      if (!isSqliteError(err)) throw err;
+      this.monitor?.failed(err);
+    }
+  }
+
+  /** Writes the pending results in one transaction; on failure they stay pending and the error is thrown. */
+  private flushPending(): void {
+    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0) return;
     const to = this.materializeTo;
     try {
-      this.tx.flush.immediate(idem, done, () => this.late?.materialize(to));
+      this.tx.flush.immediate(this.pendingIdem, this.pendingDone, () => this.late?.materialize(to));
     } catch (err) {
       this.late?.reload();
       throw err;
+    }
+    this.pendingIdem = new Map();
+    this.pendingDone = new Map();
+  }
+
+  /** Everything kept unwritten, in the order it was made: the delivery thread's batches, retries, results. */
+  private writeUnwritten(): void {
+    while (this.queuedBatches.length > 0) {
+      this.tx.apply.immediate(this.queuedBatches[0]);
+      this.queuedBatches.shift();
+    }
+    for (const [key, { seq, write }] of this.deferred) {
+      this.writeOutcome(seq, write);
+      this.deferred.delete(key);
+    }
+    this.flushPending();
+  }
+
+  /** A write the file refused: the fault is recorded, and callers get a `StorageFault` (answered 503). */
+  private refused(err: unknown, bytes?: number): unknown {
+    if (!isSqliteError(err)) return err;
+    this.monitor?.failed(err, bytes);
+    return new StorageFault(faultKind(err), this.monitor?.message ?? err.message);
+  }
+
+  /**
+   * The file was deleted or replaced: its WAL is folded into the (still open) file, so a copy of the open file
+   * holds everything acknowledged.
+   */
+  private checkpointIntoOpenFile(): void {
+    try {
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Best effort: the fault is reported either way.
     }
   }
 
@@ -322,11 +530,29 @@ export class Store extends StoreReads {
     });
   }
 
-  /** Commits pending results, stops the checkpoint thread and closes the database. */
+  /**
+   * Commits pending results, stops the checkpoint thread and closes the database. Writes the file still refuses
+   * are dropped: their deliveries are still open on disk, so the next start makes them again (at least once).
+   */
   async close(): Promise<void> {
     if (!this.db.open) return;
+    this.monitor?.stop();
+    if (this.monitor?.faulted && this.monitor.writable) this.monitor.check();
     this.flush();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
+    this.lock?.release();
   }
+}
+
+/** `report`, called at most once a minute per distinct message (a failing checkpoint fails every 200 ms). */
+function onceAMinute(report: ((message: string) => void) | undefined): (message: string) => void {
+  const last = new Map<string, number>();
+  return (message) => {
+    const now = Date.now();
+    if ((last.get(message) ?? -Infinity) > now - 60_000) return;
+    if (last.size > 100) last.clear();
+    last.set(message, now);
+    report?.(message);
+  };
 }

@@ -24,6 +24,11 @@ export function prepareTransactions(db: Database.Database, stmt: Statements) {
       },
     ),
     apply: db.transaction((batch: WriteBatch) => applyBatch(stmt, batch)),
+    // Needs `bytes` of new pages (what a full disk refuses) and leaves them free for the next insert.
+    probe: db.transaction((bytes: number) => {
+      stmt.probeInsert.run(bytes);
+      stmt.probeDelete.run();
+    }),
   };
 }
 

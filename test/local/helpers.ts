@@ -43,11 +43,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<Running> {
 
 /**
  * A Store on `file` (default in memory) with the settings `buildApp` would give it, without the checkpoint
- * thread unless asked.
+ * thread or the file's lock unless asked.
  */
 export function openStore(file = ":memory:", overrides: Partial<StoreOptions> = {}): Store {
   const { store } = resolveOptions({ dbPath: file, routes: [] });
-  return new Store(file, { ...store, checkpointIntervalMs: 0, ...overrides });
+  return new Store(file, { ...store, checkpointIntervalMs: 0, lock: false, ...overrides });
 }
 
 /** A bus on `store` for `routes`, with the local stack's envelope fields; `onCommit` defaults to nothing. */

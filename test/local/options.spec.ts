@@ -8,7 +8,10 @@ import { join } from "node:path";
 import { DEFAULTS, ENVIRONMENT, resolveOptions, settingsFromEnv } from "../../local/options";
 import { ROOT } from "./helpers";
 
-/** `| \`VAR\`, \`VAR2\` | meaning | \`default\`, \`default2\` |` rows of local/README.md, by variable. */
+/**
+ * `| \`VAR\`, \`VAR2\` | meaning | \`default\`, \`default2\` |` rows of local/README.md, by variable; a default cell
+ * without a code span (e.g. "none") stands for the empty default.
+ */
 function readmeDefaults(): Map<string, string> {
   const text = readFileSync(join(ROOT, "local", "README.md"), "utf8");
   const out = new Map<string, string>();
@@ -17,7 +20,7 @@ function readmeDefaults(): Map<string, string> {
     if (cells.length < 5 || !cells[1].startsWith("`")) continue;
     const names = [...cells[1].matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
     const values = [...cells[3].matchAll(/`([^`]*)`/g)].map((m) => m[1]);
-    names.forEach((name, i) => out.set(name, values[i]));
+    names.forEach((name, i) => out.set(name, values[i] ?? ""));
   }
   return out;
 }
@@ -56,6 +59,18 @@ describe("local stack: options and their defaults", function () {
       synchronous: DEFAULTS.synchronous,
       checkpointIntervalMs: DEFAULTS.checkpointIntervalMs,
       deliveryRows: "late",
+      maxResultBytes: DEFAULTS.maxResultBytes,
+      storageCheckMs: DEFAULTS.storageCheckMs,
+      lock: true,
+    });
+    expect(resolved.http).to.deep.equal({
+      token: DEFAULTS.token,
+      allowedHosts: [],
+      headersTimeoutMs: DEFAULTS.headersTimeoutMs,
+      requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+      keepAliveTimeoutMs: DEFAULTS.keepAliveTimeoutMs,
+      connectionTimeoutMs: DEFAULTS.connectionTimeoutMs,
+      maxConnections: DEFAULTS.maxConnections,
     });
     expect(resolved.deliverySettings).to.deep.equal({
       concurrency: DEFAULTS.concurrency,
@@ -129,6 +144,8 @@ describe("local stack: options and their defaults", function () {
       BACKBONE_CONCURRENCY: "2",
       BACKBONE_CHECKPOINT_MS: "0",
       BACKBONE_DELIVERY: "thread",
+      BACKBONE_TOKEN: "s3cret",
+      BACKBONE_ALLOWED_HOSTS: "bus.lan, 10.0.0.5",
     });
     expect(settings).to.deep.equal({
       port: 4000,
@@ -143,7 +160,13 @@ describe("local stack: options and their defaults", function () {
         concurrency: 2,
         checkpointIntervalMs: 0,
         delivery: "thread",
+        token: "s3cret",
+        allowedHosts: ["bus.lan", "10.0.0.5"],
       },
     });
+  });
+
+  it("refuses a token with the HTTP emit transport (its client would not carry it)", () => {
+    expect(() => resolveOptions({ routes: [], token: "t", emitTransport: "http" })).to.throw(/token/);
   });
 });

@@ -17,11 +17,13 @@ export interface ThreadSettings {
   log: { level: string; pretty: boolean };
   /** `ctx.emit` over HTTP to the endpoint sent with `start`; in process otherwise. */
   emitOverHttp: boolean;
+  /** The Store's cap on a stored processor result (`StoreOptions.maxResultBytes`). */
+  maxResultBytes: number;
 }
 
 /** What `DeliveryThread` passes at start (`workerData`): the settings and the thread's shared state. */
 export interface ThreadData extends ThreadSettings {
-  /** The Store's open-deliveries counter (shared memory). */
+  /** The Store's shared counters: open deliveries, and the storage-fault pause (shared memory). */
   openCounter: Int32Array;
   /** Highest event `seq` committed before this thread started: older work is read from disk. */
   startSeq: number;

@@ -33,6 +33,7 @@ function main(data: ThreadData): void {
     synchronous: "NORMAL",
     checkpointIntervalMs: 0,
     deliveryRows: "with-event",
+    maxResultBytes: data.maxResultBytes,
     openCounter: data.openCounter,
     remote: (batch) => {
       // A retry's row must be committed before the loop reads it back: poll again once confirmed.

@@ -69,9 +69,10 @@ describe("local stack: EventBridge API", function () {
       expect(out.Entries?.slice(1).map((e) => e.ErrorCode)).to.deep.equal([
         "MalformedDetail",
         "MalformedDetail",
-        "ResourceNotFoundException",
+        "InvalidArgument",
         "InvalidArgument",
       ]);
+      expect(out.Entries?.[3].ErrorMessage).to.match(/EventBusName .*nope does not exist/);
       expect(out.Entries?.[4].ErrorMessage).to.match(/DetailType/);
       const view = await waitFor(server.url, out.Entries?.[0].EventId as string);
       expect(view.event).to.deep.include({ source: "backbone.crm", "detail-type": "support-ticket" });
@@ -148,9 +149,9 @@ describe("local stack: EventBridge API", function () {
     const requestErrors: { name: string; entries: number; detailBytes: number; error: string }[] = [
       { name: "more than 10 entries", entries: 11, detailBytes: 2, error: "ValidationException" },
       {
-        name: "entries over 256 KB in total",
+        name: "entries over EventBridge's 1 MB in total",
         entries: 2,
-        detailBytes: 140 * 1024,
+        detailBytes: 520 * 1024,
         error: "ValidationException",
       },
     ];

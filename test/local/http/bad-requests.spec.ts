@@ -3,6 +3,8 @@
  * serving afterwards. Bad input never gets a 5xx.
  */
 import { expect } from "chai";
+import { MAX_ENTRY_BYTES } from "../../../local/eventbridge";
+import { BODY_LIMIT } from "../../../local/http";
 import { seedCurlBodies } from "../../support/seed";
 import { fixture, request, startLocal, type Running } from "../helpers";
 
@@ -126,17 +128,18 @@ const cases: Case[] = [
     message: /__proto__/,
   },
   {
-    name: "an event over EventBridge's 256 KB entry limit",
-    body: json({ "detail-type": "order-created", detail: { ...order, note: "x".repeat(256 * 1024) } }),
+    name: "an event over EventBridge's 1 MB entry limit",
+    body: json({ "detail-type": "order-created", detail: { ...order, note: "x".repeat(MAX_ENTRY_BYTES) } }),
     status: 413,
     error: "PayloadTooLarge",
-    message: /262144/,
+    message: new RegExp(`EventBridge's limit is ${MAX_ENTRY_BYTES}`),
   },
   {
-    name: "a body over the server's 1 MiB limit",
-    body: json({ "detail-type": "order-created", detail: { ...order, note: "x".repeat(2 * 1024 * 1024) } }),
+    name: "a body over the server's body limit",
+    body: json({ "detail-type": "order-created", detail: { ...order, note: "x".repeat(BODY_LIMIT) } }),
     status: 413,
     error: "PayloadTooLarge",
+    message: new RegExp(`body is over ${BODY_LIMIT} bytes`),
   },
   {
     name: "a text/plain content type",
