@@ -4,21 +4,14 @@
  * tests drive it in-process; `local/main.ts` is the `npm start` entry.
  *
  * This file only wires: options are resolved once (`options.ts`), and each component gets its collaborators in
- * its constructor. The delivery loop runs on the main event loop by default, or with `delivery: "thread"` on
- * its own thread (`delivery/thread/`): this thread then answers HTTP and commits; that one runs the processors.
+ * its constructor. This thread answers HTTP, commits and runs the delivery loop; the processors run isolated in
+ * worker threads (`delivery/pool/`), or, for inline test tables only, unisolated here (`delivery/invoke.ts`).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
 import { API_SOURCE, eventCatalog } from "../infra/table";
 import { Bus } from "./bus";
-import {
-  DeliveryLoop,
-  DeliveryThread,
-  IngestPriority,
-  logOutcome,
-  makeInvoke,
-  type DeliveryHandle,
-} from "./delivery";
+import { DeliveryLoop, IngestPriority, logOutcome, makeInvoke, ProcessorPool, type Invoke } from "./delivery";
 import { busNamesFor, type EventBridgeContext } from "./eventbridge";
 import { BODY_LIMIT, EventValidator, registerHttp, type HttpContext } from "./http";
 import { silentLogger } from "./logging";
@@ -33,16 +26,18 @@ export interface LocalApp {
   /**
    * Listens (default `127.0.0.1`, port 0 = a free port) and resolves with the base URL, e.g.
    * `http://127.0.0.1:3000`. Delivery starts at build time, or, with `emitTransport: "http"` and neither
-   * `port` nor `emitEndpoint`, once the server listens. Resolves once the delivery thread is ready too.
+   * `port` nor `emitEndpoint`, once the server listens.
    */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Stops delivering (waiting briefly for attempts in progress), closes the server, then the database. */
   close(): Promise<void>;
   readonly store: Store;
-  /** The delivery loop: a `DeliveryLoop` in this thread, or the handle of the delivery thread. */
-  readonly worker: DeliveryHandle;
-  /** Where deliveries run (see `LocalOptions.delivery`). */
-  readonly delivery: "thread" | "in-thread";
+  /** The delivery loop (on this thread). */
+  readonly worker: DeliveryLoop;
+  /** The processor workers (absent with `isolation: "none"`). */
+  readonly pool?: ProcessorPool;
+  /** Where processors run (see `LocalOptions.isolation`). */
+  readonly isolation: "workers" | "none";
   /** Deliveries left open by the previous process (pending, retrying, or interrupted by a crash) at start. */
   readonly recovered: number;
 }
@@ -65,7 +60,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   const endpoint = emitEndpoint(app, resolved);
   const overHttp = resolved.emitTransport === "http";
 
-  let worker: DeliveryHandle;
+  let worker: DeliveryLoop;
+  let pool: ProcessorPool | undefined;
   let destroyClient = (): void => undefined;
   let startDelivery: () => void;
   let recovered = 0;
@@ -76,29 +72,25 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     });
     const busNames = busNamesFor(resolved.busName, resolved.region, resolved.account);
     const busOptions = { account: resolved.account, region: resolved.region, now };
-    let bus: Bus;
-    if (resolved.delivery === "thread") {
-      const thread = new DeliveryThread(
+    let invoke: Invoke;
+    if (resolved.isolation === "workers") {
+      pool = new ProcessorPool({
+        routesModule: resolved.routesModule,
         store,
-        {
-          dbPath: resolved.dbPath,
-          routesModule: resolved.routesModule,
-          region: resolved.region,
-          account: resolved.account,
-          busName: resolved.busName,
-          maxPending,
-          delivery: resolved.deliverySettings,
-          log: { level: log.level, pretty: options.logger !== undefined && process.stdout.isTTY === true },
-          emitOverHttp: overHttp,
-        },
+        // Emits join the requests' group commit: the worker waits for the answer, not this thread.
+        commit: (entries) => bus.putSoon(entries),
+        now,
+        region: resolved.region,
+        account: resolved.account,
+        busName: resolved.busName,
+        maxPending,
+        defaultMemoryMb: resolved.workers.defaultMemoryMb,
+        startTimeoutMs: resolved.workers.startTimeoutMs,
         log,
-        // Emits join the requests' group commit: the delivery thread waits for the answer, not this thread.
-        (entries) => bus.putSoon(entries),
-        options.onOutcome,
-      );
-      bus = new Bus(store, routes, { ...busOptions, onCommit: (events, c) => thread.enqueue(events, c) });
-      worker = thread;
-      startDelivery = () => thread.start(overHttp ? endpoint() : undefined);
+        workerLog: { level: log.level, pretty: options.logger !== undefined && process.stdout.isTTY === true },
+        emitEndpoint: overHttp ? endpoint : undefined,
+      });
+      invoke = pool.invoke;
     } else {
       const runtime = makeInvoke({
         store,
@@ -109,18 +101,19 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         emit: overHttp ? { endpoint } : { context: () => eventBridge },
       });
       destroyClient = runtime.destroy;
-      const loop = new DeliveryLoop(store, routes, runtime.invoke, resolved.deliverySettings, {
-        now,
-        gate: priority,
-        onOutcome: (o) => {
-          logOutcome(log, o);
-          options.onOutcome?.(o);
-        },
-      });
-      bus = new Bus(store, routes, { ...busOptions, onCommit: (events, c) => loop.enqueue(events, c) });
-      worker = loop;
-      startDelivery = () => void loop.start();
+      invoke = runtime.invoke;
     }
+    const loop = new DeliveryLoop(store, routes, invoke, resolved.deliverySettings, {
+      now,
+      gate: priority,
+      onOutcome: (o) => {
+        logOutcome(log, o);
+        options.onOutcome?.(o);
+      },
+    });
+    const bus = new Bus(store, routes, { ...busOptions, onCommit: (events, c) => loop.enqueue(events, c) });
+    worker = loop;
+    startDelivery = () => void loop.start();
     const eventBridge: EventBridgeContext = {
       backlog: store,
       maxPending,
@@ -137,8 +130,9 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       maxPending,
       log,
       now,
-      delivery: resolved.delivery,
-      priority: resolved.delivery === "in-thread" ? priority : undefined,
+      isolation: resolved.isolation,
+      pool,
+      priority,
     };
     registerHttp(app, ctx);
     recovered = store.openDeliveries;
@@ -157,11 +151,11 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     app,
     store,
     worker,
-    delivery: resolved.delivery,
+    pool,
+    isolation: resolved.isolation,
     recovered,
     async listen({ port = 0, host = "127.0.0.1" } = {}) {
-      // Answering before the delivery thread runs would only make the first events wait for it.
-      await Promise.all([app.listen({ port, host }), worker instanceof DeliveryThread && worker.ready]);
+      await app.listen({ port, host });
       const address = app.server.address() as AddressInfo;
       return `http://${host}:${address.port}`;
     },
@@ -169,6 +163,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       // Deliveries stop first: attempts in progress may still emit through this server.
       closing ??= (async () => {
         await worker.stop();
+        await pool?.stop();
         await app.close();
         destroyClient();
         await store.close();

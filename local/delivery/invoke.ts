@@ -1,21 +1,23 @@
 /**
- * How a delivery runs a processor, shared by the in-thread delivery loop and the delivery thread: the processor
- * runtime (the Lambda adapter's shape) with the SQLite idempotency store, pino logs bound to the event and the
- * real `@aws-sdk/client-eventbridge` client for `ctx.emit` (`processors/emit.ts`).
+ * Processors run UNISOLATED, on the thread that answers HTTP (`isolation: "none"`): the processor runtime (the
+ * Lambda adapter's shape) with the SQLite idempotency store, pino logs bound to the event and the real
+ * `@aws-sdk/client-eventbridge` client for `ctx.emit` (`processors/runtime/emit.ts`).
+ *
+ * What it risks, and why it is not the default (`pool/` is): a processor that throws inside a timer, leaves a
+ * rejected promise unhandled, calls `process.exit` or exhausts the heap takes the whole server down, and the
+ * event is delivered again at the next start, so it goes down again; a timed-out attempt cannot be stopped, so
+ * its code keeps running (its later emits are refused, but its timers, loops and memory stay); there is no heap
+ * limit per route. It exists for tests that pass inline tables of functions (`buildApp({ routes })`), which
+ * cannot be posted to a worker.
  */
-import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type pino from "pino";
-import {
-  detailCheck,
-  eventBridgePublisher,
-  runProcessor,
-  type DetailCheck,
-  type EmitEntry,
-  type Publisher,
-} from "../../processors/runtime";
-import { answerAwsText, LOCAL_EMIT_AGENT, type EventBridgeContext } from "../eventbridge";
+import { detailCheck, runProcessor, type DetailCheck } from "../../processors/runtime";
+import type { EventBridgeContext } from "../eventbridge";
+import { answerAwsText } from "../eventbridge";
 import { processorLogger } from "../logging";
-import { inProcessRequestHandler } from "./emit-transport";
+import { RuntimeFailure } from "./attempt";
+import { timeoutText } from "./pool/crash";
+import { EmitClients } from "./emit-transport";
 import type { Invoke } from "./types";
 
 /** The processors' idempotency results, kept by the `Store`. */
@@ -38,37 +40,15 @@ export interface InvokeSetup {
   emit: { context: () => EventBridgeContext } | { endpoint: () => string };
 }
 
-/** The `Invoke` of a delivery loop and `destroy` for its EventBridge client. */
+/** The unisolated `Invoke` and `destroy` for its EventBridge clients. */
 export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): void } {
   const { store, log, now } = setup;
-  let client: EventBridgeClient | undefined;
-  let real: Publisher | undefined;
-  // Created on first emit: with port 0 the endpoint is only known once the server listens.
-  const publisher: Publisher = {
-    publish(entries: EmitEntry[]): Promise<void> {
-      if (!real) {
-        const emit = setup.emit;
-        const inProcess = "context" in emit;
-        // Loaded on first emit: the SDK is a third of the delivery thread's start-up otherwise.
-        const sdk = require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
-        client = new sdk.EventBridgeClient({
-          endpoint: inProcess ? "http://127.0.0.1" : emit.endpoint(),
-          region: setup.region,
-          credentials: { accessKeyId: "local", secretAccessKey: "local" },
-          customUserAgent: LOCAL_EMIT_AGENT,
-          ...(inProcess
-            ? {
-                requestHandler: inProcessRequestHandler((t, b) =>
-                  answerAwsText(emit.context(), t, b),
-                ) as never,
-              }
-            : {}),
-        });
-        real = eventBridgePublisher(client, setup.busName);
-      }
-      return real.publish(entries);
-    },
-  };
+  const emit = setup.emit;
+  const clients = new EmitClients(
+    "context" in emit ? { answer: (t, b) => answerAwsText(emit.context(), t, b) } : emit,
+    setup.region,
+    setup.busName,
+  );
   const put = async (key: string, result: unknown) => store.putIdempotent(key, result, now().getTime());
   const idempotency = { get: async (key: string) => store.getIdempotent(key), put };
   // A fresh delivery was never attempted, so its lookup would always miss: skip the SQLite read.
@@ -83,13 +63,31 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
     }
     return check;
   };
-  const invoke: Invoke = (route, event, fresh) =>
-    runProcessor((e, c) => route.processor.handle(e, c), route.processor.name, route.key, event, {
-      store: fresh ? freshIdempotency : idempotency,
-      checkDetail: checkFor(route),
-      publisher,
-      logger: (bindings) => processorLogger(log, bindings),
-      now,
+  let attempts = 0;
+  const invoke: Invoke = (route, attempt) => {
+    let live = true;
+    let timer: NodeJS.Timeout | undefined;
+    const run = (async () =>
+      runProcessor(
+        (e, c) => route.processor.handle(e, c),
+        route.processor.name,
+        route.key,
+        JSON.parse(attempt.envelope),
+        {
+          store: attempt.fresh ? freshIdempotency : idempotency,
+          checkDetail: checkFor(route),
+          publisher: clients.publisher(++attempts, () => live),
+          logger: (bindings) => processorLogger(log, bindings),
+          now,
+        },
+      ))();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        live = false;
+        reject(new RuntimeFailure(timeoutText(attempt.timeoutSeconds)));
+      }, attempt.timeoutSeconds * 1000);
     });
-  return { invoke, destroy: () => client?.destroy() };
+    return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
+  };
+  return { invoke, destroy: () => clients.destroy() };
 }

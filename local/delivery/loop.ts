@@ -10,10 +10,9 @@
  * attempt, none once the event is older than `maximumEventAgeSeconds`; then the delivery goes to the DLQ table.
  */
 import type { RouteRow } from "../../infra/table";
-import type { Envelope } from "../../processors/runtime";
 import type { Commit } from "../bus";
 import { deliveryKey, pendingRow, type ClaimedDelivery, type NewEvent } from "../store";
-import { errorText, withTimeout } from "./attempt";
+import { errorText } from "./attempt";
 import type {
   DeliveryHandle,
   DeliveryHooks,
@@ -23,7 +22,7 @@ import type {
   Invoke,
 } from "./types";
 
-/** The delivery loop, in whichever thread runs the processors (the main one, or the delivery thread). */
+/** The delivery loop, on the main thread; the processors run where its `Invoke` puts them (`pool/`). */
 export class DeliveryLoop implements DeliveryHandle {
   private readonly routes: Map<string, RouteRow>;
   private active = 0;
@@ -158,7 +157,7 @@ export class DeliveryLoop implements DeliveryHandle {
     const now = this.hooks.now().getTime();
     const free = this.settings.concurrency - this.active;
     const gate = this.hooks.gate;
-    let budget = gate ? Math.min(free, gate.allowance(now)) : free;
+    let budget = gate ? Math.min(free, gate.allowance()) : free;
     const gated = budget < free;
     let started = 0;
     while (budget > 0 && this.readyHead < this.ready.length) {
@@ -179,8 +178,7 @@ export class DeliveryLoop implements DeliveryHandle {
       this.readyHead = 0;
     }
     if (budget > 0 && this.ready.length === 0 && this.diskWork) {
-      const bound = this.hooks.diskBound?.();
-      const claimed = this.store.dueDeliveries(now, budget, this.inFlightKeys, bound);
+      const claimed = this.store.dueDeliveries(now, budget, this.inFlightKeys);
       for (const d of claimed) this.run(d);
       started += claimed.length;
       if (claimed.length < budget) {
@@ -206,11 +204,9 @@ export class DeliveryLoop implements DeliveryHandle {
     const key = deliveryKey(d.event_id, d.route_key);
     this.active += 1;
     this.inFlightKeys.add(key);
-    this.hooks.onInFlight?.(key, true);
     const run = this.deliver(d).finally(() => {
       this.active -= 1;
       this.inFlightKeys.delete(key);
-      this.hooks.onInFlight?.(key, false);
       this.running.delete(run);
       this.kick();
     });
@@ -238,10 +234,12 @@ export class DeliveryLoop implements DeliveryHandle {
       return;
     }
     try {
-      const event = JSON.parse(d.envelope) as Envelope;
-      const timeoutSeconds = route.timeoutSeconds ?? this.settings.defaultTimeoutSeconds;
-      const fresh = d.fresh === true && d.attempts === 1;
-      const result = await withTimeout(this.invoke(route, event, fresh), timeoutSeconds);
+      const result = await this.invoke(route, {
+        eventId: d.event_id,
+        envelope: d.envelope,
+        fresh: d.fresh === true && d.attempts === 1,
+        timeoutSeconds: route.timeoutSeconds ?? this.settings.defaultTimeoutSeconds,
+      });
       const now = this.hooks.now().getTime();
       this.store.markDone(d, result, now);
       this.report(d, "done", now);

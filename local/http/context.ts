@@ -2,7 +2,7 @@
 import type pino from "pino";
 import type { RouteRow } from "../../infra/table";
 import type { Bus } from "../bus";
-import type { DeliveryHandle, IngestPriority } from "../delivery";
+import type { DeliveryHandle, IngestPriority, PoolStats } from "../delivery";
 import type { EventBridgeContext } from "../eventbridge";
 import type { Store } from "../store";
 import type { EventValidator } from "./validation";
@@ -11,7 +11,7 @@ export interface HttpContext {
   readonly routes: readonly RouteRow[];
   readonly store: Store;
   readonly bus: Bus;
-  /** The delivery loop, in this thread or the delivery thread. */
+  /** The delivery loop. */
   readonly worker: DeliveryHandle;
   readonly validator: EventValidator;
   /** EventBridge's API, answered by `POST /`. */
@@ -20,8 +20,10 @@ export interface HttpContext {
   readonly maxPending: number;
   readonly log: pino.Logger;
   readonly now: () => Date;
-  /** Where deliveries run (`LocalOptions.delivery`). */
-  readonly delivery: "thread" | "in-thread";
-  /** The ingest-first gate of the in-thread delivery loop (absent with the delivery thread). */
+  /** Where processors run (`LocalOptions.isolation`). */
+  readonly isolation: "workers" | "none";
+  /** The processor workers (absent with `isolation: "none"`). */
+  readonly pool?: { readonly stats: PoolStats };
+  /** The ingest-first gate of the delivery loop. */
   readonly priority?: IngestPriority;
 }

@@ -21,7 +21,7 @@ export function registerEventsRoute(app: FastifyInstance, ctx: HttpContext): voi
     if (!isJson(req.headers["content-type"])) throw unsupportedMediaType();
     const event = ctx.validator.validate(req.body);
     // Counted once valid: a flood of bad requests must not hold delivery back (nothing it sends is accepted).
-    ctx.priority?.arrived(1, ctx.now().getTime());
+    ctx.priority?.arrived(1);
     if (ctx.store.openDeliveries >= ctx.maxPending) {
       throw tooManyRequests(
         `the local backlog is full (${ctx.store.openDeliveries} deliveries pending, limit ${ctx.maxPending}); retry later`,

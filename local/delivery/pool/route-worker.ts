@@ -1,0 +1,219 @@
+/**
+ * The main thread's side of one processor worker (`worker.ts`): starts it with the route's heap limit, hands it
+ * attempts (in one message per turn), times each attempt, commits what its processor emits, and, when the worker
+ * dies, fails exactly the attempts it held with Lambda's words for how it died (`crash.ts`).
+ *
+ * An attempt's timer starts when the attempt reaches a started worker: start-up (loading the routing table)
+ * is not the processor's time, as Lambda's init phase is not the invocation's. A worker that does not start
+ * within `startTimeoutMs` is stopped and fails what waited for it.
+ */
+import { Worker } from "node:worker_threads";
+import type { BusEntry } from "../../bus";
+import { errorText, RuntimeFailure } from "../attempt";
+import { BOOTSTRAP, bootData } from "./bootstrap";
+import { deathText, timeoutText, type CrashReport, type WorkerDeath } from "./crash";
+import type { FromWorker, RunItem, RunResult, ToWorker, WorkerData } from "./messages";
+
+/** What a `RouteWorker` needs from its pool. */
+export interface RouteWorkerSetup {
+  data: WorkerData;
+  /** The route's `memoryMb`: the worker's V8 heap limit (old generation). */
+  memoryMb: number;
+  startTimeoutMs: number;
+  /** Commits entries its processor emitted (the bus's group commit) and resolves with their ids. */
+  commit: (entries: readonly BusEntry[]) => Promise<string[]>;
+  /** Told once the worker is gone; `death` says how, unless the pool stopped it. */
+  onGone: (worker: RouteWorker, death: WorkerDeath | undefined, failed: number) => void;
+  /** Told when an attempt timed out: the pool stops giving this worker new attempts. */
+  onTimeout: (worker: RouteWorker) => void;
+}
+
+/** A successful attempt: its result, and whether the runtime asked to keep it (idempotency). */
+export interface RunOutcome {
+  result: unknown;
+  stored: boolean;
+}
+
+interface Held {
+  item: RunItem;
+  timeoutSeconds: number;
+  resolve: (outcome: RunOutcome) => void;
+  reject: (err: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+export class RouteWorker {
+  private readonly worker: Worker;
+  private state: "starting" | "ready" | "retiring" | "gone" = "starting";
+  private readonly held = new Map<number, Held>();
+  private outbox: ToWorker = { runs: [], puts: [], ended: [] };
+  private flushQueued = false;
+  private report: CrashReport | undefined;
+  private failure: Error | undefined;
+  private outOfMemory = false;
+  private stoppedByPool = false;
+  private startTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly setup: RouteWorkerSetup) {
+    const boot = bootData(require.resolve("./worker"));
+    this.worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: { ...setup.data, ...boot },
+      resourceLimits: { maxOldGenerationSizeMb: setup.memoryMb },
+      // A copy, so a processor's changes stay in its worker. The SDK's notice that its 2027 versions need
+      // Node 22 would otherwise be printed again by every worker that emits.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    });
+    this.worker.on("message", (m: FromWorker) => this.receive(m));
+    this.worker.on("error", (err: Error & { code?: string }) => {
+      if (err.code === "ERR_WORKER_OUT_OF_MEMORY") this.outOfMemory = true;
+      else this.failure = err;
+    });
+    this.worker.on("exit", (code) => this.exited(code));
+    this.startTimer = setTimeout(() => {
+      this.failure = new Error(`it did not start within ${setup.startTimeoutMs / 1000} s`);
+      void this.worker.terminate();
+    }, setup.startTimeoutMs);
+  }
+
+  /** The route this worker runs. */
+  get routeKey(): string {
+    return this.setup.data.routeKey;
+  }
+
+  /** Whether it takes new attempts (not retiring after a timeout, not gone). */
+  get accepting(): boolean {
+    return this.state === "starting" || this.state === "ready";
+  }
+
+  /** Attempts it holds (running, or waiting for it to start). */
+  get holding(): number {
+    return this.held.size;
+  }
+
+  /** Runs one attempt; rejects with a `RuntimeFailure` carrying the text to record when it fails. */
+  run(item: RunItem, timeoutSeconds: number): Promise<RunOutcome> {
+    return new Promise((resolve, reject) => {
+      const held: Held = { item, timeoutSeconds, resolve, reject };
+      this.held.set(item.id, held);
+      if (this.state === "ready" || this.state === "retiring") this.dispatch(held);
+    });
+  }
+
+  /** Takes no new attempts; stops once the ones it holds are over. */
+  retire(): void {
+    if (this.state === "gone") return;
+    this.state = "retiring";
+    if (this.held.size === 0) void this.stop();
+  }
+
+  /** Stops the worker; attempts it still holds fail (they are retried as their route says). */
+  async stop(): Promise<void> {
+    if (this.state === "gone") return;
+    this.stoppedByPool = true;
+    await this.worker.terminate();
+  }
+
+  private dispatch(held: Held): void {
+    held.timer = setTimeout(() => this.timedOut(held), held.timeoutSeconds * 1000);
+    this.outbox.runs.push(held.item);
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // After the current callback: the loop starts many attempts in one go, and they share a message.
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      const out = this.outbox;
+      this.outbox = { runs: [], puts: [], ended: [] };
+      if (this.state !== "gone") this.worker.postMessage(out);
+    });
+  }
+
+  private receive(m: FromWorker): void {
+    if (this.state === "gone") return;
+    switch (m.type) {
+      case "ready":
+        clearTimeout(this.startTimer);
+        if (this.state === "starting") this.state = "ready";
+        for (const held of this.held.values()) this.dispatch(held);
+        return;
+      case "results":
+        for (const r of m.results) this.settle(r);
+        if (this.state === "retiring" && this.held.size === 0) void this.stop();
+        return;
+      case "put":
+        return this.put(m.put, m.attempt, m.entries);
+      case "crash":
+        this.report = m;
+        return;
+    }
+  }
+
+  private settle(r: RunResult): void {
+    const held = this.held.get(r.id);
+    // Gone already: it timed out, and its outcome no longer counts.
+    if (!held) return;
+    this.held.delete(r.id);
+    clearTimeout(held.timer);
+    if (r.ok) held.resolve({ result: r.result, stored: r.stored });
+    else held.reject(new RuntimeFailure(r.error));
+  }
+
+  /** Commits an attempt's emits, unless the attempt already ended (timed out): then they are refused. */
+  private put(put: number, attempt: number, entries: BusEntry[]): void {
+    const answer = (a: { ids?: string[]; error?: string }) => {
+      this.outbox.puts.push({ put, ...a });
+      this.flushSoon();
+    };
+    if (!this.held.has(attempt)) {
+      answer({ error: "the attempt already ended (timed out): its emits are discarded" });
+      return;
+    }
+    this.setup.commit(entries).then(
+      (ids) => answer({ ids }),
+      (err: unknown) => answer({ error: errorText(err) }),
+    );
+  }
+
+  private timedOut(held: Held): void {
+    if (this.held.get(held.item.id) !== held) return;
+    this.held.delete(held.item.id);
+    held.reject(new RuntimeFailure(timeoutText(held.timeoutSeconds)));
+    // Its code may still be running: the worker refuses its emits and is stopped once its other attempts end.
+    this.outbox.ended.push(held.item.id);
+    this.flushSoon();
+    this.setup.onTimeout(this);
+    this.retire();
+  }
+
+  private exited(code: number): void {
+    clearTimeout(this.startTimer);
+    const started = this.state !== "starting";
+    this.state = "gone";
+    const death = this.stoppedByPool ? undefined : this.cause(code, started);
+    const text = death
+      ? deathText(death)
+      : "Runtime.ExitError: the processor's worker was stopped (the local stack is stopping)";
+    const failed = this.held.size;
+    for (const held of this.held.values()) {
+      clearTimeout(held.timer);
+      held.reject(new RuntimeFailure(text));
+    }
+    this.held.clear();
+    this.setup.onGone(this, death, failed);
+  }
+
+  private cause(code: number, started: boolean): WorkerDeath {
+    if (this.report) return this.report;
+    if (this.outOfMemory) return { kind: "out-of-memory", memoryMb: this.setup.memoryMb };
+    if (!started) {
+      return { kind: "start-failed", error: this.failure ? errorText(this.failure) : `exit status ${code}` };
+    }
+    // An error that reached the worker's 'error' event rather than its handlers (thrown inside one of them).
+    if (this.failure) return { kind: "uncaught", error: errorText(this.failure) };
+    return { kind: "exit", code };
+  }
+}
