@@ -38,6 +38,8 @@ export interface LocalApp {
   readonly pool?: ProcessorPool;
   /** Where processors run (see `LocalOptions.isolation`). */
   readonly isolation: "workers" | "none";
+  /** The ingest-first gate of the delivery loop. */
+  readonly priority: IngestPriority;
   /** Deliveries left open by the previous process (pending, retrying, or interrupted by a crash) at start. */
   readonly recovered: number;
 }
@@ -62,11 +64,12 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
 
   let worker: DeliveryLoop;
   let pool: ProcessorPool | undefined;
+  let priority: IngestPriority;
   let destroyClient = (): void => undefined;
   let startDelivery: () => void;
   let recovered = 0;
   try {
-    const priority = new IngestPriority({
+    priority = new IngestPriority({
       ...resolved.ingestPriority,
       backlogHigh: () => store.openDeliveries >= maxPending / 2,
     });
@@ -87,7 +90,10 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         defaultMemoryMb: resolved.workers.defaultMemoryMb,
         startTimeoutMs: resolved.workers.startTimeoutMs,
         log,
-        workerLog: { level: log.level, pretty: options.logger !== undefined && process.stdout.isTTY === true },
+        workerLog: {
+          level: log.level,
+          pretty: options.logger !== undefined && process.stdout.isTTY === true,
+        },
         emitEndpoint: overHttp ? endpoint : undefined,
       });
       invoke = pool.invoke;
@@ -153,6 +159,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     worker,
     pool,
     isolation: resolved.isolation,
+    priority,
     recovered,
     async listen({ port = 0, host = "127.0.0.1" } = {}) {
       await app.listen({ port, host });

@@ -195,7 +195,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
   }
   for (const removed of ["BACKBONE_DELIVERY", "BACKBONE_INGEST_PRIORITY_RATE"]) {
     if (env[removed] !== undefined && env[removed] !== "") {
-      throw new Error(`${removed} is no longer read: see local/README.md (processors run in isolated workers)`);
+      throw new Error(
+        `${removed} is no longer read: see local/README.md (processors run in isolated workers)`,
+      );
     }
   }
   const port = number("port") ?? DEFAULTS.port;

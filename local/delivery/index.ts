@@ -5,9 +5,9 @@
  */
 export { errorText, RuntimeFailure } from "./attempt";
 export { IngestPriority, type IngestPriorityOptions } from "./ingest-priority";
-export { makeInvoke, type InvokeSetup, type ResultStore } from "./invoke";
+export { makeInvoke, type InvokeSetup } from "./invoke";
 export { DeliveryLoop } from "./loop";
 export { logOutcome } from "./outcome-log";
-export { ProcessorPool, type PoolSetup, type PoolStats } from "./pool/pool";
+export { ProcessorPool, type PoolSetup } from "./pool/pool";
 export { deathText, timeoutText, type WorkerDeath } from "./pool/crash";
 export type * from "./types";

@@ -65,6 +65,7 @@ export class IngestPriority implements DeliveryGate {
   private yieldingNow = false;
   private tokens = BURST;
   private refilledAt = 0;
+  private arrivals = 0;
 
   constructor(private readonly options: IngestPriorityOptions) {
     this.clock = options.clock ?? (() => performance.now());
@@ -76,6 +77,12 @@ export class IngestPriority implements DeliveryGate {
   arrived(n: number): void {
     this.roll();
     this.produced += n;
+    this.arrivals += n;
+  }
+
+  /** Producer events counted since the gate was made (what `/local/health` and tests read). */
+  get arrivedTotal(): number {
+    return this.arrivals;
   }
 
   /** Whether delivery yields to ingest now. */

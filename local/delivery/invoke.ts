@@ -18,14 +18,7 @@ import { processorLogger } from "../logging";
 import { RuntimeFailure } from "./attempt";
 import { timeoutText } from "./pool/crash";
 import { EmitClients } from "./emit-transport";
-import type { Invoke } from "./types";
-
-/** The processors' idempotency results, kept by the `Store`. */
-export interface ResultStore {
-  getIdempotent(key: string): { result: unknown } | undefined;
-  /** Keeps the first result written for `key`. */
-  putIdempotent(key: string, result: unknown, now: number): void;
-}
+import type { Invoke, ResultStore } from "./types";
 
 export interface InvokeSetup {
   store: ResultStore;

@@ -21,6 +21,25 @@ export interface Attempt {
  */
 export type Invoke = (route: RouteRow, attempt: Attempt) => Promise<unknown>;
 
+/** The processors' idempotency results, kept by the `Store`. */
+export interface ResultStore {
+  getIdempotent(key: string): { result: unknown } | undefined;
+  /** Keeps the first result written for `key`. */
+  putIdempotent(key: string, result: unknown, now: number): void;
+}
+
+/** What the processor workers did so far (`ProcessorPool.stats`, shown by `/local/health`). */
+export interface PoolStats {
+  /** Workers running now. */
+  workers: number;
+  /** Workers started since the app was built. */
+  started: number;
+  /** Workers that died of their processor (crash, `process.exit`, heap limit). */
+  crashed: number;
+  /** Workers stopped after an attempt timed out in them. */
+  timedOut: number;
+}
+
 /** The loop's settings (`local/options.ts`). */
 export interface DeliverySettings {
   /** Processors running at once. */

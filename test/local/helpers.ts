@@ -58,7 +58,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Running> {
  * thread unless asked.
  */
 export function openStore(file = ":memory:", overrides: Partial<StoreOptions> = {}): Store {
-  const { store } = resolveOptions({ dbPath: file, routes: [] });
+  const { store } = resolveOptions({ dbPath: file, routes: [], isolation: "none" });
   return new Store(file, { ...store, checkpointIntervalMs: 0, ...overrides });
 }
 

@@ -13,9 +13,7 @@
  */
 
 /** What the worker reports just before it exits (a message the main thread receives before the exit). */
-export type CrashReport =
-  | { kind: "uncaught"; error: string }
-  | { kind: "rejection"; reason: string };
+export type CrashReport = { kind: "uncaught"; error: string } | { kind: "rejection"; reason: string };
 
 /** Exit statuses of Lambda's runtime after an uncaught exception and an unhandled rejection. */
 export const CRASH_EXIT = { uncaught: 129, rejection: 128 } as const;

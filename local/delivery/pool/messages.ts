@@ -31,8 +31,7 @@ export interface RunItem {
 
 /** How an attempt ended inside the worker. */
 export type RunResult =
-  | { id: number; ok: true; result: unknown; stored: boolean }
-  | { id: number; ok: false; error: string };
+  { id: number; ok: true; result: unknown; stored: boolean } | { id: number; ok: false; error: string };
 
 /** The main thread's answer to a worker's `put` (its processor's emits, committed or refused). */
 export interface PutAnswer {

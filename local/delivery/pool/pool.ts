@@ -21,8 +21,7 @@ import type { RouteRow } from "../../../infra/table";
 import { idempotencyKey } from "../../../processors/runtime";
 import type { BusEntry } from "../../bus";
 import { RuntimeFailure } from "../attempt";
-import type { ResultStore } from "../invoke";
-import type { Invoke } from "../types";
+import type { Invoke, PoolStats, ResultStore } from "../types";
 import { warmCache } from "./bootstrap";
 import { deathText, type WorkerDeath } from "./crash";
 import type { WorkerData } from "./messages";
@@ -49,18 +48,6 @@ export interface PoolSetup {
   workerLog: { level: string; pretty: boolean };
   /** `ctx.emit` over HTTP to this endpoint (`emitTransport: "http"`); in process when absent. */
   emitEndpoint?: () => string;
-}
-
-/** What the pool did so far (for `/local/health` and tests). */
-export interface PoolStats {
-  /** Workers running now. */
-  workers: number;
-  /** Workers started since the app was built. */
-  started: number;
-  /** Workers that died of their processor (crash, `process.exit`, heap limit). */
-  crashed: number;
-  /** Workers stopped after an attempt timed out in them. */
-  timedOut: number;
 }
 
 export class ProcessorPool {

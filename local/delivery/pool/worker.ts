@@ -116,7 +116,12 @@ function main(data: WorkerData): void {
         now: () => new Date(),
       });
       // What the store keeps is JSON: normalize here, off the main thread (and never a clone error there).
-      finish({ id: item.id, ok: true, result: result === undefined ? undefined : JSON.parse(JSON.stringify(result)), stored });
+      finish({
+        id: item.id,
+        ok: true,
+        result: result === undefined ? undefined : JSON.parse(JSON.stringify(result)),
+        stored,
+      });
     } catch (err) {
       finish({ id: item.id, ok: false, error: errorText(err) });
     } finally {

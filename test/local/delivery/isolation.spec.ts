@@ -40,13 +40,21 @@ describe("local stack: processors isolated in workers", function () {
   });
 
   const crashes: { mode: string; detail: Record<string, unknown>; error: string }[] = [
-    { mode: "a throw inside a timer", detail: { mode: "throw-in-timer" }, error: "Uncaught Exception: Error: thrown in a timer" },
+    {
+      mode: "a throw inside a timer",
+      detail: { mode: "throw-in-timer" },
+      error: "Uncaught Exception: Error: thrown in a timer",
+    },
     {
       mode: "an unhandled rejection",
       detail: { mode: "reject-unhandled" },
       error: "Runtime.UnhandledPromiseRejection: Error: nobody awaited this",
     },
-    { mode: "process.exit(3)", detail: { mode: "exit", code: 3 }, error: "Runtime.ExitError: Runtime exited with error: exit status 3" },
+    {
+      mode: "process.exit(3)",
+      detail: { mode: "exit", code: 3 },
+      error: "Runtime.ExitError: Runtime exited with error: exit status 3",
+    },
     {
       mode: "process.exit(0)",
       detail: { mode: "exit", code: 0 },
@@ -81,7 +89,8 @@ describe("local stack: processors isolated in workers", function () {
     const heap = await deadLetter(server, id, "heap");
     expect(heap).to.include({
       attempts: 2,
-      error: "Runtime.OutOfMemory: Runtime exited with error: the processor reached its heap limit (memoryMb 32)",
+      error:
+        "Runtime.OutOfMemory: Runtime exited with error: the processor reached its heap limit (memoryMb 32)",
     });
     const health = await request(`${server.url}/local/health`);
     expect(health.status).to.equal(200);
@@ -127,7 +136,10 @@ describe("local stack: processors isolated in workers", function () {
       );
     }
     const steadyOutcomes = outcomes.filter((o) => o.routeKey === "steady");
-    expect(steadyOutcomes.filter((o) => o.status !== "done"), "no steady attempt failed").to.deep.equal([]);
+    expect(
+      steadyOutcomes.filter((o) => o.status !== "done"),
+      "no steady attempt failed",
+    ).to.deep.equal([]);
   });
 
   it("replaces a crashed worker only when its route has work: no restart loop", async () => {
