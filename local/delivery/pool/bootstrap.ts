@@ -72,17 +72,18 @@ interface TsNodeService {
 }
 
 /**
- * Writes the cache entry of every TypeScript file of the project this process has loaded and the cache lacks,
- * with this process's own ts-node (already in memory), so workers find them. Cheap when the cache is warm (a
- * read and a hash per file). Does nothing outside ts-node.
+ * Writes the cache entry of the worker's entry and of every TypeScript file of the project this process has
+ * loaded that the cache lacks, with this process's own ts-node (already in memory), so workers find them. Cheap
+ * when the cache is warm (a read and a hash per file). Does nothing outside ts-node.
  */
-export function warmCache(data: BootData = bootData("")): number {
+export function warmCache(data: BootData): number {
   const service = (process as unknown as Record<symbol, TsNodeService | undefined>)[
     Symbol.for("ts-node.register.instance")
   ];
   if (!data.tsNode || !service) return 0;
   let written = 0;
-  for (const filename of Object.keys(require.cache)) {
+  // The worker's entry is the one file this thread never loads itself.
+  for (const filename of [data.entry, ...Object.keys(require.cache)]) {
     if (!filename.endsWith(".ts") || filename.includes("node_modules") || !filename.startsWith(ROOT))
       continue;
     try {

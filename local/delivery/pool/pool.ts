@@ -22,10 +22,10 @@ import { idempotencyKey } from "../../../processors/runtime";
 import type { BusEntry } from "../../bus";
 import { RuntimeFailure } from "../attempt";
 import type { Invoke, PoolStats, ResultStore } from "../types";
-import { warmCache } from "./bootstrap";
+import { bootData, warmCache } from "./bootstrap";
 import { deathText, type WorkerDeath } from "./crash";
 import type { WorkerData } from "./messages";
-import { RouteWorker } from "./route-worker";
+import { RouteWorker, WORKER_ENTRY } from "./route-worker";
 
 /** The pool's collaborators and settings (resolved by `local/options.ts`). */
 export interface PoolSetup {
@@ -88,7 +88,7 @@ export class ProcessorPool {
     if (running?.accepting) return running;
     if (!this.warmed) {
       this.warmed = true;
-      warmCache();
+      warmCache(bootData(WORKER_ENTRY));
     }
     const s = this.setup;
     const data: WorkerData = {

@@ -42,6 +42,9 @@ interface Held {
   timer?: NodeJS.Timeout;
 }
 
+/** The worker's code. */
+export const WORKER_ENTRY = require.resolve("./worker");
+
 export class RouteWorker {
   private readonly worker: Worker;
   private state: "starting" | "ready" | "retiring" | "gone" = "starting";
@@ -55,7 +58,7 @@ export class RouteWorker {
   private startTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly setup: RouteWorkerSetup) {
-    const boot = bootData(require.resolve("./worker"));
+    const boot = bootData(WORKER_ENTRY);
     this.worker = new Worker(BOOTSTRAP, {
       eval: true,
       workerData: { ...setup.data, ...boot },
