@@ -1,7 +1,7 @@
 /**
  * Processors run UNISOLATED, on the thread that answers HTTP (`isolation: "none"`): the processor runtime (the
- * Lambda adapter's shape) with the SQLite idempotency store, pino logs bound to the event and the real
- * `@aws-sdk/client-eventbridge` client for `ctx.emit` (`processors/runtime/emit.ts`).
+ * Lambda adapter's shape) with the SQLite idempotency store, pino logs bound to the event and `ctx.emit`
+ * answered by the PutEvents code of `POST /` (`emit-transport.ts`).
  *
  * What it risks, and why it is not the default (`pool/` is): a processor that throws inside a timer, leaves a
  * rejected promise unhandled, calls `process.exit` or exhausts the heap takes the whole server down, and the
@@ -13,11 +13,10 @@
 import type pino from "pino";
 import { detailCheck, runProcessor, type DetailCheck } from "../../processors/runtime";
 import type { EventBridgeContext } from "../eventbridge";
-import { answerAwsText } from "../eventbridge";
 import { processorLogger } from "../logging";
 import { RuntimeFailure } from "./attempt";
 import { timeoutText } from "./pool/crash";
-import { EmitClients } from "./emit-transport";
+import { Emitters } from "./emit-transport";
 import type { Invoke, ResultStore } from "./types";
 
 export interface InvokeSetup {
@@ -27,8 +26,8 @@ export interface InvokeSetup {
   region: string;
   busName: string;
   /**
-   * Where emits go: `{ context }` answers the client's requests in process with the code behind `POST /`
-   * (`emit-transport.ts`); `{ endpoint }` sends them over HTTP. Functions: both may only be known later.
+   * Where emits go: `{ context }` hands them to the code behind `POST /` in process (`emit-transport.ts`);
+   * `{ endpoint }` sends them over HTTP with the real client. Functions: both may only be known later.
    */
   emit: { context: () => EventBridgeContext } | { endpoint: () => string };
 }
@@ -37,8 +36,8 @@ export interface InvokeSetup {
 export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): void } {
   const { store, log, now } = setup;
   const emit = setup.emit;
-  const clients = new EmitClients(
-    "context" in emit ? { answer: (t, b) => answerAwsText(emit.context(), t, b) } : emit,
+  const emitters = new Emitters(
+    "context" in emit ? { context: () => emit.context() } : emit,
     setup.region,
     setup.busName,
   );
@@ -69,7 +68,7 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
         {
           store: attempt.fresh ? freshIdempotency : idempotency,
           checkDetail: checkFor(route),
-          publisher: clients.publisher(++attempts, () => live),
+          publisher: emitters.publisher(++attempts, () => live),
           logger: (bindings) => processorLogger(log, bindings),
           now,
         },
@@ -82,5 +81,5 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
     });
     return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
   };
-  return { invoke, destroy: () => clients.destroy() };
+  return { invoke, destroy: () => emitters.destroy() };
 }

@@ -1,6 +1,9 @@
 /**
- * The real PutEvents path, shared by the Lambda adapter and the local stack (which points the client at its
- * own EventBridge-compatible endpoint).
+ * The PutEvents path, shared by the Lambda adapter and the local stack: `putEventsPublisher` turns a processor's
+ * emits into PutEvents calls (batches of 10, the entries' shape, a failure for any rejected entry), whatever
+ * makes the call; `eventBridgePublisher` makes it with the real `@aws-sdk/client-eventbridge` client (Lambda, and
+ * the local stack over HTTP). The local stack's in-process transport hands the same input to its own PutEvents
+ * code instead (`local/delivery/emit-transport.ts`).
  *
  * The SDK is required inside the function: in Lambda it comes from the `nodejs22.x` runtime, not from the
  * archive, and a module-level import would be captured by Pulumi's closure serializer.
@@ -18,27 +21,41 @@ export interface PutEventsFailure extends Error {
   failedEntryCount: number;
 }
 
+/** One PutEvents request entry, as the SDK's `PutEventsCommand` takes it. */
+export interface PutEventsRequestEntry {
+  EventBusName: string;
+  Source: string;
+  DetailType: string;
+  /** The detail as JSON text. */
+  Detail: string;
+}
+
+/** What a PutEvents call answers (the fields this path reads). */
+export interface PutEventsAnswer {
+  FailedEntryCount?: number;
+  Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
+}
+
+/** Makes one PutEvents call; throws (like the SDK) when the whole request is refused. */
+export type PutEventsCall = (input: { Entries: PutEventsRequestEntry[] }) => Promise<PutEventsAnswer>;
+
 /**
- * A `Publisher` that puts entries on `busName` through `client`, in batches of 10. Throws a `PutEventsFailure`
+ * A `Publisher` that puts entries on `busName` through `call`, in batches of 10. Throws a `PutEventsFailure`
  * (name `PutEventsFailed`) if any entry fails, so the caller retries the whole delivery.
  */
-export function eventBridgePublisher(client: EventBridgeClient, busName: string): Publisher {
+export function putEventsPublisher(call: PutEventsCall, busName: string): Publisher {
   return {
     async publish(entries: EmitEntry[]) {
-      const { PutEventsCommand } =
-        require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
       for (let i = 0; i < entries.length; i += PUT_EVENTS_BATCH) {
         const batch = entries.slice(i, i + PUT_EVENTS_BATCH);
-        const out = await client.send(
-          new PutEventsCommand({
-            Entries: batch.map((e) => ({
-              EventBusName: busName,
-              Source: e.source,
-              DetailType: e.detailType,
-              Detail: JSON.stringify(e.detail),
-            })),
-          }),
-        );
+        const out = await call({
+          Entries: batch.map((e) => ({
+            EventBusName: busName,
+            Source: e.source,
+            DetailType: e.detailType,
+            Detail: JSON.stringify(e.detail),
+          })),
+        });
         const failed = out.FailedEntryCount ?? 0;
         if (failed > 0) {
           const first = (out.Entries ?? []).find((r) => r.ErrorCode);
@@ -54,4 +71,13 @@ export function eventBridgePublisher(client: EventBridgeClient, busName: string)
       }
     },
   };
+}
+
+/** `putEventsPublisher` over the real EventBridge client. */
+export function eventBridgePublisher(client: EventBridgeClient, busName: string): Publisher {
+  return putEventsPublisher(async (input) => {
+    const { PutEventsCommand } =
+      require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
+    return client.send(new PutEventsCommand(input));
+  }, busName);
 }

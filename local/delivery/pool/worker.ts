@@ -3,9 +3,9 @@
  * processor through the one processor runtime (`runProcessor`, as the Lambda adapter does), with
  * - idempotency: the result of an earlier attempt comes with the attempt (the main thread read it); a result
  *   to keep goes back with the attempt's outcome, and the main thread stores it;
- * - emits: the real `@aws-sdk/client-eventbridge` client, answered here by the same PutEvents code as `POST /`
- *   (`answerAwsText`), which asks the main thread (SQLite's only writer) to commit the entries (`put`), tagged
- *   with the attempt so the bus refuses the emits of an attempt that already timed out;
+ * - emits: answered here by the same PutEvents code as `POST /` (`../emit-transport.ts`), which asks the main
+ *   thread (SQLite's only writer) to commit the entries (`put`), tagged with the attempt so the bus refuses the
+ *   emits of an attempt that already timed out;
  * - logs: its own pino, written synchronously to stdout.
  *
  * A crash is reported in Lambda's terms before the worker exits (`crash.ts`): an uncaught exception (exit 129)
@@ -15,11 +15,11 @@
 import { parentPort, workerData } from "node:worker_threads";
 import type { RouteRow } from "../../../infra/table";
 import { detailCheck, runProcessor } from "../../../processors/runtime";
-import { answerAwsText, busNamesFor, type EventBridgeContext } from "../../eventbridge";
+import { busNamesFor, type EventBridgeContext } from "../../eventbridge";
 import type { BusEntry } from "../../bus";
 import { processorLogger, workerLogger } from "../../logging";
 import { errorText } from "../attempt";
-import { EmitClients } from "../emit-transport";
+import { Emitters } from "../emit-transport";
 import { CRASH_EXIT } from "./crash";
 import type { FromWorker, RunItem, RunResult, ToWorker, WorkerData } from "./messages";
 
@@ -65,10 +65,8 @@ function main(data: WorkerData): void {
         send({ type: "put", put, attempt, entries: [...entries] });
       }),
   });
-  const clients = new EmitClients(
-    data.emitEndpoint
-      ? { endpoint: () => data.emitEndpoint as string }
-      : { answer: (target, body, attempt) => answerAwsText(contextOf(attempt), target, body) },
+  const emitters = new Emitters(
+    data.emitEndpoint ? { endpoint: () => data.emitEndpoint as string } : { context: contextOf },
     data.region,
     data.busName,
   );
@@ -111,7 +109,7 @@ function main(data: WorkerData): void {
           },
         },
         checkDetail,
-        publisher: clients.publisher(item.id, () => !ended.has(item.id)),
+        publisher: emitters.publisher(item.id, () => !ended.has(item.id)),
         logger: (bindings) => processorLogger(log, bindings),
         now: () => new Date(),
       });
