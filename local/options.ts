@@ -44,6 +44,8 @@ export const DEFAULTS = {
   ingestPriority: "on",
   /** Event-loop utilization (a fraction of the main thread's time) at which the server counts as saturated. */
   ingestPriorityLoad: 0.9,
+  /** How many times more producer events a one-window probe must bring for delivery to keep yielding. */
+  ingestPriorityGain: 1.5,
   /** Deliveries started per second while delivery yields. */
   ingestPriorityTrickle: 10,
   /**
@@ -117,14 +119,17 @@ export interface LocalOptions {
   /** Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). */
   maxPending?: number;
   /**
-   * `on`: delivery yields to producers while they saturate the main thread (its event-loop utilization at or
-   * above `ingestPriorityLoad` over a window, with more events accepted than deliveries started): deliveries then
-   * start at `ingestPriorityTrickle` per second until that ends or the backlog reaches half of `maxPending`
+   * `on`: delivery yields to producers who are held back by it: when the main thread is saturated (event-loop
+   * utilization at or above `ingestPriorityLoad` over a window) while producers send, delivery yields for a
+   * window, and keeps yielding if producers then sent `ingestPriorityGain` times as much; deliveries then start
+   * at `ingestPriorityTrickle` per second until that ends or the backlog reaches half of `maxPending`
    * (`delivery/ingest-priority.ts`). `off`: never.
    */
   ingestPriority?: "on" | "off";
   /** See `ingestPriority` (0–1; tests use 0 to make any burst count). */
   ingestPriorityLoad?: number;
+  /** See `ingestPriority` (tests use 0 to keep yielding after any probe). */
+  ingestPriorityGain?: number;
   /** The window of `ingestPriority`'s measures, ms. */
   ingestPriorityWindowMs?: number;
   /** Deliveries started per second while delivery yields to ingest. */
@@ -283,6 +288,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     ingestPriority: {
       enabled: (options.ingestPriority ?? DEFAULTS.ingestPriority) === "on",
       load: options.ingestPriorityLoad ?? DEFAULTS.ingestPriorityLoad,
+      gain: options.ingestPriorityGain ?? DEFAULTS.ingestPriorityGain,
       trickle: options.ingestPriorityTrickle ?? DEFAULTS.ingestPriorityTrickle,
       windowMs: options.ingestPriorityWindowMs ?? DEFAULTS.ingestPriorityWindowMs,
     },

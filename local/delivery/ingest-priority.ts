@@ -1,21 +1,24 @@
 /**
  * Ingest before delivery while producers saturate the server. HTTP and the delivery loop's bookkeeping share
  * the main thread (the processors run in workers, but their outcomes, emits and the commits are written here),
- * and a delivery costs several times what accepting an event does. When producers send faster than the events
- * could be processed anyway, every millisecond given to delivery is taken from them. So, like EventBridge (which
- * accepts PutEvents at its own rate, whatever its targets do), the bus then accepts first and drains after.
+ * and a delivery costs more than accepting an event does. When producers could send faster if delivery left
+ * them the thread, every millisecond given to delivery is taken from them. So, like EventBridge (which accepts
+ * PutEvents at its own rate, whatever its targets do), the bus then accepts first and drains after.
  *
- * "Faster than could be processed" is measured, not configured, so it holds on a slow machine as on a fast
- * one (a fixed 5,000 requests/s threshold here once never tripped on a machine whose producers could not reach
- * it, and processors then took most of the accepting thread): at the end of each window (monotonic clock),
- * delivery yields for the next window when, in this one,
- * - the main thread's event loop was saturated (its utilization, `performance.eventLoopUtilization`, at or
- *   above `load`), and
- * - producers put more events on the bus than deliveries started (the backlog grew).
- * While it yields, deliveries start at `trickle` per second (so processing shows progress), until a window
- * without both, or until the backlog reaches half its bound: then delivery gets the loop back, so a sustained
- * overload is processed at full speed and producers see 429s instead of an ever longer wait. Producers at a
- * rate the server keeps up with never trigger it: deliveries then start as fast as events arrive.
+ * Whether producers are held back is measured, not configured, so it holds on a slow machine as on a fast one
+ * (a fixed 5,000 requests/s threshold here once never tripped on a machine whose producers could not reach it,
+ * and processors then took most of the accepting thread). In windows of `windowMs` (monotonic clock):
+ * 1. The thread is saturated (event-loop utilization, `performance.eventLoopUtilization`, ≥ `load`) while
+ *    producers put events on the bus: delivery yields for one window, as a probe.
+ * 2. If producers then put at least `gain` times as many events as in the window before, they were being held
+ *    back: delivery keeps yielding, window after window, as long as they keep sending that much more. Otherwise
+ *    (producers at a rate of their own: a paced load, a trickle during a drain) yielding gains them nothing:
+ *    delivery gets the thread back, and the next probe waits 4 windows, then 8, up to 64 (reset once producers
+ *    stop), so a steady load costs delivery at most one window in many.
+ * While it yields, deliveries start at `trickle` per second (so processing shows progress), and delivery gets the
+ * thread back as soon as the backlog reaches half its bound: a sustained overload is then processed at full
+ * speed and producers see 429s instead of an ever longer wait. A load the thread carries with time to spare
+ * never triggers it.
  */
 import { performance } from "node:perf_hooks";
 import type { DeliveryGate } from "./types";
@@ -24,11 +27,10 @@ import type { DeliveryGate } from "./types";
 export interface IngestPriorityOptions {
   /** False turns the gate off: delivery never yields. */
   enabled: boolean;
-  /**
-   * Event-loop utilization (0–1) at or above which the main thread counts as saturated. A fraction of the
-   * thread's time, so the same on any machine.
-   */
+  /** Event-loop utilization (0–1) at or above which the main thread counts as saturated. */
   load: number;
+  /** How many times more events producers must put during a probe for delivery to keep yielding (0: always). */
+  gain: number;
   /** Deliveries that may still start per second while delivery yields, oldest first. */
   trickle: number;
   /** Width of the window both measures are taken over, ms. */
@@ -43,6 +45,8 @@ export interface IngestPriorityOptions {
 
 /** Trickle tokens held at most: one, as starting several deliveries at once stalls the requests behind them. */
 const BURST = 1;
+/** Windows between a probe that gained nothing and the next one: doubling from the first to the last. */
+const BACKOFF = { first: 4, max: 64 };
 
 /** The main thread's event-loop utilization since the previous call. */
 function loopUtilization(): () => number {
@@ -59,10 +63,13 @@ export class IngestPriority implements DeliveryGate {
   private readonly clock: () => number;
   private readonly utilization: () => number;
   private windowStart: number;
-  /** Producer events and started deliveries in the current window. */
+  /** Producer events in the current window, and in the one before a probe. */
   private produced = 0;
-  private delivered = 0;
-  private yieldingNow = false;
+  private beforeProbe = 0;
+  private state: "delivering" | "probing" | "yielding" = "delivering";
+  /** Windows to wait before the next probe, and the wait after the next probe that gains nothing. */
+  private wait = 0;
+  private backoff = BACKOFF.first;
   private tokens = BURST;
   private refilledAt = 0;
   private arrivals = 0;
@@ -80,7 +87,7 @@ export class IngestPriority implements DeliveryGate {
     this.arrivals += n;
   }
 
-  /** Producer events counted since the gate was made (what `/local/health` and tests read). */
+  /** Producer events counted since the gate was made. */
   get arrivedTotal(): number {
     return this.arrivals;
   }
@@ -89,7 +96,7 @@ export class IngestPriority implements DeliveryGate {
   yielding(): boolean {
     if (!this.options.enabled) return false;
     this.roll();
-    return this.yieldingNow && !this.options.backlogHigh();
+    return this.state !== "delivering" && !this.options.backlogHigh();
   }
 
   /** How many attempts may start now (`Infinity` when delivery is not yielding). */
@@ -101,8 +108,7 @@ export class IngestPriority implements DeliveryGate {
 
   /** Records attempts started after `allowance`. */
   started(n: number): void {
-    this.delivered += n;
-    if (this.yieldingNow) this.tokens = Math.max(0, this.tokens - n);
+    if (this.state !== "delivering") this.tokens = Math.max(0, this.tokens - n);
   }
 
   /** Milliseconds until `allowance` may change: the next trickle token, or the end of the window. */
@@ -118,19 +124,31 @@ export class IngestPriority implements DeliveryGate {
     if (elapsed > 0) this.tokens = Math.min(BURST, this.tokens + (elapsed * this.options.trickle) / 1000);
   }
 
-  /** At the end of a window (or several, after a quiet spell), decides the next one. */
+  /** At the end of a window (or of several, after a quiet spell), decides the next one. */
   private roll(): void {
     const now = this.clock();
     if (now - this.windowStart < this.options.windowMs) return;
+    // Measured every window, so each measure covers one window.
     const saturated = this.utilization() >= this.options.load;
-    const yielding = saturated && this.produced > this.delivered;
-    if (yielding && !this.yieldingNow) {
+    const produced = this.produced;
+    this.produced = 0;
+    this.windowStart = now;
+    if (this.wait > 0) this.wait -= 1;
+    // While delivery yields, producers need not saturate the thread: what counts is that they send more.
+    const gained = produced > 0 && produced >= this.options.gain * this.beforeProbe;
+    if (this.state === "probing") {
+      if (gained) return void (this.state = "yielding");
+      this.state = "delivering";
+      this.wait = this.backoff;
+      this.backoff = Math.min(BACKOFF.max, this.backoff * 2);
+    } else if (this.state === "yielding") {
+      if (!gained) this.state = "delivering";
+    } else if (saturated && produced > 0 && this.wait === 0) {
+      this.state = "probing";
+      this.beforeProbe = produced;
       this.tokens = BURST;
       this.refilledAt = now;
     }
-    this.yieldingNow = yielding;
-    this.produced = 0;
-    this.delivered = 0;
-    this.windowStart = now;
+    if (produced === 0) this.backoff = BACKOFF.first;
   }
 }

@@ -22,6 +22,9 @@ import type {
   Invoke,
 } from "./types";
 
+/** Deliveries read from disk at once (see `DeliveryLoop.claimed`). */
+const DISK_BATCH = 256;
+
 /** The delivery loop, on the main thread; the processors run where its `Invoke` puts them (`pool/`). */
 export class DeliveryLoop implements DeliveryHandle {
   private readonly routes: Map<string, RouteRow>;
@@ -36,8 +39,14 @@ export class DeliveryLoop implements DeliveryHandle {
   /** Re-checks the ingest gate while it holds work back. */
   private gateTimer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
-  /** `deliveryKey`s of the attempts in progress. */
+  /** `deliveryKey`s of the attempts in progress, and of those read from disk about to start (`claimed`). */
   private readonly inFlightKeys = new Set<string>();
+  /**
+   * Due work read from disk, not started yet: read `DISK_BATCH` at a time rather than as many as slots are free
+   * (a few at each completion), since each read also walks past every delivery in flight.
+   */
+  private claimed: ClaimedDelivery[] = [];
+  private claimedHead = 0;
   /**
    * Deliveries of just-committed events, in order: they start without reading SQLite back. Due work that is
    * only on disk (left by a previous process, retries, redrives, overflow of this queue) is read when this
@@ -160,6 +169,15 @@ export class DeliveryLoop implements DeliveryHandle {
     let budget = gate ? Math.min(free, gate.allowance()) : free;
     const gated = budget < free;
     let started = 0;
+    // What was read from disk first: it is older than what is queued in memory.
+    const runClaimed = () => {
+      while (budget > 0 && this.claimedHead < this.claimed.length) {
+        this.run(this.claimed[this.claimedHead++]);
+        budget -= 1;
+        started += 1;
+      }
+    };
+    runClaimed();
     while (budget > 0 && this.readyHead < this.ready.length) {
       const d = this.ready[this.readyHead++];
       d.attempts = 1;
@@ -177,20 +195,22 @@ export class DeliveryLoop implements DeliveryHandle {
       this.ready = this.ready.slice(this.readyHead);
       this.readyHead = 0;
     }
-    if (budget > 0 && this.ready.length === 0 && this.diskWork) {
-      const claimed = this.store.dueDeliveries(now, budget, this.inFlightKeys);
-      for (const d of claimed) this.run(d);
-      started += claimed.length;
-      if (claimed.length < budget) {
-        // Everything due on disk is running now; later retries wake the loop with their timer.
+    if (budget > 0 && this.ready.length === 0 && this.claimedHead === this.claimed.length && this.diskWork) {
+      const limit = Math.max(budget, DISK_BATCH);
+      this.claimed = this.store.dueDeliveries(now, limit, this.inFlightKeys);
+      this.claimedHead = 0;
+      for (const d of this.claimed) this.inFlightKeys.add(deliveryKey(d.event_id, d.route_key));
+      if (this.claimed.length < limit) {
+        // Everything due on disk is claimed now; later retries wake the loop with their timer.
         this.diskWork = false;
         this.overflow = false;
         const at = this.store.nextDueAt(now);
         if (at !== undefined) this.wakeAt(at);
       }
     }
+    runClaimed();
     gate?.started(started);
-    const waiting = this.ready.length > 0 || this.diskWork;
+    const waiting = this.ready.length > 0 || this.claimedHead < this.claimed.length || this.diskWork;
     if (gate && gated && waiting && !this.gateTimer) {
       // Nothing else wakes the loop when a burst ends without a further commit.
       this.gateTimer = setTimeout(() => {

@@ -66,6 +66,7 @@ describe("local stack: options and their defaults", function () {
     expect(resolved.ingestPriority).to.deep.equal({
       enabled: DEFAULTS.ingestPriority === "on",
       load: DEFAULTS.ingestPriorityLoad,
+      gain: DEFAULTS.ingestPriorityGain,
       trickle: DEFAULTS.ingestPriorityTrickle,
       windowMs: DEFAULTS.ingestPriorityWindowMs,
     });

@@ -66,7 +66,8 @@ async function health(url: string): Promise<{ yieldingToIngest: boolean; open: n
 
 /**
  * A burst that outlasts the first window: the test client and the server share this thread, so the loop is
- * saturated by construction; `ingestPriorityLoad: 0` makes the test independent of how saturated exactly.
+ * saturated by construction; `ingestPriorityLoad: 0` and `ingestPriorityGain: 0` make the test independent of
+ * how saturated exactly and of how much faster this client gets while delivery yields.
  */
 function describeBurst(name: string, clock?: { offsetMs: number }): void {
   describe(`local stack: delivery yields to a burst of ingest (${name})`, function () {
@@ -76,6 +77,7 @@ function describeBurst(name: string, clock?: { offsetMs: number }): void {
     before(async () => {
       server = await startLocal({
         ingestPriorityLoad: 0,
+        ingestPriorityGain: 0,
         ingestPriorityWindowMs: 50,
         ingestPriorityTrickle: 10,
         onOutcome: (o) => outcomes.push({ at: performance.now(), o }),

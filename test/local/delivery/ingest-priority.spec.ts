@@ -1,17 +1,19 @@
 /**
  * The ingest-first gate (`local/delivery/ingest-priority.ts`) on a fake monotonic clock and a fake event-loop
- * utilization: when delivery yields (the loop saturated while the backlog grows), how much still starts, when
- * it gets the loop back, and that the wall clock plays no part.
+ * utilization: when delivery probes (the thread saturated while producers send), when it keeps yielding (the
+ * probe let producers send more), when it backs off (it did not), how much still starts while it yields, when it
+ * gets the thread back, and that the wall clock plays no part.
  */
 import { expect } from "chai";
 import { IngestPriority, type IngestPriorityOptions } from "../../../local/delivery";
 
-/** 100 ms windows, saturated at 0.9, trickle 50/s (a token every 20 ms); the clock and utilization are ours. */
+/** 100 ms windows, saturated at 0.9, gain 1.5, trickle 50/s (a token every 20 ms); clock and utilization are ours. */
 function gate(overrides: Partial<IngestPriorityOptions> = {}) {
   const fake = { now: 0, utilization: 1 };
   const g = new IngestPriority({
     enabled: true,
     load: 0.9,
+    gain: 1.5,
     trickle: 50,
     windowMs: 100,
     backlogHigh: () => false,
@@ -19,63 +21,48 @@ function gate(overrides: Partial<IngestPriorityOptions> = {}) {
     utilization: () => fake.utilization,
     ...overrides,
   });
-  /** One window in which producers put `produced` events and `delivered` deliveries started, then its end. */
-  const window = (produced: number, delivered: number, utilization: number) => {
+  /** One window in which producers put `produced` events at `utilization`; returns whether the next one yields. */
+  const window = (produced: number, utilization = 1) => {
     fake.utilization = utilization;
     g.arrived(produced);
-    g.started(delivered);
     fake.now += 100;
+    return g.yielding();
   };
   return { g, fake, window };
 }
 
-describe("local stack: delivery yields to producers who saturate it", function () {
-  const cases: {
-    name: string;
-    produced: number;
-    delivered: number;
-    utilization: number;
-    yielding: boolean;
-  }[] = [
-    {
-      name: "no producers, the loop busy draining",
-      produced: 0,
-      delivered: 500,
-      utilization: 1,
-      yielding: false,
-    },
-    {
-      name: "producers, the loop saturated, the backlog growing",
-      produced: 2000,
-      delivered: 300,
-      utilization: 0.97,
-      yielding: true,
-    },
-    {
-      name: "producers, the loop saturated, delivery keeping up (a steady rate this machine can carry)",
-      produced: 100,
-      delivered: 157,
-      utilization: 0.95,
-      yielding: false,
-    },
-    {
-      name: "producers faster than delivery, but the loop has time to spare",
-      produced: 300,
-      delivered: 100,
-      utilization: 0.6,
-      yielding: false,
-    },
-  ];
-  for (const c of cases) {
-    it(`${c.yielding ? "yields" : "does not yield"} the next window after one with ${c.name}`, () => {
-      const { g, window } = gate();
+describe("local stack: delivery yields to producers it holds back", function () {
+  it("delivers while the thread has time to spare, whatever the producers send", () => {
+    const { window } = gate();
 
-      window(c.produced, c.delivered, c.utilization);
+    expect([window(5000, 0.6), window(5000, 0.85), window(0, 0.3)]).to.deep.equal([false, false, false]);
+  });
 
-      expect(g.yielding()).to.equal(c.yielding);
-      expect(g.allowance()).to.equal(c.yielding ? 1 : Infinity);
-    });
-  }
+  it("does not yield to a thread saturated by delivery alone (a drain without producers)", () => {
+    const { window } = gate();
+
+    expect([window(0, 1), window(0, 1)]).to.deep.equal([false, false]);
+  });
+
+  it("probes when saturated with producers, and keeps yielding when they then send much more", () => {
+    const { window } = gate();
+
+    expect(window(400), "a saturated window with producers: probe").to.equal(true);
+    expect(window(2000), "5× as many during the probe: they were held back").to.equal(true);
+    expect(window(2100), "still saturated, still coming").to.equal(true);
+    expect(window(0, 0.2), "the burst is over").to.equal(false);
+  });
+
+  it("gives the thread back after a probe that gains nothing, and waits before the next, longer each time", () => {
+    const { window } = gate();
+    // A paced load that saturates the thread: yielding does not make it send more.
+    const yields: boolean[] = [];
+    for (let i = 0; i < 20; i++) yields.push(window(100));
+
+    // A probe at window 0; delivering for 4 windows (1–4), a probe at 5; for 8 (6–13), a probe at 14.
+    const probes = yields.map((y, i) => (y ? i : -1)).filter((i) => i >= 0);
+    expect(probes).to.deep.equal([0, 5, 14]);
+  });
 
   it("does not yield within the first window, before anything was measured", () => {
     const { g, fake } = gate();
@@ -87,7 +74,7 @@ describe("local stack: delivery yields to producers who saturate it", function (
 
   it("lets deliveries start one at a time, at the trickle rate, while it yields", () => {
     const { g, fake, window } = gate();
-    window(2000, 0, 1);
+    window(2000);
 
     expect(g.allowance()).to.equal(1);
     g.started(1);
@@ -102,22 +89,10 @@ describe("local stack: delivery yields to producers who saturate it", function (
     expect(g.retryInMs()).to.equal(20);
   });
 
-  it("keeps yielding while the burst lasts and gives the loop back one window after it ends", () => {
-    const { g, window } = gate();
-    window(2000, 0, 1);
-    expect(g.yielding()).to.equal(true);
-    window(2000, 2, 1); // yielding: only the trickle started
-    expect(g.yielding()).to.equal(true);
-
-    window(0, 1, 0.3); // the burst is over
-
-    expect(g.yielding()).to.equal(false);
-  });
-
-  it("gives the loop back to delivery once the backlog is past its high mark", () => {
+  it("gives the thread back to delivery once the backlog is past its high mark", () => {
     let high = false;
     const { g, window } = gate({ backlogHigh: () => high });
-    window(2000, 0, 1);
+    window(2000);
     expect(g.yielding()).to.equal(true);
 
     high = true;
@@ -127,16 +102,15 @@ describe("local stack: delivery yields to producers who saturate it", function (
   });
 
   it("never yields when turned off", () => {
-    const { g, window } = gate({ enabled: false });
-    window(1_000_000, 0, 1);
+    const { window } = gate({ enabled: false });
 
-    expect(g.yielding()).to.equal(false);
+    expect(window(1_000_000)).to.equal(false);
   });
 
   it("counts every producer event it is told of", () => {
     const { g, window } = gate();
-    window(7, 0, 0);
-    window(3, 0, 0);
+    window(7, 0);
+    window(3, 0);
 
     expect(g.arrivedTotal).to.equal(10);
   });
@@ -151,13 +125,14 @@ describe("local stack: delivery yields to producers who saturate it", function (
       const g = new IngestPriority({
         enabled: true,
         load: 0,
+        gain: 0,
         trickle: 10,
         windowMs: 30,
         backlogHigh: () => false,
       });
       g.arrived(1000);
       await new Promise((resolve) => setTimeout(resolve, 40));
-      expect(g.yielding(), "yielding after a window with a growing backlog").to.equal(true);
+      expect(g.yielding(), "yielding after a window with producers").to.equal(true);
 
       Date.now = () => realNow() - 3_600_000;
       await new Promise((resolve) => setTimeout(resolve, 40));
