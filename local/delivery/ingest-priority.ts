@@ -8,13 +8,13 @@
  * Whether producers are held back is measured, not configured, so it holds on a slow machine as on a fast one
  * (a fixed 5,000 requests/s threshold here once never tripped on a machine whose producers could not reach it,
  * and processors then took most of the accepting thread). In windows of `windowMs` (monotonic clock):
- * 1. The thread is saturated (event-loop utilization, `performance.eventLoopUtilization`, ≥ `load`) while
- *    producers put events on the bus: delivery yields for one window, as a probe.
- * 2. If producers then put at least `gain` times as many events as in the window before, they were being held
- *    back: delivery keeps yielding, window after window, as long as they keep sending that much more. Otherwise
+ * 1. The thread was saturated (event-loop utilization, `performance.eventLoopUtilization`, ≥ `load`) for two
+ *    windows in a row while producers put events on the bus: delivery yields for a fifth of a window, as a probe.
+ * 2. If producers then put events at `gain` times the rate of the window before, they were being held back:
+ *    delivery keeps yielding, window after window, as long as they keep sending that much faster. Otherwise
  *    (producers at a rate of their own: a paced load, a trickle during a drain) yielding gains them nothing:
  *    delivery gets the thread back, and the next probe waits 4 windows, then 8, up to 64 (reset once producers
- *    stop), so a steady load costs delivery at most one window in many.
+ *    stop), so a steady load that saturates the thread costs its deliveries a fifth of a window once in many.
  * While it yields, deliveries start at `trickle` per second (so processing shows progress), and delivery gets the
  * thread back as soon as the backlog reaches half its bound: a sustained overload is then processed at full
  * speed and producers see 429s instead of an ever longer wait. A load the thread carries with time to spare
@@ -47,6 +47,10 @@ export interface IngestPriorityOptions {
 const BURST = 1;
 /** Windows between a probe that gained nothing and the next one: doubling from the first to the last. */
 const BACKOFF = { first: 4, max: 64 };
+/** Saturated windows in a row before a probe: a load that only brushes the limit never pays for one. */
+const SATURATED_WINDOWS = 2;
+/** A probe's length, as a fraction of a window: enough for producers held back to show it, little delay else. */
+const PROBE_FRACTION = 0.2;
 
 /** The main thread's event-loop utilization since the previous call. */
 function loopUtilization(): () => number {
@@ -63,9 +67,11 @@ export class IngestPriority implements DeliveryGate {
   private readonly clock: () => number;
   private readonly utilization: () => number;
   private windowStart: number;
-  /** Producer events in the current window, and in the one before a probe. */
+  /** Producer events in the current window; their rate (per ms) in the window before the probe. */
   private produced = 0;
-  private beforeProbe = 0;
+  private rateBefore = 0;
+  /** Saturated windows with producers in a row. */
+  private saturatedRun = 0;
   private state: "delivering" | "probing" | "yielding" = "delivering";
   /** Windows to wait before the next probe, and the wait after the next probe that gains nothing. */
   private wait = 0;
@@ -85,6 +91,11 @@ export class IngestPriority implements DeliveryGate {
     this.roll();
     this.produced += n;
     this.arrivals += n;
+  }
+
+  /** Delivering, probing (yielding for a short window to see whether producers then send faster), or yielding. */
+  get phase(): "delivering" | "probing" | "yielding" {
+    return this.state;
   }
 
   /** Producer events counted since the gate was made. */
@@ -127,28 +138,37 @@ export class IngestPriority implements DeliveryGate {
   /** At the end of a window (or of several, after a quiet spell), decides the next one. */
   private roll(): void {
     const now = this.clock();
-    if (now - this.windowStart < this.options.windowMs) return;
+    const elapsed = now - this.windowStart;
+    const length = this.options.windowMs * (this.state === "probing" ? PROBE_FRACTION : 1);
+    if (elapsed < length) return;
     // Measured every window, so each measure covers one window.
     const saturated = this.utilization() >= this.options.load;
-    const produced = this.produced;
+    const rate = this.produced / elapsed;
     this.produced = 0;
     this.windowStart = now;
     if (this.wait > 0) this.wait -= 1;
-    // While delivery yields, producers need not saturate the thread: what counts is that they send more.
-    const gained = produced > 0 && produced >= this.options.gain * this.beforeProbe;
+    // While delivery yields, producers need not saturate the thread: what counts is that they send faster.
+    const gained = rate > 0 && rate >= this.options.gain * this.rateBefore;
     if (this.state === "probing") {
-      if (gained) return void (this.state = "yielding");
-      this.state = "delivering";
-      this.wait = this.backoff;
-      this.backoff = Math.min(BACKOFF.max, this.backoff * 2);
+      if (gained) {
+        this.state = "yielding";
+      } else {
+        this.state = "delivering";
+        this.wait = this.backoff;
+        this.backoff = Math.min(BACKOFF.max, this.backoff * 2);
+      }
     } else if (this.state === "yielding") {
       if (!gained) this.state = "delivering";
-    } else if (saturated && produced > 0 && this.wait === 0) {
-      this.state = "probing";
-      this.beforeProbe = produced;
-      this.tokens = BURST;
-      this.refilledAt = now;
+    } else {
+      this.saturatedRun = saturated && rate > 0 ? this.saturatedRun + 1 : 0;
+      if (this.saturatedRun >= SATURATED_WINDOWS && this.wait === 0) {
+        this.state = "probing";
+        this.saturatedRun = 0;
+        this.rateBefore = rate;
+        this.tokens = BURST;
+        this.refilledAt = now;
+      }
     }
-    if (produced === 0) this.backoff = BACKOFF.first;
+    if (rate === 0) this.backoff = BACKOFF.first;
   }
 }

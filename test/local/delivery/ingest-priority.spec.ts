@@ -1,13 +1,16 @@
 /**
  * The ingest-first gate (`local/delivery/ingest-priority.ts`) on a fake monotonic clock and a fake event-loop
- * utilization: when delivery probes (the thread saturated while producers send), when it keeps yielding (the
- * probe let producers send more), when it backs off (it did not), how much still starts while it yields, when it
- * gets the thread back, and that the wall clock plays no part.
+ * utilization: when delivery probes (the thread saturated two windows in a row while producers send), when it
+ * keeps yielding (producers then sent faster), when it backs off (they did not), how much still starts while it
+ * yields, when it gets the thread back, and that the wall clock plays no part.
  */
 import { expect } from "chai";
 import { IngestPriority, type IngestPriorityOptions } from "../../../local/delivery";
 
-/** 100 ms windows, saturated at 0.9, gain 1.5, trickle 50/s (a token every 20 ms); clock and utilization are ours. */
+/**
+ * 100 ms windows (a probe lasts 20 ms), saturated at 0.9, gain 1.5, trickle 50/s (a token every 20 ms); the clock
+ * and the utilization are the test's.
+ */
 function gate(overrides: Partial<IngestPriorityOptions> = {}) {
   const fake = { now: 0, utilization: 1 };
   const g = new IngestPriority({
@@ -21,12 +24,14 @@ function gate(overrides: Partial<IngestPriorityOptions> = {}) {
     utilization: () => fake.utilization,
     ...overrides,
   });
-  /** One window in which producers put `produced` events at `utilization`; returns whether the next one yields. */
-  const window = (produced: number, utilization = 1) => {
+  /** One window in which producers put `perMs` events a millisecond at `utilization`; returns the next phase. */
+  const window = (perMs: number, utilization = 1) => {
+    const ms = g.phase === "probing" ? 20 : 100;
     fake.utilization = utilization;
-    g.arrived(produced);
-    fake.now += 100;
-    return g.yielding();
+    g.arrived(perMs * ms);
+    fake.now += ms;
+    g.yielding();
+    return g.phase;
   };
   return { g, fake, window };
 }
@@ -35,36 +40,43 @@ describe("local stack: delivery yields to producers it holds back", function () 
   it("delivers while the thread has time to spare, whatever the producers send", () => {
     const { window } = gate();
 
-    expect([window(5000, 0.6), window(5000, 0.85), window(0, 0.3)]).to.deep.equal([false, false, false]);
+    const phases = [window(50, 0.6), window(50, 0.85), window(50, 0.7), window(0, 0.3)];
+
+    expect(phases).to.deep.equal(["delivering", "delivering", "delivering", "delivering"]);
   });
 
   it("does not yield to a thread saturated by delivery alone (a drain without producers)", () => {
     const { window } = gate();
 
-    expect([window(0, 1), window(0, 1)]).to.deep.equal([false, false]);
+    expect([window(0), window(0), window(0)]).to.deep.equal(["delivering", "delivering", "delivering"]);
   });
 
-  it("probes when saturated with producers, and keeps yielding when they then send much more", () => {
+  it("probes after two saturated windows with producers, and keeps yielding while they send much faster", () => {
+    const { g, window } = gate();
+
+    expect(window(4), "one saturated window").to.equal("delivering");
+    expect(window(4), "two: probe").to.equal("probing");
+    expect(g.yielding()).to.equal(true);
+    expect(window(20), "5× the rate during the probe: they were held back").to.equal("yielding");
+    expect(window(21), "still coming that fast").to.equal("yielding");
+    expect(window(0, 0.2), "the burst is over").to.equal("delivering");
+    expect(g.yielding()).to.equal(false);
+  });
+
+  it("gives the thread back after a probe that gains nothing, and probes less and less often", () => {
     const { window } = gate();
+    // A paced load that saturates the thread: yielding does not make it send faster.
+    const phases: string[] = [];
+    for (let i = 0; i < 60; i++) phases.push(window(1));
 
-    expect(window(400), "a saturated window with producers: probe").to.equal(true);
-    expect(window(2000), "5× as many during the probe: they were held back").to.equal(true);
-    expect(window(2100), "still saturated, still coming").to.equal(true);
-    expect(window(0, 0.2), "the burst is over").to.equal(false);
+    const probes = phases.map((p, i) => (p === "probing" ? i : -1)).filter((i) => i >= 0);
+    const gaps = probes.slice(1).map((p, i) => p - probes[i]);
+    expect(probes).to.have.length.within(3, 4);
+    expect(gaps, "each wait longer than the one before").to.deep.equal([...gaps].sort((a, b) => a - b));
+    expect(phases).to.not.include("yielding");
   });
 
-  it("gives the thread back after a probe that gains nothing, and waits before the next, longer each time", () => {
-    const { window } = gate();
-    // A paced load that saturates the thread: yielding does not make it send more.
-    const yields: boolean[] = [];
-    for (let i = 0; i < 20; i++) yields.push(window(100));
-
-    // A probe at window 0; delivering for 4 windows (1–4), a probe at 5; for 8 (6–13), a probe at 14.
-    const probes = yields.map((y, i) => (y ? i : -1)).filter((i) => i >= 0);
-    expect(probes).to.deep.equal([0, 5, 14]);
-  });
-
-  it("does not yield within the first window, before anything was measured", () => {
+  it("does not yield within the first windows, before anything was measured", () => {
     const { g, fake } = gate();
     g.arrived(10_000);
     fake.now = 99;
@@ -74,15 +86,19 @@ describe("local stack: delivery yields to producers it holds back", function () 
 
   it("lets deliveries start one at a time, at the trickle rate, while it yields", () => {
     const { g, fake, window } = gate();
-    window(2000);
+    window(20);
+    window(20);
 
     expect(g.allowance()).to.equal(1);
     g.started(1);
     expect(g.allowance()).to.equal(0);
-    fake.now += 19;
+    fake.now += 10;
+    g.arrived(1000); // producers come faster: the probe succeeds
+    fake.now += 9;
     expect(g.allowance()).to.equal(0); // a token every 20 ms at 50/s
     fake.now += 1;
     expect(g.allowance()).to.equal(1);
+    expect(g.phase).to.equal("yielding");
     g.started(1);
     fake.now += 60;
     expect(g.allowance()).to.equal(1); // 60 ms idle still allows one at a time
@@ -92,7 +108,8 @@ describe("local stack: delivery yields to producers it holds back", function () 
   it("gives the thread back to delivery once the backlog is past its high mark", () => {
     let high = false;
     const { g, window } = gate({ backlogHigh: () => high });
-    window(2000);
+    window(20);
+    window(20);
     expect(g.yielding()).to.equal(true);
 
     high = true;
@@ -102,15 +119,17 @@ describe("local stack: delivery yields to producers it holds back", function () 
   });
 
   it("never yields when turned off", () => {
-    const { window } = gate({ enabled: false });
+    const { g, window } = gate({ enabled: false });
+    window(1000);
+    window(1000);
 
-    expect(window(1_000_000)).to.equal(false);
+    expect(g.yielding()).to.equal(false);
   });
 
   it("counts every producer event it is told of", () => {
-    const { g, window } = gate();
-    window(7, 0);
-    window(3, 0);
+    const { g } = gate();
+    g.arrived(7);
+    g.arrived(3);
 
     expect(g.arrivedTotal).to.equal(10);
   });
@@ -121,7 +140,7 @@ describe("local stack: delivery yields to producers it holds back", function () 
       Date.now = realNow;
     });
 
-    it("reopens one window after a burst although the wall clock stepped back an hour during it", async () => {
+    it("reopens after a burst although the wall clock stepped back an hour during it", async () => {
       const g = new IngestPriority({
         enabled: true,
         load: 0,
@@ -130,12 +149,16 @@ describe("local stack: delivery yields to producers it holds back", function () 
         windowMs: 30,
         backlogHigh: () => false,
       });
-      g.arrived(1000);
-      await new Promise((resolve) => setTimeout(resolve, 40));
-      expect(g.yielding(), "yielding after a window with producers").to.equal(true);
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      // Two windows with producers (a probe), then one during the probe: yielding.
+      for (let i = 0; i < 3; i++) {
+        g.arrived(1000);
+        await sleep(i < 2 ? 35 : 10);
+      }
+      expect(g.yielding(), "yielding to the burst").to.equal(true);
 
       Date.now = () => realNow() - 3_600_000;
-      await new Promise((resolve) => setTimeout(resolve, 40));
+      await sleep(40);
 
       expect(g.yielding()).to.equal(false);
     });
