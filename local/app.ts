@@ -71,6 +71,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   try {
     priority = new IngestPriority({
       ...resolved.ingestPriority,
+      backlog: () => store.openDeliveries,
       backlogHigh: () => store.openDeliveries >= maxPending / 2,
     });
     const busNames = busNamesFor(resolved.busName, resolved.region, resolved.account);

@@ -120,10 +120,10 @@ export interface LocalOptions {
   maxPending?: number;
   /**
    * `on`: delivery yields to producers who are held back by it: when the main thread is saturated (event-loop
-   * utilization at or above `ingestPriorityLoad` over a window) while producers send, delivery yields for a
-   * window, and keeps yielding if producers then sent `ingestPriorityGain` times as much; deliveries then start
-   * at `ingestPriorityTrickle` per second until that ends or the backlog reaches half of `maxPending`
-   * (`delivery/ingest-priority.ts`). `off`: never.
+   * utilization at or above `ingestPriorityLoad`) while producers send and the backlog grows, two windows in a
+   * row, delivery yields for a window, and keeps yielding if producers then send `ingestPriorityGain` times as
+   * fast; deliveries then start at `ingestPriorityTrickle` per second until that ends or the backlog reaches half
+   * of `maxPending` (`delivery/ingest-priority.ts`). `off`: never.
    */
   ingestPriority?: "on" | "off";
   /** See `ingestPriority` (0–1; tests use 0 to make any burst count). */
@@ -240,7 +240,7 @@ export interface ResolvedOptions {
   now: () => Date;
   store: Pick<StoreOptions, "synchronous" | "checkpointIntervalMs" | "deliveryRows">;
   deliverySettings: DeliverySettings;
-  ingestPriority: Omit<IngestPriorityOptions, "backlogHigh" | "clock" | "utilization">;
+  ingestPriority: Omit<IngestPriorityOptions, "backlog" | "backlogHigh" | "clock" | "utilization">;
   /** Workers' heap limit without `memoryMb`, and how long one may take to start. */
   workers: { defaultMemoryMb: number; startTimeoutMs: number };
 }

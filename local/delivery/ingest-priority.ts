@@ -8,13 +8,16 @@
  * Whether producers are held back is measured, not configured, so it holds on a slow machine as on a fast one
  * (a fixed 5,000 requests/s threshold here once never tripped on a machine whose producers could not reach it,
  * and processors then took most of the accepting thread). In windows of `windowMs` (monotonic clock):
- * 1. The thread was saturated (event-loop utilization, `performance.eventLoopUtilization`, ≥ `load`) for two
- *    windows in a row while producers put events on the bus: delivery yields for a fifth of a window, as a probe.
+ * 1. For two windows in a row, the thread was saturated (event-loop utilization,
+ *    `performance.eventLoopUtilization`, ≥ `load`), producers put events on the bus, and the backlog grew
+ *    (delivery is not keeping up): delivery yields for one window, as a probe.
  * 2. If producers then put events at `gain` times the rate of the window before, they were being held back:
  *    delivery keeps yielding, window after window, as long as they keep sending that much faster. Otherwise
- *    (producers at a rate of their own: a paced load, a trickle during a drain) yielding gains them nothing:
- *    delivery gets the thread back, and the next probe waits 4 windows, then 8, up to 64 (reset once producers
- *    stop), so a steady load that saturates the thread costs its deliveries a fifth of a window once in many.
+ *    (producers at a rate of their own: a paced load beyond what the machine processes) yielding gains them
+ *    nothing: delivery gets the thread back, and the next probe waits 4 windows, then 8, up to 64 (reset after
+ *    a quiet spell), so such a load costs its deliveries one window once in many.
+ * A load delivery keeps up with never triggers a probe, however saturated the thread looks (on a machine whose
+ * cores other work takes, the event loop looks busy at any load), nor does a trickle during a drain.
  * While it yields, deliveries start at `trickle` per second (so processing shows progress), and delivery gets the
  * thread back as soon as the backlog reaches half its bound: a sustained overload is then processed at full
  * speed and producers see 429s instead of an ever longer wait. A load the thread carries with time to spare
@@ -35,6 +38,8 @@ export interface IngestPriorityOptions {
   trickle: number;
   /** Width of the window both measures are taken over, ms. */
   windowMs: number;
+  /** Open deliveries now (whether the backlog grows). */
+  backlog: () => number;
   /** Whether the backlog is past the point where draining matters more than accepting. */
   backlogHigh: () => boolean;
   /** Monotonic milliseconds (default `performance.now`): a wall clock stepping back must not stall the gate. */
@@ -47,10 +52,10 @@ export interface IngestPriorityOptions {
 const BURST = 1;
 /** Windows between a probe that gained nothing and the next one: doubling from the first to the last. */
 const BACKOFF = { first: 4, max: 64 };
-/** Saturated windows in a row before a probe: a load that only brushes the limit never pays for one. */
-const SATURATED_WINDOWS = 2;
-/** A probe's length, as a fraction of a window: enough for producers held back to show it, little delay else. */
-const PROBE_FRACTION = 0.2;
+/** Windows in a row (saturated, producers, a growing backlog) before a probe. */
+const PRESSED_WINDOWS = 2;
+/** Quiet windows (no producers) after which the backoff starts over. */
+const QUIET_WINDOWS = 8;
 
 /** The main thread's event-loop utilization since the previous call. */
 function loopUtilization(): () => number {
@@ -70,8 +75,10 @@ export class IngestPriority implements DeliveryGate {
   /** Producer events in the current window; their rate (per ms) in the window before the probe. */
   private produced = 0;
   private rateBefore = 0;
-  /** Saturated windows with producers in a row. */
-  private saturatedRun = 0;
+  /** Windows in a row that were saturated, with producers and a growing backlog; quiet windows in a row. */
+  private pressedRun = 0;
+  private quietRun = 0;
+  private backlogBefore = 0;
   private state: "delivering" | "probing" | "yielding" = "delivering";
   /** Windows to wait before the next probe, and the wait after the next probe that gains nothing. */
   private wait = 0;
@@ -84,6 +91,7 @@ export class IngestPriority implements DeliveryGate {
     this.clock = options.clock ?? (() => performance.now());
     this.utilization = options.utilization ?? loopUtilization();
     this.windowStart = this.clock();
+    this.backlogBefore = options.backlog();
   }
 
   /** Counts events producers just put on the bus (`POST /events`, a PutEvents call's entries). */
@@ -139,14 +147,18 @@ export class IngestPriority implements DeliveryGate {
   private roll(): void {
     const now = this.clock();
     const elapsed = now - this.windowStart;
-    const length = this.options.windowMs * (this.state === "probing" ? PROBE_FRACTION : 1);
-    if (elapsed < length) return;
+    if (elapsed < this.options.windowMs) return;
     // Measured every window, so each measure covers one window.
     const saturated = this.utilization() >= this.options.load;
+    const backlog = this.options.backlog();
+    const grew = backlog > this.backlogBefore;
+    this.backlogBefore = backlog;
     const rate = this.produced / elapsed;
     this.produced = 0;
     this.windowStart = now;
     if (this.wait > 0) this.wait -= 1;
+    this.quietRun = rate === 0 ? this.quietRun + 1 : 0;
+    if (this.quietRun >= QUIET_WINDOWS) this.backoff = BACKOFF.first;
     // While delivery yields, producers need not saturate the thread: what counts is that they send faster.
     const gained = rate > 0 && rate >= this.options.gain * this.rateBefore;
     if (this.state === "probing") {
@@ -160,15 +172,14 @@ export class IngestPriority implements DeliveryGate {
     } else if (this.state === "yielding") {
       if (!gained) this.state = "delivering";
     } else {
-      this.saturatedRun = saturated && rate > 0 ? this.saturatedRun + 1 : 0;
-      if (this.saturatedRun >= SATURATED_WINDOWS && this.wait === 0) {
+      this.pressedRun = saturated && rate > 0 && grew ? this.pressedRun + 1 : 0;
+      if (this.pressedRun >= PRESSED_WINDOWS && this.wait === 0) {
         this.state = "probing";
-        this.saturatedRun = 0;
+        this.pressedRun = 0;
         this.rateBefore = rate;
         this.tokens = BURST;
         this.refilledAt = now;
       }
     }
-    if (rate === 0) this.backoff = BACKOFF.first;
   }
 }

@@ -1,35 +1,36 @@
 /**
- * The ingest-first gate (`local/delivery/ingest-priority.ts`) on a fake monotonic clock and a fake event-loop
- * utilization: when delivery probes (the thread saturated two windows in a row while producers send), when it
- * keeps yielding (producers then sent faster), when it backs off (they did not), how much still starts while it
- * yields, when it gets the thread back, and that the wall clock plays no part.
+ * The ingest-first gate (`local/delivery/ingest-priority.ts`) on a fake monotonic clock, event-loop utilization
+ * and backlog: when delivery probes (two windows in a row saturated, with producers, the backlog growing), when
+ * it keeps yielding (producers then sent faster), when it backs off (they did not), how much still starts while
+ * it yields, when it gets the thread back, and that the wall clock plays no part.
  */
 import { expect } from "chai";
 import { IngestPriority, type IngestPriorityOptions } from "../../../local/delivery";
 
-/**
- * 100 ms windows (a probe lasts 20 ms), saturated at 0.9, gain 1.5, trickle 50/s (a token every 20 ms); the clock
- * and the utilization are the test's.
- */
+/** 100 ms windows, saturated at 0.9, gain 1.5, trickle 50/s (a token every 20 ms); clock, utilization, backlog fake. */
 function gate(overrides: Partial<IngestPriorityOptions> = {}) {
-  const fake = { now: 0, utilization: 1 };
+  const fake = { now: 0, utilization: 1, backlog: 0 };
   const g = new IngestPriority({
     enabled: true,
     load: 0.9,
     gain: 1.5,
     trickle: 50,
     windowMs: 100,
+    backlog: () => fake.backlog,
     backlogHigh: () => false,
     clock: () => fake.now,
     utilization: () => fake.utilization,
     ...overrides,
   });
-  /** One window in which producers put `perMs` events a millisecond at `utilization`; returns the next phase. */
-  const window = (perMs: number, utilization = 1) => {
-    const ms = g.phase === "probing" ? 20 : 100;
+  /**
+   * One window in which producers put `perMs` events a millisecond at `utilization` and the backlog grows by
+   * `grows`; returns the next window's phase.
+   */
+  const window = (perMs: number, utilization = 1, grows = 10) => {
     fake.utilization = utilization;
-    g.arrived(perMs * ms);
-    fake.now += ms;
+    fake.backlog += grows;
+    g.arrived(perMs * 100);
+    fake.now += 100;
     g.yielding();
     return g.phase;
   };
@@ -51,10 +52,25 @@ describe("local stack: delivery yields to producers it holds back", function () 
     expect([window(0), window(0), window(0)]).to.deep.equal(["delivering", "delivering", "delivering"]);
   });
 
-  it("probes after two saturated windows with producers, and keeps yielding while they send much faster", () => {
+  it("does not probe while delivery keeps up, however saturated the thread looks", () => {
+    const { window } = gate();
+    const phases: string[] = [];
+
+    for (let i = 0; i < 20; i++) phases.push(window(1, 1, i % 2 === 0 ? 30 : -30));
+
+    expect(phases).to.not.include("probing");
+  });
+
+  it("does not probe during a drain with a trickle of producers (the backlog shrinks)", () => {
+    const { window } = gate();
+
+    expect([window(0.1, 1, -500), window(0.1, 1, -500), window(0.1, 1, -500)]).to.not.include("probing");
+  });
+
+  it("probes after two pressed windows, and keeps yielding while producers send much faster", () => {
     const { g, window } = gate();
 
-    expect(window(4), "one saturated window").to.equal("delivering");
+    expect(window(4), "one saturated window, producers, a growing backlog").to.equal("delivering");
     expect(window(4), "two: probe").to.equal("probing");
     expect(g.yielding()).to.equal(true);
     expect(window(20), "5× the rate during the probe: they were held back").to.equal("yielding");
@@ -65,7 +81,7 @@ describe("local stack: delivery yields to producers it holds back", function () 
 
   it("gives the thread back after a probe that gains nothing, and probes less and less often", () => {
     const { window } = gate();
-    // A paced load that saturates the thread: yielding does not make it send faster.
+    // A paced load beyond what the machine processes: yielding does not make it send faster.
     const phases: string[] = [];
     for (let i = 0; i < 60; i++) phases.push(window(1));
 
@@ -86,19 +102,17 @@ describe("local stack: delivery yields to producers it holds back", function () 
 
   it("lets deliveries start one at a time, at the trickle rate, while it yields", () => {
     const { g, fake, window } = gate();
-    window(20);
-    window(20);
+    window(2);
+    window(2);
+    expect(g.phase).to.equal("probing");
 
     expect(g.allowance()).to.equal(1);
     g.started(1);
     expect(g.allowance()).to.equal(0);
-    fake.now += 10;
-    g.arrived(1000); // producers come faster: the probe succeeds
-    fake.now += 9;
+    fake.now += 19;
     expect(g.allowance()).to.equal(0); // a token every 20 ms at 50/s
     fake.now += 1;
     expect(g.allowance()).to.equal(1);
-    expect(g.phase).to.equal("yielding");
     g.started(1);
     fake.now += 60;
     expect(g.allowance()).to.equal(1); // 60 ms idle still allows one at a time
@@ -108,8 +122,8 @@ describe("local stack: delivery yields to producers it holds back", function () 
   it("gives the thread back to delivery once the backlog is past its high mark", () => {
     let high = false;
     const { g, window } = gate({ backlogHigh: () => high });
-    window(20);
-    window(20);
+    window(2);
+    window(2);
     expect(g.yielding()).to.equal(true);
 
     high = true;
@@ -141,19 +155,23 @@ describe("local stack: delivery yields to producers it holds back", function () 
     });
 
     it("reopens after a burst although the wall clock stepped back an hour during it", async () => {
+      let backlog = 0;
       const g = new IngestPriority({
         enabled: true,
         load: 0,
         gain: 0,
         trickle: 10,
         windowMs: 30,
+        backlog: () => backlog,
         backlogHigh: () => false,
       });
       const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-      // Two windows with producers (a probe), then one during the probe: yielding.
+      // Two pressed windows (a probe), then the probe's window with producers: yielding.
       for (let i = 0; i < 3; i++) {
         g.arrived(1000);
-        await sleep(i < 2 ? 35 : 10);
+        backlog += 1000;
+        await sleep(35);
+        g.yielding();
       }
       expect(g.yielding(), "yielding to the burst").to.equal(true);
 
