@@ -110,7 +110,7 @@ export class Bus {
     const envelope: Envelope = {
       version: "0",
       // UUIDv7: the same form as AWS's random ids, but time-ordered, so SQLite's indexes append (store/schema.ts).
-      id: uuidv7(),
+      id: e.id ?? uuidv7(),
       "detail-type": e.detailType,
       source: e.source,
       account: this.options.account,

@@ -2,6 +2,11 @@
 
 /** One event to put on the bus (already validated). */
 export interface BusEntry {
+  /**
+   * Its event id, when the caller assigned one (a processor worker answers PutEvents before the main thread
+   * commits: `local/delivery/pool/worker.ts`); otherwise the bus assigns a UUIDv7.
+   */
+  id?: string;
   source: string;
   detailType: string;
   detail: Record<string, unknown>;

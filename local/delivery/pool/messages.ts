@@ -33,17 +33,9 @@ export interface RunItem {
 export type RunResult =
   { id: number; ok: true; result: unknown; stored: boolean } | { id: number; ok: false; error: string };
 
-/** The main thread's answer to a worker's `put` (its processor's emits, committed or refused). */
-export interface PutAnswer {
-  put: number;
-  ids?: string[];
-  error?: string;
-}
-
 /** Messages to a worker, batched per turn of the main thread. */
 export interface ToWorker {
   runs: RunItem[];
-  puts: PutAnswer[];
   /** Attempts the main thread gave up on (timed out): the worker refuses their emits from now on. */
   ended: number[];
 }
@@ -52,5 +44,5 @@ export interface ToWorker {
 export type FromWorker =
   | { type: "ready" }
   | { type: "results"; results: RunResult[] }
-  | { type: "put"; put: number; attempt: number; entries: BusEntry[] }
+  | { type: "put"; attempt: number; entries: BusEntry[] }
   | ({ type: "crash" } & CrashReport);

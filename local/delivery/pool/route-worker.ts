@@ -1,7 +1,8 @@
 /**
  * The main thread's side of one processor worker (`worker.ts`): starts it with the route's heap limit, hands it
- * attempts (in one message per turn), times each attempt, commits what its processor emits, and, when the worker
- * dies, fails exactly the attempts it held with Lambda's words for how it died (`crash.ts`).
+ * attempts (in one message per turn), times each attempt, commits what its processor emits (and takes an
+ * attempt's outcome only once those commits are done), and, when the worker dies, fails exactly the attempts it
+ * held with Lambda's words for how it died (`crash.ts`).
  *
  * An attempt's timer starts when the attempt reaches a started worker: start-up (loading the routing table)
  * is not the processor's time, as Lambda's init phase is not the invocation's. A worker that does not start
@@ -40,6 +41,8 @@ interface Held {
   resolve: (outcome: RunOutcome) => void;
   reject: (err: Error) => void;
   timer?: NodeJS.Timeout;
+  /** Commits of what the attempt emitted: its outcome waits for them. */
+  puts?: Promise<void>[];
 }
 
 /** The worker's code. */
@@ -49,7 +52,7 @@ export class RouteWorker {
   private readonly worker: Worker;
   private state: "starting" | "ready" | "retiring" | "gone" = "starting";
   private readonly held = new Map<number, Held>();
-  private outbox: ToWorker = { runs: [], puts: [], ended: [] };
+  private outbox: ToWorker = { runs: [], ended: [] };
   private flushQueued = false;
   private report: CrashReport | undefined;
   private failure: Error | undefined;
@@ -130,7 +133,7 @@ export class RouteWorker {
     queueMicrotask(() => {
       this.flushQueued = false;
       const out = this.outbox;
-      this.outbox = { runs: [], puts: [], ended: [] };
+      this.outbox = { runs: [], ended: [] };
       if (this.state !== "gone") this.worker.postMessage(out);
     });
   }
@@ -148,7 +151,7 @@ export class RouteWorker {
         if (this.state === "retiring" && this.held.size === 0) void this.stop();
         return;
       case "put":
-        return this.put(m.put, m.attempt, m.entries);
+        return this.put(m.attempt, m.entries);
       case "crash":
         this.report = m;
         return;
@@ -161,24 +164,24 @@ export class RouteWorker {
     if (!held) return;
     this.held.delete(r.id);
     clearTimeout(held.timer);
-    if (r.ok) held.resolve({ result: r.result, stored: r.stored });
-    else held.reject(new RuntimeFailure(r.error));
+    if (!r.ok) return held.reject(new RuntimeFailure(r.error));
+    if (!held.puts) return held.resolve({ result: r.result, stored: r.stored });
+    // Done only once what it emitted is on the bus; if that failed, the attempt failed.
+    Promise.all(held.puts).then(
+      () => held.resolve({ result: r.result, stored: r.stored }),
+      (err: unknown) =>
+        held.reject(new RuntimeFailure(`the processor's emits were not committed: ${errorText(err)}`)),
+    );
   }
 
-  /** Commits an attempt's emits, unless the attempt already ended (timed out): then they are refused. */
-  private put(put: number, attempt: number, entries: BusEntry[]): void {
-    const answer = (a: { ids?: string[]; error?: string }) => {
-      this.outbox.puts.push({ put, ...a });
-      this.flushSoon();
-    };
-    if (!this.held.has(attempt)) {
-      answer({ error: "the attempt already ended (timed out): its emits are discarded" });
-      return;
-    }
-    this.setup.commit(entries).then(
-      (ids) => answer({ ids }),
-      (err: unknown) => answer({ error: errorText(err) }),
-    );
+  /** Commits an attempt's emits, unless the attempt already ended (timed out): then they are dropped. */
+  private put(attempt: number, entries: BusEntry[]): void {
+    const held = this.held.get(attempt);
+    if (!held) return;
+    const commit = this.setup.commit(entries).then(() => undefined);
+    // Awaited by `settle`, unless the attempt times out first: never an unhandled rejection here.
+    commit.catch(() => undefined);
+    (held.puts ??= []).push(commit);
   }
 
   private timedOut(held: Held): void {

@@ -3,9 +3,12 @@
  * processor through the one processor runtime (`runProcessor`, as the Lambda adapter does), with
  * - idempotency: the result of an earlier attempt comes with the attempt (the main thread read it); a result
  *   to keep goes back with the attempt's outcome, and the main thread stores it;
- * - emits: answered here by the same PutEvents code as `POST /` (`../emit-transport.ts`), which asks the main
- *   thread (SQLite's only writer) to commit the entries (`put`), tagged with the attempt so the bus refuses the
- *   emits of an attempt that already timed out;
+ * - emits: answered here by the same PutEvents code as `POST /` (`../emit-transport.ts`); the accepted entries,
+ *   with event ids assigned here, go to the main thread (SQLite's only writer) tagged with the attempt (`put`),
+ *   and PutEvents answers without waiting for the commit: the main thread commits them before it takes the
+ *   attempt's outcome (so a delivery is still done only once its emits are on the bus, and an attempt whose
+ *   emits could not be committed fails), and refuses those of an attempt that already timed out. Waiting for
+ *   the commit here took two more thread hand-offs per emitting attempt;
  * - logs: its own pino, written synchronously to stdout.
  *
  * A crash is reported in Lambda's terms before the worker exits (`crash.ts`): an uncaught exception (exit 129)
@@ -16,7 +19,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { RouteRow } from "../../../infra/table";
 import { detailCheck, runProcessor } from "../../../processors/runtime";
 import { busNamesFor, type EventBridgeContext } from "../../eventbridge";
-import type { BusEntry } from "../../bus";
+import { uuidv7, type BusEntry } from "../../bus";
 import { processorLogger, workerLogger } from "../../logging";
 import { errorText } from "../attempt";
 import { Emitters } from "../emit-transport";
@@ -45,8 +48,6 @@ function main(data: WorkerData): void {
   const handle: RouteRow["processor"]["handle"] = (e, c) => route.processor.handle(e, c);
 
   // Emits: answered here, committed by the main thread.
-  const puts = new Map<number, { resolve: (ids: string[]) => void; reject: (err: Error) => void }>();
-  let putId = 0;
   const api = {
     backlog: {
       get openDeliveries() {
@@ -58,12 +59,11 @@ function main(data: WorkerData): void {
   };
   const contextOf = (attempt: number): EventBridgeContext => ({
     ...api,
-    commit: (entries: readonly BusEntry[]) =>
-      new Promise((resolve, reject) => {
-        const put = ++putId;
-        puts.set(put, { resolve, reject });
-        send({ type: "put", put, attempt, entries: [...entries] });
-      }),
+    commit: async (entries: readonly BusEntry[]) => {
+      const ids = entries.map(() => uuidv7());
+      send({ type: "put", attempt, entries: entries.map((e, i) => ({ ...e, id: ids[i] })) });
+      return ids;
+    },
   });
   const emitters = new Emitters(
     data.emitEndpoint ? { endpoint: () => data.emitEndpoint as string } : { context: contextOf },
@@ -129,12 +129,6 @@ function main(data: WorkerData): void {
   };
 
   port.on("message", (m: ToWorker) => {
-    for (const a of m.puts) {
-      const put = puts.get(a.put);
-      puts.delete(a.put);
-      if (a.ids) put?.resolve(a.ids);
-      else put?.reject(new Error(a.error ?? "the main thread did not commit the entries"));
-    }
     for (const id of m.ended) if (running.has(id)) ended.add(id);
     for (const item of m.runs) void run(item);
   });
