@@ -12,7 +12,8 @@
  *    `performance.eventLoopUtilization`, ≥ `load`), producers put events on the bus, and the backlog grew
  *    (delivery is not keeping up): delivery yields for one window, as a probe.
  * 2. If producers then put events at `gain` times the rate of the window before, they were being held back:
- *    delivery keeps yielding, window after window, as long as they keep sending that much faster. Otherwise
+ *    delivery keeps yielding, window after window, while they keep the thread saturated by themselves or keep
+ *    sending that much faster, and stops in the first window where they do neither. Otherwise
  *    (producers at a rate of their own: a paced load beyond what the machine processes) yielding gains them
  *    nothing: delivery gets the thread back, and the next probe waits 4 windows, then 8, up to 64 (reset after
  *    a quiet spell), so such a load costs its deliveries one window once in many.
@@ -170,7 +171,8 @@ export class IngestPriority implements DeliveryGate {
         this.backoff = Math.min(BACKOFF.max, this.backoff * 2);
       }
     } else if (this.state === "yielding") {
-      if (!gained) this.state = "delivering";
+      // Producers that fill the thread by themselves, or keep the faster rate, are still held back otherwise.
+      if (rate === 0 || (!saturated && !gained)) this.state = "delivering";
     } else {
       this.pressedRun = saturated && rate > 0 && grew ? this.pressedRun + 1 : 0;
       if (this.pressedRun >= PRESSED_WINDOWS && this.wait === 0) {

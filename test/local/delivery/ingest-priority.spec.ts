@@ -79,6 +79,16 @@ describe("local stack: delivery yields to producers it holds back", function () 
     expect(g.yielding()).to.equal(false);
   });
 
+  it("keeps yielding while producers fill the thread by themselves, and stops once they neither fill it nor gain", () => {
+    const { window } = gate();
+    window(4);
+    window(4);
+    window(20);
+
+    expect(window(5, 0.95), "saturated by ingest alone, though slower now").to.equal("yielding");
+    expect(window(5, 0.5), "neither saturated nor 1.5× the rate before the probe").to.equal("delivering");
+  });
+
   it("gives the thread back after a probe that gains nothing, and probes less and less often", () => {
     const { window } = gate();
     // A paced load beyond what the machine processes: yielding does not make it send faster.
