@@ -11,7 +11,7 @@
 import { Worker } from "node:worker_threads";
 import type { BusEntry } from "../../bus";
 import { errorText, RuntimeFailure } from "../attempt";
-import { BOOTSTRAP, bootData } from "./bootstrap";
+import { BOOTSTRAP, bootData, workerExecArgv } from "./bootstrap";
 import { deathText, timeoutText, type CrashReport, type WorkerDeath } from "./crash";
 import type { FromWorker, RunItem, RunResult, ToWorker, WorkerData } from "./messages";
 
@@ -64,6 +64,7 @@ export class RouteWorker {
     const boot = bootData(WORKER_ENTRY);
     this.worker = new Worker(BOOTSTRAP, {
       eval: true,
+      execArgv: workerExecArgv(),
       workerData: { ...setup.data, ...boot },
       resourceLimits: { maxOldGenerationSizeMb: setup.memoryMb },
       // A copy, so a processor's changes stay in its worker. The SDK's notice that its 2027 versions need
