@@ -8,17 +8,19 @@
  * Whether producers are held back is measured, not configured, so it holds on a slow machine as on a fast one
  * (a fixed 5,000 requests/s threshold here once never tripped on a machine whose producers could not reach it,
  * and processors then took most of the accepting thread). In windows of `windowMs` (monotonic clock):
- * 1. For two windows in a row, the thread was saturated (event-loop utilization,
- *    `performance.eventLoopUtilization`, ≥ `load`), producers put events on the bus, and the backlog grew
- *    (delivery is not keeping up): delivery yields for one window, as a probe.
+ * 1. For two windows in a row, producers put events on the bus and the backlog grew by more than noise (by
+ *    more than `GROWTH` of what they put, and more than `MIN_GROWTH`): delivery is not keeping up. It yields for
+ *    one window, as a probe.
  * 2. If producers then put events at `gain` times the rate of the window before, they were being held back:
- *    delivery keeps yielding, window after window, while they keep the thread saturated by themselves or keep
- *    sending that much faster, and stops in the first window where they do neither. Otherwise
- *    (producers at a rate of their own: a paced load beyond what the machine processes) yielding gains them
- *    nothing: delivery gets the thread back, and the next probe waits 4 windows, then 8, up to 64 (reset after
- *    a quiet spell), so such a load costs its deliveries one window once in many.
- * A load delivery keeps up with never triggers a probe, however saturated the thread looks (on a machine whose
- * cores other work takes, the event loop looks busy at any load), nor does a trickle during a drain.
+ *    delivery keeps yielding, window after window, while they keep the thread saturated by themselves (event-loop
+ *    utilization, `performance.eventLoopUtilization`, ≥ `load`) or keep sending that much faster, and stops in
+ *    the first window where they do neither. Otherwise (producers at a rate of their own: a paced load beyond what
+ *    the machine processes) yielding gains them nothing: delivery gets the thread back, and the next probe waits
+ *    4 windows, then 8, up to 64 (reset after a quiet spell), so such a load costs its deliveries one window once
+ *    in many.
+ * A load delivery keeps up with never triggers a probe, nor does a trickle during a drain. Saturation alone is no
+ * trigger: on a machine whose cores other work takes, the event loop looks busy at any load, and a producer that
+ * shares the server's core makes it look idle while it waits for the core.
  * While it yields, deliveries start at `trickle` per second (so processing shows progress), and delivery gets the
  * thread back as soon as the backlog reaches half its bound: a sustained overload is then processed at full
  * speed and producers see 429s instead of an ever longer wait. A load the thread carries with time to spare
@@ -53,8 +55,11 @@ export interface IngestPriorityOptions {
 const BURST = 1;
 /** Windows between a probe that gained nothing and the next one: doubling from the first to the last. */
 const BACKOFF = { first: 4, max: 64 };
-/** Windows in a row (saturated, producers, a growing backlog) before a probe. */
+/** Windows in a row (producers, a growing backlog) before a probe. */
 const PRESSED_WINDOWS = 2;
+/** Growth of the backlog over a window that counts, as a share of the events producers put in it, and at least. */
+const GROWTH = 0.05;
+const MIN_GROWTH = 16;
 /** Quiet windows (no producers) after which the backoff starts over. */
 const QUIET_WINDOWS = 8;
 
@@ -76,7 +81,7 @@ export class IngestPriority implements DeliveryGate {
   /** Producer events in the current window; their rate (per ms) in the window before the probe. */
   private produced = 0;
   private rateBefore = 0;
-  /** Windows in a row that were saturated, with producers and a growing backlog; quiet windows in a row. */
+  /** Windows in a row with producers and a growing backlog; quiet windows in a row. */
   private pressedRun = 0;
   private quietRun = 0;
   private backlogBefore = 0;
@@ -152,7 +157,7 @@ export class IngestPriority implements DeliveryGate {
     // Measured every window, so each measure covers one window.
     const saturated = this.utilization() >= this.options.load;
     const backlog = this.options.backlog();
-    const grew = backlog > this.backlogBefore;
+    const grew = backlog - this.backlogBefore > Math.max(MIN_GROWTH, GROWTH * this.produced);
     this.backlogBefore = backlog;
     const rate = this.produced / elapsed;
     this.produced = 0;
@@ -174,7 +179,7 @@ export class IngestPriority implements DeliveryGate {
       // Producers that fill the thread by themselves, or keep the faster rate, are still held back otherwise.
       if (rate === 0 || (!saturated && !gained)) this.state = "delivering";
     } else {
-      this.pressedRun = saturated && rate > 0 && grew ? this.pressedRun + 1 : 0;
+      this.pressedRun = rate > 0 && grew ? this.pressedRun + 1 : 0;
       if (this.pressedRun >= PRESSED_WINDOWS && this.wait === 0) {
         this.state = "probing";
         this.pressedRun = 0;

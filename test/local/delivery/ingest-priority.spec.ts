@@ -1,8 +1,8 @@
 /**
  * The ingest-first gate (`local/delivery/ingest-priority.ts`) on a fake monotonic clock, event-loop utilization
- * and backlog: when delivery probes (two windows in a row saturated, with producers, the backlog growing), when
- * it keeps yielding (producers then sent faster), when it backs off (they did not), how much still starts while
- * it yields, when it gets the thread back, and that the wall clock plays no part.
+ * and backlog: when delivery probes (two windows in a row with producers and a growing backlog), when it keeps
+ * yielding (producers then sent faster, or fill the thread), when it backs off (they did not), how much still
+ * starts while it yields, when it gets the thread back, and that the wall clock plays no part.
  */
 import { expect } from "chai";
 import { IngestPriority, type IngestPriorityOptions } from "../../../local/delivery";
@@ -26,7 +26,7 @@ function gate(overrides: Partial<IngestPriorityOptions> = {}) {
    * One window in which producers put `perMs` events a millisecond at `utilization` and the backlog grows by
    * `grows`; returns the next window's phase.
    */
-  const window = (perMs: number, utilization = 1, grows = 10) => {
+  const window = (perMs: number, utilization = 1, grows = 100) => {
     fake.utilization = utilization;
     fake.backlog += grows;
     g.arrived(perMs * 100);
@@ -38,12 +38,18 @@ function gate(overrides: Partial<IngestPriorityOptions> = {}) {
 }
 
 describe("local stack: delivery yields to producers it holds back", function () {
-  it("delivers while the thread has time to spare, whatever the producers send", () => {
+  it("delivers while it keeps up, however busy the thread and however fast the producers", () => {
     const { window } = gate();
 
-    const phases = [window(50, 0.6), window(50, 0.85), window(50, 0.7), window(0, 0.3)];
+    const phases = [window(50, 1, 0), window(50, 1, 3), window(50, 0.7, 0), window(0, 1, 0)];
 
     expect(phases).to.deep.equal(["delivering", "delivering", "delivering", "delivering"]);
+  });
+
+  it("probes once delivery falls behind, even if the thread looks idle (a producer sharing its core)", () => {
+    const { window } = gate();
+
+    expect([window(4, 0.3), window(4, 0.3)]).to.deep.equal(["delivering", "probing"]);
   });
 
   it("does not yield to a thread saturated by delivery alone (a drain without producers)", () => {
@@ -52,11 +58,12 @@ describe("local stack: delivery yields to producers it holds back", function () 
     expect([window(0), window(0), window(0)]).to.deep.equal(["delivering", "delivering", "delivering"]);
   });
 
-  it("does not probe while delivery keeps up, however saturated the thread looks", () => {
+  it("does not probe on a backlog that only wobbles (in-flight deliveries, one window's growth)", () => {
     const { window } = gate();
     const phases: string[] = [];
 
-    for (let i = 0; i < 20; i++) phases.push(window(1, 1, i % 2 === 0 ? 30 : -30));
+    for (let i = 0; i < 20; i++) phases.push(window(1, 1, i % 2 === 0 ? 60 : -60));
+    for (let i = 0; i < 20; i++) phases.push(window(1, 1, 15));
 
     expect(phases).to.not.include("probing");
   });
@@ -70,7 +77,7 @@ describe("local stack: delivery yields to producers it holds back", function () 
   it("probes after two pressed windows, and keeps yielding while producers send much faster", () => {
     const { g, window } = gate();
 
-    expect(window(4), "one saturated window, producers, a growing backlog").to.equal("delivering");
+    expect(window(4), "one window with producers and a growing backlog").to.equal("delivering");
     expect(window(4), "two: probe").to.equal("probing");
     expect(g.yielding()).to.equal(true);
     expect(window(20), "5× the rate during the probe: they were held back").to.equal("yielding");
