@@ -16,8 +16,7 @@
  *    utilization, `performance.eventLoopUtilization`, ≥ `load`) or keep sending that much faster, and stops in
  *    the first window where they do neither. Otherwise (producers at a rate of their own: a paced load beyond what
  *    the machine processes) yielding gains them nothing: delivery gets the thread back, and the next probe waits
- *    4 windows, then 8, up to 64 (reset after a quiet spell), so such a load costs its deliveries one window once
- *    in many.
+ *    2 windows, then 4, then 8 (reset after a quiet spell).
  * A load delivery keeps up with never triggers a probe, nor does a trickle during a drain. Saturation alone is no
  * trigger: on a machine whose cores other work takes, the event loop looks busy at any load, and a producer that
  * shares the server's core makes it look idle while it waits for the core.
@@ -53,8 +52,11 @@ export interface IngestPriorityOptions {
 
 /** Trickle tokens held at most: one, as starting several deliveries at once stalls the requests behind them. */
 const BURST = 1;
-/** Windows between a probe that gained nothing and the next one: doubling from the first to the last. */
-const BACKOFF = { first: 4, max: 64 };
+/**
+ * Windows between a probe that gained nothing and the next one: doubling from the first to the last. Short: a
+ * probe happens only while delivery is behind anyway, and producers held back meanwhile lose out.
+ */
+const BACKOFF = { first: 2, max: 8 };
 /** Windows in a row (producers, a growing backlog) before a probe. */
 const PRESSED_WINDOWS = 2;
 /** Growth of the backlog over a window that counts, as a share of the events producers put in it, and at least. */
