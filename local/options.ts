@@ -119,11 +119,11 @@ export interface LocalOptions {
   /** Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). */
   maxPending?: number;
   /**
-   * `on`: delivery yields to producers who are held back by it: when, two windows in a row, producers send and
-   * the backlog grows, delivery yields for a window, and keeps yielding while producers then send
-   * `ingestPriorityGain` times as fast or saturate the main thread (event-loop utilization at or above
-   * `ingestPriorityLoad`); deliveries then start at `ingestPriorityTrickle` per second until that ends or the
-   * backlog reaches half of `maxPending` (`delivery/ingest-priority.ts`). `off`: never.
+   * `on`: delivery yields to producers who are held back by it: when, two windows in a row, producers send while
+   * the backlog grows or the main thread is saturated (event-loop utilization at or above `ingestPriorityLoad`),
+   * delivery yields for a window, and keeps yielding while producers then send `ingestPriorityGain` times as fast
+   * or saturate the thread by themselves; deliveries then start at `ingestPriorityTrickle` per second until that
+   * ends or the backlog reaches half of `maxPending` (`delivery/ingest-priority.ts`). `off`: never.
    */
   ingestPriority?: "on" | "off";
   /** See `ingestPriority` (0–1; tests use 0: any yield then lasts while producers send). */

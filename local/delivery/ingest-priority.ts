@@ -8,22 +8,21 @@
  * Whether producers are held back is measured, not configured, so it holds on a slow machine as on a fast one
  * (a fixed 5,000 requests/s threshold here once never tripped on a machine whose producers could not reach it,
  * and processors then took most of the accepting thread). In windows of `windowMs` (monotonic clock):
- * 1. For two windows in a row, producers put events on the bus and the backlog grew by more than noise (by
- *    more than `GROWTH` of what they put, and more than `MIN_GROWTH`): delivery is not keeping up. It yields for
- *    one window, as a probe.
- * 2. If producers then put events at `gain` times the rate of the window before, they were being held back:
- *    delivery keeps yielding, window after window, while they keep the thread saturated by themselves (event-loop
- *    utilization, `performance.eventLoopUtilization`, ≥ `load`) or keep sending that much faster, and stops in
- *    the first window where they do neither. Otherwise (producers at a rate of their own: a paced load beyond what
- *    the machine processes) yielding gains them nothing: delivery gets the thread back, and the next probe waits
- *    2 windows, then 4, then 8 (reset after a quiet spell).
- * A load delivery keeps up with never triggers a probe, nor does a trickle during a drain. Saturation alone is no
- * trigger: on a machine whose cores other work takes, the event loop looks busy at any load, and a producer that
- * shares the server's core makes it look idle while it waits for the core.
- * While it yields, deliveries start at `trickle` per second (so processing shows progress), and delivery gets the
- * thread back as soon as the backlog reaches half its bound: a sustained overload is then processed at full
- * speed and producers see 429s instead of an ever longer wait. A load the thread carries with time to spare
- * never triggers it.
+ * 1. For two windows in a row, producers put events on the bus while the backlog grew by more than noise (by
+ *    more than `GROWTH` of what they put, and more than `MIN_GROWTH`: delivery is not keeping up) or the main
+ *    thread was saturated (event-loop utilization, `performance.eventLoopUtilization`, ≥ `load`: accepting
+ *    shares it with a drain, say). Delivery then yields for one window, as a probe.
+ * 2. If producers then put events at `gain` times the rate of the window before, they were held back: delivery
+ *    keeps yielding, window after window, while they keep the thread saturated by themselves or keep sending
+ *    that much faster, and stops in the first window where they do neither. Otherwise (producers at a rate of
+ *    their own) yielding gains them nothing: delivery gets the thread back and waits before the next probe.
+ *    After a probe a growing backlog triggered, 2 windows, then 4, then 8: delivery is behind anyway. After one
+ *    saturation alone triggered, 4 windows, doubling up to 64: on a machine whose cores other work takes, the
+ *    event loop looks busy at any load, and a steady load must not pay for probes often (both reset after a
+ *    quiet spell).
+ * A load delivery keeps up with on a thread with time to spare never triggers a probe. Neither signal alone
+ * would do: a producer that shares the server's core makes the thread look idle while the backlog grows, and
+ * heavy producers during a drain are held back while the backlog shrinks.
  */
 import { performance } from "node:perf_hooks";
 import type { DeliveryGate } from "./types";
@@ -52,12 +51,9 @@ export interface IngestPriorityOptions {
 
 /** Trickle tokens held at most: one, as starting several deliveries at once stalls the requests behind them. */
 const BURST = 1;
-/**
- * Windows between a probe that gained nothing and the next one: doubling from the first to the last. Short: a
- * probe happens only while delivery is behind anyway, and producers held back meanwhile lose out.
- */
-const BACKOFF = { first: 2, max: 8 };
-/** Windows in a row (producers, a growing backlog) before a probe. */
+/** Windows between a probe that gained nothing and the next one, doubling, by what triggered it (see above). */
+const BACKOFF = { growth: { first: 2, max: 8 }, saturation: { first: 4, max: 64 } };
+/** Windows in a row (producers, a growing backlog or a saturated thread) before a probe. */
 const PRESSED_WINDOWS = 2;
 /** Growth of the backlog over a window that counts, as a share of the events producers put in it, and at least. */
 const GROWTH = 0.05;
@@ -83,14 +79,17 @@ export class IngestPriority implements DeliveryGate {
   /** Producer events in the current window; their rate (per ms) in the window before the probe. */
   private produced = 0;
   private rateBefore = 0;
-  /** Windows in a row with producers and a growing backlog; quiet windows in a row. */
-  private pressedRun = 0;
+  /** Windows in a row with producers and a growing backlog, with producers and a saturated thread, quiet ones. */
+  private grewRun = 0;
+  private saturatedRun = 0;
   private quietRun = 0;
   private backlogBefore = 0;
   private state: "delivering" | "probing" | "yielding" = "delivering";
-  /** Windows to wait before the next probe, and the wait after the next probe that gains nothing. */
-  private wait = 0;
-  private backoff = BACKOFF.first;
+  /** By trigger: windows to wait before the next probe, and the wait after the next one that gains nothing. */
+  private wait = { growth: 0, saturation: 0 };
+  private backoff = { growth: BACKOFF.growth.first, saturation: BACKOFF.saturation.first };
+  /** What triggered the current probe. */
+  private trigger: "growth" | "saturation" = "growth";
   private tokens = BURST;
   private refilledAt = 0;
   private arrivals = 0;
@@ -164,9 +163,11 @@ export class IngestPriority implements DeliveryGate {
     const rate = this.produced / elapsed;
     this.produced = 0;
     this.windowStart = now;
-    if (this.wait > 0) this.wait -= 1;
+    for (const by of ["growth", "saturation"] as const) if (this.wait[by] > 0) this.wait[by] -= 1;
     this.quietRun = rate === 0 ? this.quietRun + 1 : 0;
-    if (this.quietRun >= QUIET_WINDOWS) this.backoff = BACKOFF.first;
+    if (this.quietRun >= QUIET_WINDOWS) {
+      this.backoff = { growth: BACKOFF.growth.first, saturation: BACKOFF.saturation.first };
+    }
     // While delivery yields, producers need not saturate the thread: what counts is that they send faster.
     const gained = rate > 0 && rate >= this.options.gain * this.rateBefore;
     if (this.state === "probing") {
@@ -174,17 +175,23 @@ export class IngestPriority implements DeliveryGate {
         this.state = "yielding";
       } else {
         this.state = "delivering";
-        this.wait = this.backoff;
-        this.backoff = Math.min(BACKOFF.max, this.backoff * 2);
+        const by = this.trigger;
+        this.wait[by] = this.backoff[by];
+        this.backoff[by] = Math.min(BACKOFF[by].max, this.backoff[by] * 2);
       }
     } else if (this.state === "yielding") {
       // Producers that fill the thread by themselves, or keep the faster rate, are still held back otherwise.
       if (rate === 0 || (!saturated && !gained)) this.state = "delivering";
     } else {
-      this.pressedRun = rate > 0 && grew ? this.pressedRun + 1 : 0;
-      if (this.pressedRun >= PRESSED_WINDOWS && this.wait === 0) {
+      this.grewRun = rate > 0 && grew ? this.grewRun + 1 : 0;
+      this.saturatedRun = rate > 0 && saturated ? this.saturatedRun + 1 : 0;
+      const byGrowth = this.grewRun >= PRESSED_WINDOWS && this.wait.growth === 0;
+      const bySaturation = this.saturatedRun >= PRESSED_WINDOWS && this.wait.saturation === 0;
+      if (byGrowth || bySaturation) {
         this.state = "probing";
-        this.pressedRun = 0;
+        this.trigger = byGrowth ? "growth" : "saturation";
+        this.grewRun = 0;
+        this.saturatedRun = 0;
         this.rateBefore = rate;
         this.tokens = BURST;
         this.refilledAt = now;

@@ -38,10 +38,10 @@ function gate(overrides: Partial<IngestPriorityOptions> = {}) {
 }
 
 describe("local stack: delivery yields to producers it holds back", function () {
-  it("delivers while it keeps up, however busy the thread and however fast the producers", () => {
+  it("delivers while it keeps up on a thread with time to spare, however fast the producers", () => {
     const { window } = gate();
 
-    const phases = [window(50, 1, 0), window(50, 1, 3), window(50, 0.7, 0), window(0, 1, 0)];
+    const phases = [window(50, 0.6, 0), window(50, 0.8, 3), window(50, 0.7, 0), window(0, 1, 0)];
 
     expect(phases).to.deep.equal(["delivering", "delivering", "delivering", "delivering"]);
   });
@@ -62,16 +62,39 @@ describe("local stack: delivery yields to producers it holds back", function () 
     const { window } = gate();
     const phases: string[] = [];
 
-    for (let i = 0; i < 20; i++) phases.push(window(1, 1, i % 2 === 0 ? 60 : -60));
-    for (let i = 0; i < 20; i++) phases.push(window(1, 1, 15));
+    for (let i = 0; i < 20; i++) phases.push(window(1, 0.5, i % 2 === 0 ? 60 : -60));
+    for (let i = 0; i < 20; i++) phases.push(window(1, 0.5, 15));
 
     expect(phases).to.not.include("probing");
   });
 
-  it("does not probe during a drain with a trickle of producers (the backlog shrinks)", () => {
+  it("yields to heavy producers during a drain: the thread saturated, the backlog shrinking", () => {
     const { window } = gate();
 
-    expect([window(0.1, 1, -500), window(0.1, 1, -500), window(0.1, 1, -500)]).to.not.include("probing");
+    const phases = [window(2, 1, -500), window(2, 1, -500), window(8, 1, 0), window(8, 1, 400)];
+
+    expect(phases).to.deep.equal(["delivering", "probing", "yielding", "yielding"]);
+  });
+
+  it("probes a drain with a trickle of producers rarely: after each probe that gains nothing, twice as late", () => {
+    const { window } = gate();
+    const phases: string[] = [];
+
+    for (let i = 0; i < 120; i++) phases.push(window(0.1, 1, -500));
+
+    const probes = phases.map((p, i) => (p === "probing" ? i : -1)).filter((i) => i >= 0);
+    // Each gap: the probe's window and a wait of 4, 8, 16, then 32 windows.
+    expect(probes.slice(1).map((p, i) => p - probes[i])).to.deep.equal([5, 9, 17, 33]);
+    expect(phases).to.not.include("yielding");
+  });
+
+  it("still probes a growing backlog while it waits after saturation probes", () => {
+    const { window } = gate();
+    window(0.1, 1, -500);
+    window(0.1, 1, -500); // a saturation probe, next
+    window(0.1, 1, -500); // it gains nothing: 4 windows before the next saturation probe
+
+    expect([window(4, 0.5), window(4, 0.5)]).to.deep.equal(["delivering", "probing"]);
   });
 
   it("probes after two pressed windows, and keeps yielding while producers send much faster", () => {
@@ -100,7 +123,7 @@ describe("local stack: delivery yields to producers it holds back", function () 
     const { window } = gate();
     // A paced load beyond what the machine processes: yielding does not make it send faster.
     const phases: string[] = [];
-    for (let i = 0; i < 60; i++) phases.push(window(1));
+    for (let i = 0; i < 60; i++) phases.push(window(1, 0.5));
 
     const probes = phases.map((p, i) => (p === "probing" ? i : -1)).filter((i) => i >= 0);
     const gaps = probes.slice(1).map((p, i) => p - probes[i]);
