@@ -77,7 +77,7 @@ export class ProcessorPool {
     return { workers: this.all.size, ...this.counts };
   }
 
-  /** Stops every worker; attempts they still hold fail (the loop has stopped: they are delivered next start). */
+  /** Stops every worker; attempts they still hold are left unsettled (the loop has stopped: delivered next start). */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.all].map((w) => w.stop()));

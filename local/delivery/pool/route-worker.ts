@@ -114,7 +114,11 @@ export class RouteWorker {
     if (this.held.size === 0) void this.stop();
   }
 
-  /** Stops the worker; attempts it still holds fail (they are retried as their route says). */
+  /**
+   * Stops the worker (after a timeout, once idle; or because the local stack stops). Attempts it still holds are
+   * left unsettled, not failed: the loop has stopped, writes no outcome for them, and they are delivered again at
+   * the next start without costing an attempt.
+   */
   async stop(): Promise<void> {
     if (this.state === "gone") return;
     this.stoppedByPool = true;
@@ -201,13 +205,10 @@ export class RouteWorker {
     const started = this.state !== "starting";
     this.state = "gone";
     const death = this.stoppedByPool ? undefined : this.cause(code, started);
-    const text = death
-      ? deathText(death)
-      : "Runtime.ExitError: the processor's worker was stopped (the local stack is stopping)";
-    const failed = this.held.size;
+    const failed = death ? this.held.size : 0;
     for (const held of this.held.values()) {
       clearTimeout(held.timer);
-      held.reject(new RuntimeFailure(text));
+      if (death) held.reject(new RuntimeFailure(deathText(death)));
     }
     this.held.clear();
     this.setup.onGone(this, death, failed);

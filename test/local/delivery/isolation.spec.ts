@@ -8,7 +8,8 @@
 import { expect } from "chai";
 import { join } from "node:path";
 import type { DeliveryOutcome } from "../../../local/delivery";
-import { accept, request, route, sleep, startLocal, until, waitFor, type Running } from "../helpers";
+import { buildApp } from "../../../local/app";
+import { accept, request, route, sleep, startLocal, tempDir, until, waitFor, type Running } from "../helpers";
 
 const ROUTES_MODULE = join(__dirname, "fixtures/crash-routes.ts");
 
@@ -154,5 +155,37 @@ describe("local stack: processors isolated in workers", function () {
     expect(await until(async () => (await request(`${server.url}/local/health`)).body.open === 0)).to.equal(
       true,
     );
+  });
+});
+
+describe("local stack: stopping with attempts in the workers", function () {
+  this.timeout(60_000);
+
+  it("leaves an attempt the stop interrupts to the next start, without costing it an attempt", async () => {
+    const { dir, remove } = tempDir();
+    const dbPath = join(dir, "backbone.db");
+    try {
+      const first = buildApp({ dbPath, routesModule: ROUTES_MODULE });
+      const url = await first.listen();
+      // `steady` has no retry: had the interrupted attempt counted, the event would be dead-lettered.
+      const id = await accept(url, "steady-test", { mode: "sleep", ms: 2000, n: 7 });
+      expect(await until(() => first.worker.inFlight === 1)).to.equal(true);
+      await first.worker.stop(50);
+      await first.close();
+
+      const second = buildApp({ dbPath, routesModule: ROUTES_MODULE });
+      try {
+        const view = await waitFor(await second.listen(), id, undefined, 20_000);
+        expect(route(view, "steady")).to.deep.include({
+          status: "done",
+          attempts: 1,
+          result: { ok: true, n: 7 },
+        });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      remove();
+    }
   });
 });
