@@ -10,18 +10,17 @@
  * and processors then took most of the accepting thread). In windows of `windowMs` (monotonic clock):
  * 1. For two windows in a row, producers put events on the bus while the backlog grew by more than noise (by
  *    more than `GROWTH` of what they put, and more than `MIN_GROWTH`: delivery is not keeping up) or the main
- *    thread was saturated (event-loop utilization, `performance.eventLoopUtilization`, ≥ `load`) while more
- *    deliveries waited than producers put in a window (accepting shares the thread with a drain). Delivery then
- *    yields for one window, as a probe.
+ *    thread was saturated (event-loop utilization, `performance.eventLoopUtilization`, ≥ `load`: producers
+ *    share it with delivery, a drain say). Delivery then yields for one window, as a probe.
  * 2. If producers then put events at `gain` times the rate of the window before, they were held back: delivery
  *    keeps yielding, window after window, while they keep the thread saturated by themselves or keep sending
  *    that much faster, and stops in the first window where they do neither. Otherwise (producers at a rate of
  *    their own) yielding gains them nothing: delivery gets the thread back and waits before the next probe.
  *    After a probe a growing backlog triggered, 2 windows, then 4, then 8: delivery is behind anyway. After one
- *    saturation alone triggered, 4 windows, doubling up to 64: on a machine whose cores other work takes, the
- *    event loop looks busy at any load, and a steady load must not pay for probes often (both reset after a
- *    quiet spell).
- * A load delivery keeps up with never triggers a probe, however busy the thread looks. Neither signal alone
+ *    saturation alone triggered, 4 windows, doubling up to 256 (a minute): on a machine whose cores other work
+ *    takes, the event loop looks busy at any load, and a steady load must pay for probes ever more rarely (both
+ *    reset after a quiet spell).
+ * A load delivery keeps up with on a thread with time to spare never triggers a probe. Neither signal alone
  * would do: a producer that shares the server's core makes the thread look idle while the backlog grows, and
  * heavy producers during a drain are held back while the backlog shrinks.
  */
@@ -53,7 +52,7 @@ export interface IngestPriorityOptions {
 /** Trickle tokens held at most: one, as starting several deliveries at once stalls the requests behind them. */
 const BURST = 1;
 /** Windows between a probe that gained nothing and the next one, doubling, by what triggered it (see above). */
-const BACKOFF = { growth: { first: 2, max: 8 }, saturation: { first: 4, max: 64 } };
+const BACKOFF = { growth: { first: 2, max: 8 }, saturation: { first: 4, max: 256 } };
 /** Windows in a row (producers, a growing backlog or a saturated thread) before a probe. */
 const PRESSED_WINDOWS = 2;
 /** Growth of the backlog over a window that counts, as a share of the events producers put in it, and at least. */
@@ -160,8 +159,6 @@ export class IngestPriority implements DeliveryGate {
     const saturated = this.utilization() >= this.options.load;
     const backlog = this.options.backlog();
     const grew = backlog - this.backlogBefore > Math.max(MIN_GROWTH, GROWTH * this.produced);
-    // More waiting than producers put in a window: a drain is on, not only the attempts of the moment.
-    const queued = backlog > Math.max(MIN_GROWTH, this.produced);
     this.backlogBefore = backlog;
     const rate = this.produced / elapsed;
     this.produced = 0;
@@ -187,7 +184,7 @@ export class IngestPriority implements DeliveryGate {
       if (rate === 0 || (!saturated && !gained)) this.state = "delivering";
     } else {
       this.grewRun = rate > 0 && grew ? this.grewRun + 1 : 0;
-      this.saturatedRun = rate > 0 && saturated && queued ? this.saturatedRun + 1 : 0;
+      this.saturatedRun = rate > 0 && saturated ? this.saturatedRun + 1 : 0;
       const byGrowth = this.grewRun >= PRESSED_WINDOWS && this.wait.growth === 0;
       const bySaturation = this.saturatedRun >= PRESSED_WINDOWS && this.wait.saturation === 0;
       if (byGrowth || bySaturation) {
