@@ -1,8 +1,7 @@
 /**
  * The local event bus: stamps the EventBridge envelope, matches it against the routing table with the compiled
  * pattern engine and commits the event with the routes it matched before anyone answers 2xx (their delivery
- * rows follow with the delivery thread, or later in-thread: local/store/delivery-rows.ts), then tells the delivery
- * loop what it committed (`Commit`).
+ * rows follow later: local/store/delivery-rows.ts), then tells the delivery loop what it committed (`Commit`).
  */
 import { randomUUID } from "node:crypto";
 import { compile, type Matcher } from "../../infra/pattern";

@@ -27,7 +27,7 @@ export interface BusEntry {
 
 /** What the bus tells a delivery loop about one commit of new events. */
 export interface Commit {
-  /** `seq` of the last event committed (the delivery thread's disk-read bound). */
+  /** `seq` of the last event committed. */
   readonly seq: number;
   /**
    * The commit ran in an event-loop turn of its own (the request group commit). Otherwise it ran inside a
