@@ -4,8 +4,8 @@
  * tests drive it in-process; `local/main.ts` is the `npm start` entry.
  *
  * This file only wires: options are resolved once (`options.ts`), and each component gets its collaborators in
- * its constructor. The delivery loop runs on the main event loop by default, or with `delivery: "thread"` on
- * its own thread (`delivery/thread/`): this thread then answers HTTP and commits; that one runs the processors.
+ * its constructor. This thread answers HTTP, commits and runs the delivery loop; the processors run isolated in
+ * worker threads (`delivery/pool/`), or, for inline test tables only, unisolated here (`delivery/invoke.ts`).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
@@ -14,12 +14,12 @@ import { API_SOURCE, ARCHIVE_PATTERN, eventCatalog } from "../infra/table";
 import { archiveCounter, archiveSources, Bus, ReplayEngine } from "./bus";
 import {
   DeliveryLoop,
-  DeliveryThread,
   IngestPriority,
   logOutcome,
   makeInvoke,
-  type DeliveryHandle,
+  ProcessorPool,
   type DeliveryOutcome,
+  type Invoke,
 } from "./delivery";
 import { busNamesFor, type EventBridgeContext } from "./eventbridge";
 import {
@@ -43,16 +43,20 @@ export interface LocalApp {
   /**
    * Listens (default `127.0.0.1`, port 0 = a free port) and resolves with the base URL, e.g.
    * `http://127.0.0.1:3000`. Delivery starts at build time, or, with `emitTransport: "http"` and neither
-   * `port` nor `emitEndpoint`, once the server listens. Resolves once the delivery thread is ready too.
+   * `port` nor `emitEndpoint`, once the server listens.
    */
   listen(options?: { port?: number; host?: string }): Promise<string>;
   /** Stops delivering (waiting briefly for attempts in progress), closes the server, then the database. */
   close(): Promise<void>;
   readonly store: Store;
-  /** The delivery loop: a `DeliveryLoop` in this thread, or the handle of the delivery thread. */
-  readonly worker: DeliveryHandle;
-  /** Where deliveries run (see `LocalOptions.delivery`). */
-  readonly delivery: "thread" | "in-thread";
+  /** The delivery loop (on this thread). */
+  readonly worker: DeliveryLoop;
+  /** The processor workers (absent with `isolation: "none"`). */
+  readonly pool?: ProcessorPool;
+  /** Where processors run (see `LocalOptions.isolation`). */
+  readonly isolation: "workers" | "none";
+  /** The ingest-first gate of the delivery loop. */
+  readonly priority: IngestPriority;
   /** Deliveries left open by the previous process (pending, retrying, or interrupted by a crash) at start. */
   readonly recovered: number;
   /** The one replay engine (StartReplay, `POST /local/replay`). */
@@ -80,7 +84,9 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   const endpoint = emitEndpoint(app, resolved);
   const overHttp = resolved.emitTransport === "http";
 
-  let worker: DeliveryHandle;
+  let worker: DeliveryLoop;
+  let pool: ProcessorPool | undefined;
+  let priority: IngestPriority;
   let destroyClient = (): void => undefined;
   let startDelivery: () => void;
   let recovered = 0;
@@ -98,42 +104,36 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     options.onOutcome?.(o);
   };
   try {
-    const priority = new IngestPriority({
+    priority = new IngestPriority({
       ...resolved.ingestPriority,
+      backlog: () => store.openDeliveries,
       backlogHigh: () => store.openDeliveries >= maxPending / 2,
     });
     const busNames = busNamesFor(resolved.busName, resolved.region, resolved.account, resolved.busAliases);
     const busOptions = { account: resolved.account, region: resolved.region, now };
-    let bus: Bus;
-    if (resolved.delivery === "thread") {
-      const thread = new DeliveryThread(
+    let invoke: Invoke;
+    if (resolved.isolation === "workers") {
+      pool = new ProcessorPool({
+        routesModule: resolved.routesModule,
         store,
-        {
-          dbPath: resolved.dbPath,
-          routesModule: resolved.routesModule,
-          region: resolved.region,
-          account: resolved.account,
-          busName: resolved.busName,
-          maxPending,
-          delivery: resolved.deliverySettings,
-          log: { level: log.level, pretty: options.logger !== undefined && process.stdout.isTTY === true },
-          emitOverHttp: overHttp,
-          maxResultBytes: resolved.store.maxResultBytes,
-        },
+        // Emits join the requests' group commit: the worker waits for the answer, not this thread.
+        commit: (entries) => bus.putSoon(entries),
+        now,
+        region: resolved.region,
+        account: resolved.account,
+        busName: resolved.busName,
+        busAliases: resolved.busAliases,
+        maxPending,
+        defaultMemoryMb: resolved.workers.defaultMemoryMb,
+        startTimeoutMs: resolved.workers.startTimeoutMs,
         log,
-        // Emits join the requests' group commit: the delivery thread waits for the answer, not this thread.
-        (entries) => bus.putSoon(entries),
-        observeOutcome,
-      );
-      bus = new Bus(store, routes, {
-        ...busOptions,
-        onCommit: (events, c) => {
-          thread.enqueue(events, c);
-          observeCommit(events);
+        workerLog: {
+          level: log.level,
+          pretty: options.logger !== undefined && process.stdout.isTTY === true,
         },
+        emitEndpoint: overHttp ? endpoint : undefined,
       });
-      worker = thread;
-      startDelivery = () => thread.start(overHttp ? endpoint() : undefined);
+      invoke = pool.invoke;
     } else {
       const runtime = makeInvoke({
         store,
@@ -144,24 +144,25 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         emit: overHttp ? { endpoint } : { context: () => eventBridge },
       });
       destroyClient = runtime.destroy;
-      const loop = new DeliveryLoop(store, routes, runtime.invoke, resolved.deliverySettings, {
-        now,
-        gate: priority,
-        onOutcome: (o) => {
-          logOutcome(log, o);
-          observeOutcome(o);
-        },
-      });
-      bus = new Bus(store, routes, {
-        ...busOptions,
-        onCommit: (events, c) => {
-          loop.enqueue(events, c);
-          observeCommit(events);
-        },
-      });
-      worker = loop;
-      startDelivery = () => void loop.start();
+      invoke = runtime.invoke;
     }
+    const loop = new DeliveryLoop(store, routes, invoke, resolved.deliverySettings, {
+      now,
+      gate: priority,
+      onOutcome: (o) => {
+        logOutcome(log, o);
+        observeOutcome(o);
+      },
+    });
+    const bus = new Bus(store, routes, {
+      ...busOptions,
+      onCommit: (events, c) => {
+        loop.enqueue(events, c);
+        observeCommit(events);
+      },
+    });
+    worker = loop;
+    startDelivery = () => void loop.start();
     const sources = archiveSources(ARCHIVE_PATTERN);
     replays = new ReplayEngine({
       store: store.replays,
@@ -200,8 +201,9 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       maxPending,
       log,
       now,
-      delivery: resolved.delivery,
-      priority: resolved.delivery === "in-thread" ? priority : undefined,
+      isolation: resolved.isolation,
+      pool,
+      priority,
       replays,
       names: resolved.names,
       arns: resolved.arns,
@@ -233,12 +235,13 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
   if (recovered > 0) log.info({ recovered }, "delivering what the previous process left open");
 
   let closing: Promise<void> | undefined;
-  const delivering = worker;
   return {
     app,
     store,
-    worker: delivering,
-    delivery: resolved.delivery,
+    worker,
+    pool,
+    isolation: resolved.isolation,
+    priority,
     recovered,
     replays,
     async listen({ port = 0, host = "127.0.0.1" } = {}) {
@@ -254,12 +257,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
           "listening beyond loopback: every request needs the token (BACKBONE_TOKEN); Host names must be in BACKBONE_ALLOWED_HOSTS",
         );
       }
-      // Answering before the delivery thread runs would only make the first events wait for it.
       try {
-        await Promise.all([
-          app.listen({ port, host }),
-          delivering instanceof DeliveryThread && delivering.ready,
-        ]);
+        await app.listen({ port, host });
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
@@ -275,7 +274,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       // Deliveries stop first: attempts in progress may still emit through this server.
       closing ??= (async () => {
         replays.stop();
-        await delivering.stop();
+        await worker.stop();
+        await pool?.stop();
         await app.close();
         destroyClient();
         await store.close();

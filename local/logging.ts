@@ -15,13 +15,17 @@ export function createLogger(level: string): pino.Logger {
 }
 
 /**
- * The delivery thread's logger: pino at `level` straight to stdout's file descriptor (pretty when the main
- * thread's stdout is a terminal), so its lines never pass through the main thread's event loop.
+ * The logger of a processor's worker thread: pino at `level`, written synchronously to stdout's file descriptor
+ * (pretty-printed in the worker itself when the main thread's stdout is a terminal), so its lines never pass
+ * through the main thread's event loop, and a worker that crashes has written every line before its crash.
  */
-export function threadLogger(level: string, pretty: boolean): pino.Logger {
+export function workerLogger(level: string, pretty: boolean): pino.Logger {
   if (level === "silent") return silentLogger();
-  if (pretty) return pino({ level, transport: PRETTY });
-  return pino({ level }, pino.destination({ fd: 1, sync: false }));
+  if (pretty) {
+    const { build } = require("pino-pretty") as typeof import("pino-pretty");
+    return pino({ level }, build({ ...PRETTY.options, destination: 1, sync: true }));
+  }
+  return pino({ level }, pino.destination({ fd: 1, sync: true }));
 }
 
 /** A logger that drops everything (tests, benches). */

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     {
       url,
       db: dbPath,
-      delivery: local.delivery,
+      isolation: local.isolation,
       pending: local.store.openDeliveries,
       recovered: local.recovered,
     },

@@ -31,7 +31,10 @@ export const DEFAULTS = {
   checkpointIntervalMs: 200,
   /** Module exporting `routes`, relative to the project root. */
   routesModule: "infra/routes",
-  delivery: "in-thread",
+  /** Processors in worker threads of their own (`delivery/pool/`); `none` only for inline test tables. */
+  isolation: "workers",
+  /** A worker that has not loaded its routing table within this time is stopped (its attempts fail). */
+  workerStartTimeoutMs: 30_000,
   emitTransport: "in-process",
   /**
    * The local stack's identity for `infra/table/names.ts`: the Pulumi project (`Pulumi.yaml`'s `name`) and a
@@ -53,20 +56,26 @@ export const DEFAULTS = {
    * at ingest speed and processed afterwards (`delivery/ingest-priority.ts`).
    */
   maxPending: 1_000_000,
-  /** Producer requests per second at which delivery yields to ingest (0: never). */
-  ingestPriorityRate: 5_000,
+  /** Delivery yields to producers who saturate the server (`delivery/ingest-priority.ts`); `off`: never. */
+  ingestPriority: "on",
+  /** Event-loop utilization (a fraction of the main thread's time) at which the server counts as saturated. */
+  ingestPriorityLoad: 0.9,
+  /** How many times more producer events a one-window probe must bring for delivery to keep yielding. */
+  ingestPriorityGain: 1.5,
   /** Deliveries started per second while delivery yields. */
   ingestPriorityTrickle: 10,
   /**
-   * The window the producer request rate is measured over. Long enough that a short burst (e.g. 1,000 requests
-   * at once, once a second) does not hold delivery back (measured: with 100 ms, such bursts put end-to-end p99 at
-   * ~160 ms); after a long burst, delivery resumes within two windows.
+   * The window saturation is measured over (monotonic clock). Long enough that a short burst (e.g. 1,000
+   * requests at once, once a second, which takes a few tens of ms to accept) does not saturate a window; after
+   * a long burst, delivery resumes within one window.
    */
-  ingestPriorityWindowMs: 500,
+  ingestPriorityWindowMs: 250,
   /** Processor invocations at once (measured: 16 queued deliveries behind emitting ones). */
   concurrency: 64,
   /** Timeout of a route without `timeoutSeconds`: the cloud stack's Lambda default. */
   defaultTimeoutSeconds: ROUTE_DEFAULTS.timeoutSeconds,
+  /** Heap limit of a route's worker without `memoryMb`: the cloud stack's Lambda default memory. */
+  defaultMemoryMb: ROUTE_DEFAULTS.memoryMb,
   /** New deliveries started from memory at most; beyond, they are read back from SQLite. */
   readyQueueCap: 10_000,
   /** Archived events a replay reads and re-sends per step (one transaction each). */
@@ -122,25 +131,25 @@ export interface LocalOptions {
   /** WAL checkpoints on a worker thread every this many ms; 0 leaves them to SQLite's commits. */
   checkpointIntervalMs?: number;
   /**
-   * The routing table, inline. Its processors are functions, which cannot be posted to a thread, so a table
-   * given here is delivered on the main thread (`delivery: "in-thread"`). Tests pass tables with failing
-   * processors this way. For the delivery thread, name a module with `routesModule` instead.
+   * The routing table, inline. Its processors are functions, which cannot be posted to a worker, so such a
+   * table runs unisolated and needs `isolation: "none"` said explicitly (tests with inline failing processors).
+   * To isolate a test table, put it in a module and name it with `routesModule`.
    */
   routes?: readonly RouteRow[];
   /**
-   * Module (absolute path, or relative to the project root) exporting `routes: RouteRow[]`; both threads load
-   * it. Ignored when `routes` is given.
+   * Module (absolute path, or relative to the project root) exporting `routes: RouteRow[]`; the main thread
+   * and every processor worker load it. Ignored when `routes` is given.
    */
   routesModule?: string;
   /**
-   * Where the delivery loop, the processors and their emits run. `in-thread`: the main event loop.
-   * `thread`: a `worker_threads` Worker (`delivery/thread/`) with its own SQLite reader connection, so
-   * processing does not run on the event loop that answers `POST /events`; the main thread stays the only
-   * SQLite writer; a crashed thread is restarted and redelivers what was open. It needs the table as
-   * `routesModule` (not `routes`), no custom `now` and a database file. Measured on a 2-core machine it is
-   * the slower choice end to end (BENCHMARKS.md), hence not the default.
+   * Where processors run. `workers` (default): each route's processor in a `worker_threads` Worker of its own
+   * with its row's `memoryMb` as heap limit (`delivery/pool/`): a crash, `process.exit` or the heap limit fails
+   * that worker's attempts (retried, then dead-lettered) and a timeout stops the attempt; the server carries on.
+   * `none`: on the main thread, unisolated (`delivery/invoke.ts`): any of those takes the server down (and again
+   * at each restart, since the event is redelivered), and a timed-out attempt keeps running. Only for inline
+   * tables (`routes`), which cannot be posted to a worker.
    */
-  delivery?: "thread" | "in-thread";
+  isolation?: "workers" | "none";
   /**
    * Port the processors' EventBridge client (`ctx.emit`) targets with `emitTransport: "http"`. Default: the
    * port this app listens on, read when the first event is emitted. Set it only when another process serves
@@ -172,28 +181,41 @@ export interface LocalOptions {
   /** Open deliveries at which `POST /events` answers 429 (PutEvents throttles at twice this). */
   maxPending?: number;
   /**
-   * Producer requests (`POST /events`, `POST /`) per second, over `DEFAULTS.ingestPriorityWindowMs` windows, at
-   * which the in-thread delivery loop yields to ingest: deliveries then start at `ingestPriorityTrickle` per
-   * second until the burst ends or the backlog reaches half of `maxPending` (`delivery/ingest-priority.ts`).
-   * 0 turns this off.
+   * `on`: delivery yields to producers who are held back by it: when, two windows in a row, producers send while
+   * the backlog grows or the main thread is saturated (event-loop utilization at or above `ingestPriorityLoad`),
+   * delivery yields for a window, and keeps yielding while producers then send `ingestPriorityGain` times as fast
+   * or saturate the thread by themselves; deliveries then start at `ingestPriorityTrickle` per second until that
+   * ends or the backlog reaches half of `maxPending` (`delivery/ingest-priority.ts`). `off`: never.
    */
-  ingestPriorityRate?: number;
+  ingestPriority?: "on" | "off";
+  /** See `ingestPriority` (0–1; tests use 0: any yield then lasts while producers send). */
+  ingestPriorityLoad?: number;
+  /** See `ingestPriority` (tests use 0 to keep yielding after any probe). */
+  ingestPriorityGain?: number;
+  /** The window of `ingestPriority`'s measures, ms. */
+  ingestPriorityWindowMs?: number;
   /** Deliveries started per second while delivery yields to ingest. */
   ingestPriorityTrickle?: number;
   /** Processor invocations running at once. */
   concurrency?: number;
   /** Timeout for routes without `timeoutSeconds`, like the Lambda default. */
   defaultTimeoutSeconds?: number;
+  /** Heap limit (MB) of the worker of a route without `memoryMb`, like the Lambda default memory. */
+  defaultMemoryMb?: number;
   /** New deliveries started from memory at most; beyond, they are read back from SQLite. */
   readyQueueCap?: number;
   /**
-   * pino logger for the server and the processors. Default: silent. The delivery thread logs at this logger's
-   * level as JSON lines on stdout (pretty when stdout is a terminal), not through this instance.
+   * pino logger for the server (and the processors with `isolation: "none"`). Default: silent. Processor
+   * workers log at this logger's level as JSON lines on stdout (pretty when stdout is a terminal), not through
+   * this instance.
    */
   logger?: pino.Logger;
   /** Called after every delivery attempt (benches measure latency with it). */
   onOutcome?: (outcome: DeliveryOutcome) => void;
-  /** The clock of the bus and the delivery loop (not of Fastify); implies `delivery: "in-thread"`. */
+  /**
+   * The clock of the bus and the delivery loop (not of Fastify, nor of processors in workers, which see the
+   * wall clock; with `isolation: "none"` their `ctx.now()` too).
+   */
   now?: () => Date;
   /** A stored processor result over this many bytes is truncated (`DEFAULTS.maxResultBytes`). */
   maxResultBytes?: number;
@@ -222,11 +244,10 @@ export const ENVIRONMENT = {
   logLevel: "LOG_LEVEL",
   retryBaseDelayMs: "BACKBONE_RETRY_BASE_MS",
   maxPending: "BACKBONE_MAX_PENDING",
-  ingestPriorityRate: "BACKBONE_INGEST_PRIORITY_RATE",
+  ingestPriority: "BACKBONE_INGEST_PRIORITY",
   ingestPriorityTrickle: "BACKBONE_INGEST_PRIORITY_TRICKLE",
   concurrency: "BACKBONE_CONCURRENCY",
   checkpointIntervalMs: "BACKBONE_CHECKPOINT_MS",
-  delivery: "BACKBONE_DELIVERY",
   token: "BACKBONE_TOKEN",
   allowedHosts: "BACKBONE_ALLOWED_HOSTS",
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, string>>;
@@ -259,9 +280,16 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
     }
     return n;
   };
-  const delivery = text("delivery");
-  if (delivery !== undefined && delivery !== "thread" && delivery !== "in-thread") {
-    throw new StartError(`${ENVIRONMENT.delivery} must be thread or in-thread, got ${delivery}`);
+  const priority = text("ingestPriority");
+  if (priority !== undefined && priority !== "on" && priority !== "off") {
+    throw new StartError(`${ENVIRONMENT.ingestPriority} must be on or off, got ${priority}`);
+  }
+  for (const removed of ["BACKBONE_DELIVERY", "BACKBONE_INGEST_PRIORITY_RATE"]) {
+    if (env[removed] !== undefined && env[removed] !== "") {
+      throw new StartError(
+        `${removed} is no longer read: see local/README.md (processors run in isolated workers)`,
+      );
+    }
   }
   const port = number("port") ?? DEFAULTS.port;
   if (!Number.isInteger(port) || port > 65535) {
@@ -276,11 +304,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
       dbPath: text("dbPath") ?? DEFAULTS.dbPath,
       retryBaseDelayMs: number("retryBaseDelayMs"),
       maxPending: number("maxPending"),
-      ingestPriorityRate: number("ingestPriorityRate"),
+      ingestPriority: priority,
       ingestPriorityTrickle: number("ingestPriorityTrickle"),
       concurrency: number("concurrency"),
       checkpointIntervalMs: number("checkpointIntervalMs"),
-      delivery,
       token: text("token"),
       allowedHosts: hosts === undefined ? undefined : splitList(hosts),
     },
@@ -298,10 +325,10 @@ function splitList(text: string): string[] {
 /** `LocalOptions` with every default applied, grouped as the components take them. */
 export interface ResolvedOptions {
   routes: readonly RouteRow[];
-  /** Absolute path of the routing table's module (the delivery thread loads it). */
+  /** Absolute path of the routing table's module (every processor worker loads it). */
   routesModule: string;
   dbPath: string;
-  delivery: "thread" | "in-thread";
+  isolation: "workers" | "none";
   emitTransport: "in-process" | "http";
   emitEndpoint?: string;
   port?: number;
@@ -321,26 +348,27 @@ export interface ResolvedOptions {
     "synchronous" | "checkpointIntervalMs" | "deliveryRows" | "maxResultBytes" | "storageCheckMs" | "lock"
   >;
   deliverySettings: DeliverySettings;
-  ingestPriority: Omit<IngestPriorityOptions, "backlogHigh">;
+  ingestPriority: Omit<IngestPriorityOptions, "backlog" | "backlogHigh" | "clock" | "utilization">;
+  /** Workers' heap limit without `memoryMb`, and how long one may take to start. */
+  workers: { defaultMemoryMb: number; startTimeoutMs: number };
   http: HttpSettings;
 }
 
 /** Project root: `routesModule` is relative to it. */
 const ROOT = resolve(__dirname, "..");
 
-/** Applies `DEFAULTS`; throws when options contradict each other (the delivery thread's needs). */
+/** Applies `DEFAULTS`; throws when options contradict each other (an inline table in workers). */
 export function resolveOptions(options: LocalOptions): ResolvedOptions {
   const routesModule = resolve(ROOT, options.routesModule ?? DEFAULTS.routesModule);
   const routes: readonly RouteRow[] =
     options.routes ?? (require(routesModule) as { routes: readonly RouteRow[] }).routes;
   const dbPath = options.dbPath ?? DEFAULTS.dbPath;
-  const inThreadOnly = options.routes !== undefined || options.now !== undefined || dbPath === ":memory:";
-  if (options.delivery === "thread" && inThreadOnly) {
+  const isolation = options.isolation ?? DEFAULTS.isolation;
+  if (options.routes !== undefined && isolation !== "none") {
     throw new Error(
-      'delivery: "thread" needs the routing table as a module (routesModule, not routes), no custom now and a database file',
+      'an inline routing table (routes) cannot be posted to processor workers: name its module with routesModule, or pass isolation: "none" to run it unisolated on the main thread (a crashing processor then takes the server down)',
     );
   }
-  const delivery = options.delivery ?? DEFAULTS.delivery;
   const region = options.region ?? DEFAULTS.region;
   const account = options.account ?? DEFAULTS.account;
   const names = stackNames({
@@ -360,7 +388,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     routes,
     routesModule,
     dbPath,
-    delivery,
+    isolation,
     emitTransport,
     emitEndpoint: options.emitEndpoint,
     port: options.port,
@@ -375,8 +403,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     store: {
       synchronous: options.synchronous ?? DEFAULTS.synchronous,
       checkpointIntervalMs: options.checkpointIntervalMs ?? DEFAULTS.checkpointIntervalMs,
-      // The delivery thread reads delivery rows on its own connection, so they must exist with the event.
-      deliveryRows: delivery === "in-thread" ? "late" : "with-event",
+      deliveryRows: "late",
       maxResultBytes: options.maxResultBytes ?? DEFAULTS.maxResultBytes,
       storageCheckMs: options.storageCheckMs ?? DEFAULTS.storageCheckMs,
       lock: true,
@@ -389,9 +416,15 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
       readyQueueCap: options.readyQueueCap ?? DEFAULTS.readyQueueCap,
     },
     ingestPriority: {
-      rate: options.ingestPriorityRate ?? DEFAULTS.ingestPriorityRate,
+      enabled: (options.ingestPriority ?? DEFAULTS.ingestPriority) === "on",
+      load: options.ingestPriorityLoad ?? DEFAULTS.ingestPriorityLoad,
+      gain: options.ingestPriorityGain ?? DEFAULTS.ingestPriorityGain,
       trickle: options.ingestPriorityTrickle ?? DEFAULTS.ingestPriorityTrickle,
-      windowMs: DEFAULTS.ingestPriorityWindowMs,
+      windowMs: options.ingestPriorityWindowMs ?? DEFAULTS.ingestPriorityWindowMs,
+    },
+    workers: {
+      defaultMemoryMb: options.defaultMemoryMb ?? DEFAULTS.defaultMemoryMb,
+      startTimeoutMs: DEFAULTS.workerStartTimeoutMs,
     },
     http: {
       token,

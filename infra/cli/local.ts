@@ -189,7 +189,8 @@ export class LocalTarget implements Target {
   async health(): Promise<Health> {
     const raw = await this.get<{
       status: string;
-      delivery: string;
+      isolation: "workers" | "none";
+      workers?: { workers: number; started: number; crashed: number; timedOut: number };
       events: number;
       deliveries: Record<string, number>;
       open: number;
@@ -203,7 +204,7 @@ export class LocalTarget implements Target {
       ok: raw.status === "ok",
       facts: [
         ["status", raw.status],
-        ["delivery", raw.delivery],
+        ["processors", processorsLine(raw.isolation, raw.workers)],
         ["events", String(raw.events)],
         [
           "backlog",
@@ -353,4 +354,14 @@ function replayProgress(r: ReplayView): ReplayProgress {
     reason: r.stateReason,
     raw: r,
   };
+}
+
+/** How the stack runs its processors, for `health`. */
+export function processorsLine(
+  isolation: "workers" | "none",
+  workers: { workers: number; started: number; crashed: number; timedOut: number } | undefined,
+): string {
+  if (isolation !== "workers") return "unisolated, on the server's thread";
+  const w = workers ?? { workers: 0, started: 0, crashed: 0, timedOut: 0 };
+  return `isolated workers: ${w.workers} running, ${w.started} started, ${w.crashed} crashed, ${w.timedOut} timed out`;
 }

@@ -1,8 +1,7 @@
 /**
  * The local event bus: stamps the EventBridge envelope, matches it against the routing table with the compiled
  * pattern engine and commits the event with the routes it matched before anyone answers 2xx (their delivery
- * rows follow with the delivery thread, or later in-thread: local/store/delivery-rows.ts), then tells the delivery
- * loop what it committed (`Commit`).
+ * rows follow later: local/store/delivery-rows.ts), then tells the delivery loop what it committed (`Commit`).
  */
 import { randomUUID } from "node:crypto";
 import { compile, type Matcher } from "../../infra/pattern";
@@ -116,7 +115,7 @@ export class Bus {
     const envelope: Envelope = {
       version: "0",
       // UUIDv7: the same form as AWS's random ids, but time-ordered, so SQLite's indexes append (store/schema.ts).
-      id: uuidv7(),
+      id: e.id ?? uuidv7(),
       "detail-type": e.detailType,
       source: e.source,
       account: this.options.account,

@@ -2,6 +2,11 @@
 
 /** One event to put on the bus (already validated). */
 export interface BusEntry {
+  /**
+   * Its event id, when the caller assigned one (a processor worker answers PutEvents before the main thread
+   * commits: `local/delivery/pool/worker.ts`); otherwise the bus assigns a UUIDv7.
+   */
+  id?: string;
   source: string;
   detailType: string;
   detail: Record<string, unknown>;
@@ -28,7 +33,7 @@ export interface BusEntry {
 
 /** What the bus tells a delivery loop about one commit of new events. */
 export interface Commit {
-  /** `seq` of the last event committed (the delivery thread's disk-read bound). */
+  /** `seq` of the last event committed. */
   readonly seq: number;
   /**
    * The commit ran in an event-loop turn of its own (the request group commit). Otherwise it ran inside a

@@ -1,29 +1,23 @@
 /**
- * How a delivery runs a processor, shared by the in-thread delivery loop and the delivery thread: the processor
- * runtime (the Lambda adapter's shape) with the SQLite idempotency store, pino logs bound to the event and the
- * real `@aws-sdk/client-eventbridge` client for `ctx.emit` (`processors/emit.ts`).
+ * Processors run UNISOLATED, on the thread that answers HTTP (`isolation: "none"`): the processor runtime (the
+ * Lambda adapter's shape) with the SQLite idempotency store, pino logs bound to the event and `ctx.emit`
+ * answered by the PutEvents code of `POST /` (`emit-transport.ts`).
+ *
+ * What it risks, and why it is not the default (`pool/` is): a processor that throws inside a timer, leaves a
+ * rejected promise unhandled, calls `process.exit` or exhausts the heap takes the whole server down, and the
+ * event is delivered again at the next start, so it goes down again; a timed-out attempt cannot be stopped, so
+ * its code keeps running (its later emits are refused, but its timers, loops and memory stay); there is no heap
+ * limit per route. It exists for tests that pass inline tables of functions (`buildApp({ routes })`), which
+ * cannot be posted to a worker.
  */
-import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import type pino from "pino";
-import {
-  detailCheck,
-  eventBridgePublisher,
-  runProcessor,
-  type DetailCheck,
-  type EmitEntry,
-  type Publisher,
-} from "../../processors/runtime";
-import { answerAwsText, causeHeaders, LOCAL_EMIT_AGENT, type EventBridgeContext } from "../eventbridge";
+import { detailCheck, runProcessor, type DetailCheck } from "../../processors/runtime";
+import { causeHeaders, type EventBridgeContext } from "../eventbridge";
 import { processorLogger } from "../logging";
-import { inProcessRequestHandler } from "./emit-transport";
-import type { Invoke } from "./types";
-
-/** The processors' idempotency results, kept by the `Store`. */
-export interface ResultStore {
-  getIdempotent(key: string): { result: unknown } | undefined;
-  /** Keeps the first result written for `key`. */
-  putIdempotent(key: string, result: unknown, now: number): void;
-}
+import { RuntimeFailure } from "./attempt";
+import { timeoutText } from "./pool/crash";
+import { Emitters } from "./emit-transport";
+import type { Invoke, ResultStore } from "./types";
 
 export interface InvokeSetup {
   store: ResultStore;
@@ -32,63 +26,21 @@ export interface InvokeSetup {
   region: string;
   busName: string;
   /**
-   * Where emits go: `{ context }` answers the client's requests in process with the code behind `POST /`
-   * (`emit-transport.ts`); `{ endpoint }` sends them over HTTP. Functions: both may only be known later.
+   * Where emits go: `{ context }` hands them to the code behind `POST /` in process (`emit-transport.ts`);
+   * `{ endpoint }` sends them over HTTP with the real client. Functions: both may only be known later.
    */
   emit: { context: () => EventBridgeContext } | { endpoint: () => string };
 }
 
-/** The `Invoke` of a delivery loop and `destroy` for its EventBridge client. */
+/** The unisolated `Invoke` and `destroy` for its EventBridge clients. */
 export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): void } {
   const { store, log, now } = setup;
-  let client: EventBridgeClient | undefined;
-  // Created on first emit: with port 0 the endpoint is only known once the server listens.
-  const sharedClient = (): EventBridgeClient => {
-    if (!client) {
-      const emit = setup.emit;
-      const inProcess = "context" in emit;
-      // Loaded on first emit: the SDK is a third of the delivery thread's start-up otherwise.
-      const sdk = require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
-      client = new sdk.EventBridgeClient({
-        endpoint: inProcess ? "http://127.0.0.1" : emit.endpoint(),
-        region: setup.region,
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-        customUserAgent: LOCAL_EMIT_AGENT,
-        ...(inProcess
-          ? {
-              requestHandler: inProcessRequestHandler((t, b, h) =>
-                answerAwsText(emit.context(), t, b, h),
-              ) as never,
-            }
-          : {}),
-      });
-    }
-    return client;
-  };
-  /**
-   * The publisher of one delivery: the shared client, with the delivery's correlation id and cause added to its
-   * PutEvents requests as headers, so the follow-ups record where they came from (correlation.ts in
-   * local/eventbridge). `processors/runtime/emit.ts` stays as Lambda runs it.
-   */
-  const publisherFor = (correlationId: string, eventId: string, routeKey: string): Publisher => ({
-    publish(entries: EmitEntry[]): Promise<void> {
-      const headers = causeHeaders(correlationId, eventId, routeKey);
-      const base = sharedClient();
-      const withCause = {
-        send(command: Parameters<EventBridgeClient["send"]>[0]) {
-          command.middlewareStack.add(
-            (next) => (args) => {
-              Object.assign((args.request as { headers: Record<string, string> }).headers, headers);
-              return next(args);
-            },
-            { step: "build", name: "backboneCause" },
-          );
-          return base.send(command);
-        },
-      } as EventBridgeClient;
-      return eventBridgePublisher(withCause, setup.busName).publish(entries);
-    },
-  });
+  const emit = setup.emit;
+  const emitters = new Emitters(
+    "context" in emit ? { context: () => emit.context() } : emit,
+    setup.region,
+    setup.busName,
+  );
   const put = async (key: string, result: unknown) => store.putIdempotent(key, result, now().getTime());
   const idempotency = { get: async (key: string) => store.getIdempotent(key), put };
   // A fresh delivery was never attempted, so its lookup would always miss: skip the SQLite read.
@@ -103,18 +55,39 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
     }
     return check;
   };
-  const invoke: Invoke = (route, event, fresh, stored) => {
-    const correlationId = stored ?? event.id.replace(/-/g, "");
-    return runProcessor((e, c) => route.processor.handle(e, c), route.processor.name, route.key, event, {
-      store: fresh ? freshIdempotency : idempotency,
-      checkDetail: checkFor(route),
-      // As on Lambda: an emit the processor did not declare fails the attempt.
-      emits: route.processor.emits ?? [],
-      publisher: publisherFor(correlationId, event.id, route.key),
-      // Every processor line carries the correlation id beside eventId and routeKey.
-      logger: (bindings) => processorLogger(log, { ...bindings, correlationId }),
-      now,
+  let attempts = 0;
+  const invoke: Invoke = (route, attempt) => {
+    const correlationId = attempt.correlationId ?? attempt.eventId.replace(/-/g, "");
+    let live = true;
+    let timer: NodeJS.Timeout | undefined;
+    const run = (async () =>
+      runProcessor(
+        (e, c) => route.processor.handle(e, c),
+        route.processor.name,
+        route.key,
+        JSON.parse(attempt.envelope),
+        {
+          store: attempt.fresh ? freshIdempotency : idempotency,
+          checkDetail: checkFor(route),
+          // As on Lambda: an emit the processor did not declare fails the attempt.
+          emits: route.processor.emits ?? [],
+          publisher: emitters.publisher(
+            ++attempts,
+            () => live,
+            causeHeaders(correlationId, attempt.eventId, route.key),
+          ),
+          // Every processor line carries the correlation id beside eventId and routeKey.
+          logger: (bindings) => processorLogger(log, { ...bindings, correlationId }),
+          now,
+        },
+      ))();
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        live = false;
+        reject(new RuntimeFailure(timeoutText(attempt.timeoutSeconds)));
+      }, attempt.timeoutSeconds * 1000);
     });
+    return Promise.race([run, timeout]).finally(() => clearTimeout(timer));
   };
-  return { invoke, destroy: () => client?.destroy() };
+  return { invoke, destroy: () => emitters.destroy() };
 }

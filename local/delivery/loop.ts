@@ -10,10 +10,9 @@
  * attempt, none once the event is older than `maximumEventAgeSeconds`; then the delivery goes to the DLQ table.
  */
 import type { RouteRow } from "../../infra/table";
-import type { Envelope } from "../../processors/runtime";
 import type { Commit } from "../bus";
 import { deliveryKey, pendingRow, type ClaimedDelivery, type NewEvent } from "../store";
-import { errorText, withTimeout } from "./attempt";
+import { errorText } from "./attempt";
 import type {
   DeliveryHandle,
   DeliveryHooks,
@@ -23,7 +22,10 @@ import type {
   Invoke,
 } from "./types";
 
-/** The delivery loop, in whichever thread runs the processors (the main one, or the delivery thread). */
+/** Deliveries read from disk at once (see `DeliveryLoop.claimed`). */
+const DISK_BATCH = 256;
+
+/** The delivery loop, on the main thread; the processors run where its `Invoke` puts them (`pool/`). */
 export class DeliveryLoop implements DeliveryHandle {
   private readonly routes: Map<string, RouteRow>;
   private active = 0;
@@ -37,8 +39,14 @@ export class DeliveryLoop implements DeliveryHandle {
   /** Re-checks the ingest gate while it holds work back. */
   private gateTimer: NodeJS.Timeout | undefined;
   private readonly running = new Set<Promise<void>>();
-  /** `deliveryKey`s of the attempts in progress. */
+  /** `deliveryKey`s of the attempts in progress, and of those read from disk about to start (`claimed`). */
   private readonly inFlightKeys = new Set<string>();
+  /**
+   * Due work read from disk, not started yet: read `DISK_BATCH` at a time rather than as many as slots are free
+   * (a few at each completion), since each read also walks past every delivery in flight.
+   */
+  private claimed: ClaimedDelivery[] = [];
+  private claimedHead = 0;
   /**
    * Deliveries of just-committed events, in order: they start without reading SQLite back. Due work that is
    * only on disk (left by a previous process, retries, redrives, overflow of this queue) is read when this
@@ -159,9 +167,18 @@ export class DeliveryLoop implements DeliveryHandle {
     const now = this.hooks.now().getTime();
     const free = this.settings.concurrency - this.active;
     const gate = this.hooks.gate;
-    let budget = gate ? Math.min(free, gate.allowance(now)) : free;
+    let budget = gate ? Math.min(free, gate.allowance()) : free;
     const gated = budget < free;
     let started = 0;
+    // What was read from disk first: it is older than what is queued in memory.
+    const runClaimed = () => {
+      while (budget > 0 && this.claimedHead < this.claimed.length) {
+        this.run(this.claimed[this.claimedHead++]);
+        budget -= 1;
+        started += 1;
+      }
+    };
+    runClaimed();
     while (budget > 0 && this.readyHead < this.ready.length) {
       const d = this.ready[this.readyHead++];
       d.attempts = 1;
@@ -179,21 +196,22 @@ export class DeliveryLoop implements DeliveryHandle {
       this.ready = this.ready.slice(this.readyHead);
       this.readyHead = 0;
     }
-    if (budget > 0 && this.ready.length === 0 && this.diskWork) {
-      const bound = this.hooks.diskBound?.();
-      const claimed = this.store.dueDeliveries(now, budget, this.inFlightKeys, bound);
-      for (const d of claimed) this.run(d);
-      started += claimed.length;
-      if (claimed.length < budget) {
-        // Everything due on disk is running now; later retries wake the loop with their timer.
+    if (budget > 0 && this.ready.length === 0 && this.claimedHead === this.claimed.length && this.diskWork) {
+      const limit = Math.max(budget, DISK_BATCH);
+      this.claimed = this.store.dueDeliveries(now, limit, this.inFlightKeys);
+      this.claimedHead = 0;
+      for (const d of this.claimed) this.inFlightKeys.add(deliveryKey(d.event_id, d.route_key));
+      if (this.claimed.length < limit) {
+        // Everything due on disk is claimed now; later retries wake the loop with their timer.
         this.diskWork = false;
         this.overflow = false;
         const at = this.store.nextDueAt(now);
         if (at !== undefined) this.wakeAt(at);
       }
     }
+    runClaimed();
     gate?.started(started);
-    const waiting = this.ready.length > 0 || this.diskWork;
+    const waiting = this.ready.length > 0 || this.claimedHead < this.claimed.length || this.diskWork;
     if (gate && gated && waiting && !this.gateTimer) {
       // Nothing else wakes the loop when a burst ends without a further commit.
       this.gateTimer = setTimeout(() => {
@@ -207,11 +225,9 @@ export class DeliveryLoop implements DeliveryHandle {
     const key = deliveryKey(d.event_id, d.route_key);
     this.active += 1;
     this.inFlightKeys.add(key);
-    this.hooks.onInFlight?.(key, true);
     const run = this.deliver(d).finally(() => {
       this.active -= 1;
       this.inFlightKeys.delete(key);
-      this.hooks.onInFlight?.(key, false);
       this.running.delete(run);
       this.kick();
     });
@@ -239,11 +255,13 @@ export class DeliveryLoop implements DeliveryHandle {
       return;
     }
     try {
-      const event = JSON.parse(d.envelope) as Envelope;
-      const timeoutSeconds = route.timeoutSeconds ?? this.settings.defaultTimeoutSeconds;
-      const fresh = d.fresh === true && d.attempts === 1;
-      const correlationId = d.correlation_id ?? undefined;
-      const result = await withTimeout(this.invoke(route, event, fresh, correlationId), timeoutSeconds);
+      const result = await this.invoke(route, {
+        eventId: d.event_id,
+        envelope: d.envelope,
+        fresh: d.fresh === true && d.attempts === 1,
+        timeoutSeconds: route.timeoutSeconds ?? this.settings.defaultTimeoutSeconds,
+        correlationId: d.correlation_id ?? undefined,
+      });
       const now = this.hooks.now().getTime();
       this.store.markDone(d, result, now);
       this.report(d, "done", now);

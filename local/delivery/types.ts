@@ -1,22 +1,48 @@
-/** The delivery loop's contracts, shared by the in-thread loop, the delivery thread and its handle. */
+/** The delivery loop's contracts: its queue, its gate, how it runs a processor, what it reports. */
 import type { RouteRow } from "../../infra/table";
-import type { Envelope } from "../../processors/runtime";
 import type { Commit } from "../bus";
 import type { ClaimedDelivery, NewEvent } from "../store";
 
-/**
- * Runs one route's processor for one event and resolves with its result (rejects when the attempt failed).
- * `fresh`: the first attempt of an event this process just committed, so the idempotency store has nothing.
- * `correlationId`: the event's stored correlation id (absent: its id stands for it), which its follow-ups inherit.
- */
-export type Invoke = (
-  route: RouteRow,
-  event: Envelope,
-  fresh: boolean,
-  correlationId?: string,
-) => Promise<unknown>;
+/** One attempt of one delivery, as the loop hands it to an `Invoke`. */
+export interface Attempt {
+  eventId: string;
+  /** The event as stored (JSON text): it is parsed where the processor runs, not on the thread answering HTTP. */
+  envelope: string;
+  /** The first attempt of an event this process just committed, so the idempotency store has nothing. */
+  fresh: boolean;
+  /** The route's `timeoutSeconds` (or the default): the attempt fails with Lambda's timeout message after it. */
+  timeoutSeconds: number;
+  /** The event's stored correlation id (absent: its id stands for it), which its follow-ups inherit. */
+  correlationId?: string;
+}
 
-/** The loop's settings: plain data, so the delivery thread receives them as they are (`local/options.ts`). */
+/**
+ * Runs one route's processor for one attempt and resolves with its result; rejects when the attempt failed
+ * (the processor threw, timed out or crashed its worker), with an error whose `errorText` is what is recorded.
+ * Implemented by the worker pool (`pool/`, the default) and, unisolated, by `makeInvoke` (`invoke.ts`).
+ */
+export type Invoke = (route: RouteRow, attempt: Attempt) => Promise<unknown>;
+
+/** The processors' idempotency results, kept by the `Store`. */
+export interface ResultStore {
+  getIdempotent(key: string): { result: unknown } | undefined;
+  /** Keeps the first result written for `key`. */
+  putIdempotent(key: string, result: unknown, now: number): void;
+}
+
+/** What the processor workers did so far (`ProcessorPool.stats`, shown by `/local/health`). */
+export interface PoolStats {
+  /** Workers running now. */
+  workers: number;
+  /** Workers started since the app was built. */
+  started: number;
+  /** Workers that died of their processor (crash, `process.exit`, heap limit). */
+  crashed: number;
+  /** Workers stopped after an attempt timed out in them. */
+  timedOut: number;
+}
+
+/** The loop's settings (`local/options.ts`). */
 export interface DeliverySettings {
   /** Processors running at once. */
   concurrency: number;
@@ -34,20 +60,16 @@ export interface DeliverySettings {
 export interface DeliveryHooks {
   now: () => Date;
   onOutcome?: (outcome: DeliveryOutcome) => void;
-  /** Told when an attempt starts (`true`) and ends, by `deliveryKey` (the delivery thread mirrors this). */
-  onInFlight?: (key: string, running: boolean) => void;
   /**
    * Limits how many attempts may start now (`IngestPriority`: delivery yields to a burst of ingest); when it
    * holds work back, the loop asks again after `retryInMs`. Default: no limit besides `concurrency`.
    */
   gate?: DeliveryGate;
-  /** Highest event `seq` whose new deliveries may be read from disk (see `DeliveryQueue.dueDeliveries`). Default: all. */
-  diskBound?: () => number;
 }
 
-/** See `DeliveryHooks.gate`; implemented by `IngestPriority`. */
+/** See `DeliveryHooks.gate`; implemented by `IngestPriority`, which reads its own monotonic clock. */
 export interface DeliveryGate {
-  allowance(now: number): number;
+  allowance(): number;
   started(n: number): void;
   retryInMs(): number;
 }
@@ -71,7 +93,7 @@ export interface DeliveryQueue {
   markDead(d: ClaimedDelivery, error: string, now: number): void;
 }
 
-/** What the HTTP side needs from a delivery loop, in this thread (`DeliveryLoop`) or its own (`DeliveryThread`). */
+/** What the HTTP side needs from the delivery loop (`DeliveryLoop`). */
 export interface DeliveryHandle {
   /** Starts delivering, beginning with what a previous process left open. */
   start(): unknown;

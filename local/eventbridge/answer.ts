@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 /** The JSON protocol's media type. */
 export const AMZ_JSON = "application/x-amz-json-1.1";
 
-/** Added to the user agent of the processors' own EventBridge client (`local/delivery/invoke.ts`). */
+/** Added to the user agent of the processors' own EventBridge client over HTTP (`local/delivery/emit-transport.ts`). */
 export const LOCAL_EMIT_AGENT = "backbone-local-emit";
 
 /** An answer of the EventBridge API, independent of the transport. */

@@ -2,7 +2,7 @@
 import type pino from "pino";
 import type { RouteRow, StackArns, StackNames } from "../../infra/table";
 import type { Bus, ReplayEngine } from "../bus";
-import type { DeliveryHandle, IngestPriority } from "../delivery";
+import type { DeliveryHandle, IngestPriority, PoolStats } from "../delivery";
 import type { EventBridgeContext } from "../eventbridge";
 import type { Store } from "../store";
 import type { Metrics } from "./metrics";
@@ -23,7 +23,7 @@ export interface HttpContext {
   readonly routes: readonly RouteRow[];
   readonly store: Store;
   readonly bus: Bus;
-  /** The delivery loop, in this thread or the delivery thread. */
+  /** The delivery loop. */
   readonly worker: DeliveryHandle;
   readonly validator: EventValidator;
   /** EventBridge's API, answered by `POST /`. */
@@ -32,9 +32,11 @@ export interface HttpContext {
   readonly maxPending: number;
   readonly log: pino.Logger;
   readonly now: () => Date;
-  /** Where deliveries run (`LocalOptions.delivery`). */
-  readonly delivery: "thread" | "in-thread";
-  /** The ingest-first gate of the in-thread delivery loop (absent with the delivery thread). */
+  /** Where processors run (`LocalOptions.isolation`). */
+  readonly isolation: "workers" | "none";
+  /** The processor workers (absent with `isolation: "none"`). */
+  readonly pool?: { readonly stats: PoolStats };
+  /** The ingest-first gate of the delivery loop. */
   readonly priority?: IngestPriority;
   /** The one replay engine (StartReplay and `POST /local/replay`). */
   readonly replays: ReplayEngine;

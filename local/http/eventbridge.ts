@@ -14,7 +14,8 @@ export function registerEventBridgeApi(app: FastifyInstance, ctx: HttpContext): 
     // otherwise hold itself back).
     const ownEmit = String(req.headers["user-agent"] ?? "").includes(LOCAL_EMIT_AGENT);
     if (answer.status === 200 && target.endsWith(".PutEvents") && !ownEmit) {
-      ctx.priority?.arrived(1, ctx.now().getTime());
+      const entries = (req.body as { Entries?: unknown } | null)?.Entries;
+      ctx.priority?.arrived(Array.isArray(entries) ? entries.length : 1);
     }
     return sendAnswer(reply, answer);
   });

@@ -23,7 +23,7 @@ export function registerEventsRoute(app: FastifyInstance, ctx: HttpContext): voi
     const event = ctx.validator.validate(req.body);
     const correlationId = correlationOf(req.headers);
     // Counted once valid: a flood of bad requests must not hold delivery back (nothing it sends is accepted).
-    ctx.priority?.arrived(1, ctx.now().getTime());
+    ctx.priority?.arrived(1);
     if (ctx.store.openDeliveries >= ctx.maxPending) {
       throw tooManyRequests(
         `the local backlog is full (${ctx.store.openDeliveries} deliveries pending, limit ${ctx.maxPending}); retry later`,

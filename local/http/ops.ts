@@ -111,7 +111,8 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
     return reply.code(storage.ok ? 200 : 503).send({
       status: storage.ok ? "ok" : "unavailable",
       storage,
-      delivery: ctx.delivery,
+      isolation: ctx.isolation,
+      workers: ctx.pool?.stats,
       events: ctx.store.countEvents(),
       deliveries: {
         pending: byStatus.pending ?? 0,
@@ -123,7 +124,7 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
       open: ctx.store.openDeliveries,
       maxPending: ctx.maxPending,
       // True while a burst of events arrives faster than delivery could keep up: deliveries trickle until it ends.
-      yieldingToIngest: ctx.priority?.yielding(ctx.now().getTime()) ?? false,
+      yieldingToIngest: ctx.priority?.yielding() ?? false,
       dlq: ctx.store.countDlq(),
       routes: ctx.routes.map((r) => r.key),
     });

@@ -1,6 +1,9 @@
 /**
- * The real PutEvents path, shared by the Lambda adapter and the local stack (which points the client at its
- * own EventBridge-compatible endpoint).
+ * The PutEvents path, shared by the Lambda adapter and the local stack: `putEventsPublisher` turns a processor's
+ * emits into PutEvents calls (batches of 10, the entries' shape, a failure for any rejected entry), whatever
+ * makes the call; `eventBridgePublisher` makes it with the real `@aws-sdk/client-eventbridge` client (Lambda, and
+ * the local stack over HTTP). The local stack's in-process transport hands the same input to its own PutEvents
+ * code instead (`local/delivery/emit-transport.ts`).
  *
  * The SDK is required inside the function: in Lambda it comes from the `nodejs22.x` runtime, not from the
  * archive, and a module-level import would be captured by Pulumi's closure serializer.
@@ -21,40 +24,49 @@ export interface PutEventsFailure extends Error {
 /** PutEventsRequestEntry `TraceHeader` is 1 to 500 characters. */
 const MAX_TRACE_HEADER = 500;
 
+/** One PutEvents request entry, as the SDK's `PutEventsCommand` takes it. */
+export interface PutEventsRequestEntry {
+  EventBusName: string;
+  Source: string;
+  DetailType: string;
+  /** The detail as JSON text. */
+  Detail: string;
+  /** The X-Ray trace the follow-up continues (Lambda's `_X_AMZN_TRACE_ID`). */
+  TraceHeader?: string;
+}
+
+/** What a PutEvents call answers (the fields this path reads). */
+export interface PutEventsAnswer {
+  FailedEntryCount?: number;
+  Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
+}
+
+/** Makes one PutEvents call; throws (like the SDK) when the whole request is refused. */
+export type PutEventsCall = (input: { Entries: PutEventsRequestEntry[] }) => Promise<PutEventsAnswer>;
+
 /**
- * A `Publisher` that puts entries on `busName` through `client`, in batches of 10. Throws a `PutEventsFailure`
+ * A `Publisher` that puts entries on `busName` through `call`, in batches of 10, each carrying `traceHeader`
+ * when it is one PutEvents accepts (so one trace runs through the follow-ups). Throws a `PutEventsFailure`
  * (name `PutEventsFailed`) if any entry fails, so the caller retries the whole delivery.
- *
- * `traceHeader` (in Lambda, `_X_AMZN_TRACE_ID` of the invocation) goes on every entry as `TraceHeader`, so the
- * X-Ray trace of the event that caused the follow-ups runs on into the processors that receive them. Left out
- * when empty or too long for PutEvents.
  */
-export function eventBridgePublisher(
-  client: EventBridgeClient,
-  busName: string,
-  traceHeader?: string,
-): Publisher {
+export function putEventsPublisher(call: PutEventsCall, busName: string, traceHeader?: string): Publisher {
   const trace =
     traceHeader !== undefined && traceHeader !== "" && traceHeader.length <= MAX_TRACE_HEADER
       ? { TraceHeader: traceHeader }
       : {};
   return {
     async publish(entries: EmitEntry[]) {
-      const { PutEventsCommand } =
-        require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
       for (let i = 0; i < entries.length; i += PUT_EVENTS_BATCH) {
         const batch = entries.slice(i, i + PUT_EVENTS_BATCH);
-        const out = await client.send(
-          new PutEventsCommand({
-            Entries: batch.map((e) => ({
-              EventBusName: busName,
-              Source: e.source,
-              DetailType: e.detailType,
-              Detail: JSON.stringify(e.detail),
-              ...trace,
-            })),
-          }),
-        );
+        const out = await call({
+          Entries: batch.map((e) => ({
+            EventBusName: busName,
+            Source: e.source,
+            DetailType: e.detailType,
+            Detail: JSON.stringify(e.detail),
+            ...trace,
+          })),
+        });
         const failed = out.FailedEntryCount ?? 0;
         if (failed > 0) {
           const first = (out.Entries ?? []).find((r) => r.ErrorCode);
@@ -70,4 +82,21 @@ export function eventBridgePublisher(
       }
     },
   };
+}
+
+/** `putEventsPublisher` over the real EventBridge client. */
+export function eventBridgePublisher(
+  client: EventBridgeClient,
+  busName: string,
+  traceHeader?: string,
+): Publisher {
+  return putEventsPublisher(
+    async (input) => {
+      const { PutEventsCommand } =
+        require("@aws-sdk/client-eventbridge") as typeof import("@aws-sdk/client-eventbridge");
+      return client.send(new PutEventsCommand(input));
+    },
+    busName,
+    traceHeader,
+  );
 }

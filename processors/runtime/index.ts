@@ -35,5 +35,13 @@ export {
   detailCheckCode,
   type DetailCheck,
 } from "./detail-check";
-export { eventBridgePublisher, PUT_EVENTS_BATCH, type PutEventsFailure } from "./emit";
+export {
+  eventBridgePublisher,
+  PUT_EVENTS_BATCH,
+  putEventsPublisher,
+  type PutEventsAnswer,
+  type PutEventsCall,
+  type PutEventsFailure,
+  type PutEventsRequestEntry,
+} from "./emit";
 export { dynamoStore, jsonLogger, lambdaHandler } from "./lambda";

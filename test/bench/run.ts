@@ -6,12 +6,19 @@
  */
 import * as e2e from "./e2e";
 import * as ingest from "./ingest";
-import { machine } from "./lib/report";
+import { loadAverage, machine } from "./lib/report";
 import * as matcher from "./matcher";
 import * as memory from "./memory";
+import * as sustained from "./sustained";
 
 /** The bench modules, in the order they run. */
-const BENCHES: Readonly<Record<string, { run(): Promise<unknown> }>> = { matcher, ingest, e2e, memory };
+const BENCHES: Readonly<Record<string, { run(): Promise<unknown> }>> = {
+  matcher,
+  ingest,
+  e2e,
+  sustained,
+  memory,
+};
 const MODULES = Object.keys(BENCHES);
 
 async function main(): Promise<void> {
@@ -20,7 +27,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0)
     throw new Error(`unknown bench module(s) ${unknown.join(", ")}; known: ${MODULES.join(", ")}`);
   const selected = wanted.length > 0 ? MODULES.filter((m) => wanted.includes(m)) : MODULES;
-  console.log(`machine: ${machine()}`);
+  console.log(`machine: ${machine()}; ${loadAverage()}`);
   console.log(`command: npm run bench${wanted.length ? ` -- ${wanted.join(" ")}` : ""}`);
   const verdicts: string[] = [];
   for (const name of selected) {
@@ -37,7 +44,7 @@ async function main(): Promise<void> {
     } catch (err) {
       verdict = `ERROR ${err instanceof Error ? err.stack : String(err)}`;
     }
-    verdicts.push(`${name}: ${verdict} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    verdicts.push(`${name}: ${verdict} (${((Date.now() - started) / 1000).toFixed(1)} s, ${loadAverage()})`);
     if (verdict !== "ok") process.exitCode = 1;
   }
   console.log(`\n## summary\n${verdicts.join("\n")}`);

@@ -1,8 +1,8 @@
 /**
  * Durability: `local/main.ts` (what `npm start` runs) is killed with SIGKILL in the middle of a stream of
  * events; after a restart on the same database every event that got a 202 is processed. None is lost.
- * Once with deliveries on the main event loop (the default) and once on the delivery thread
- * (`BACKBONE_DELIVERY=thread`). Also its shutdown: SIGTERM closes cleanly; a second signal exits at once.
+ * Processors run in their workers (the default): the kill takes them down with the process. Also its shutdown:
+ * SIGTERM closes cleanly; a second signal exits at once.
  */
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -19,10 +19,8 @@ interface Child {
   exited: Promise<void>;
 }
 
-type Delivery = "in-thread" | "thread";
-
 /** Starts `local/main.ts` on `port` with the database `db`; resolves once it answers /local/health. */
-async function startMain(db: string, port: number, delivery: Delivery): Promise<Child> {
+async function startMain(db: string, port: number): Promise<Child> {
   const proc = spawn(
     process.execPath,
     ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", String(port)],
@@ -34,7 +32,6 @@ async function startMain(db: string, port: number, delivery: Delivery): Promise<
         BACKBONE_DB: db,
         LOG_LEVEL: "warn",
         BACKBONE_CONCURRENCY: "1",
-        BACKBONE_DELIVERY: delivery,
       },
       stdio: ["ignore", "ignore", "pipe"],
     },
@@ -113,10 +110,10 @@ function eventNumber(n: number): { "detail-type": string; detail: Record<string,
   }
 }
 
-for (const delivery of ["in-thread", "thread"] as const) describeCrash(delivery);
+describeCrash();
 
-function describeCrash(delivery: Delivery): void {
-  describe(`local stack: crash safety (delivery ${delivery})`, function () {
+function describeCrash(): void {
+  describe("local stack: crash safety", function () {
     this.timeout(120_000);
     const temp = tempDir();
     const db = join(temp.dir, "backbone.db");
@@ -130,9 +127,9 @@ function describeCrash(delivery: Delivery): void {
     });
 
     it("processes every event that got a 202 after a SIGKILL mid-stream and a restart", async () => {
-      child = await startMain(db, await freePort(), delivery);
+      child = await startMain(db, await freePort());
       const health = await request(`${child.url}/local/health`);
-      expect(health.body.delivery, "where npm start delivers").to.equal(delivery);
+      expect(health.body.isolation, "where npm start runs processors").to.equal("workers");
       const acked: string[] = [];
       let sent = 0;
       let killed = false;
@@ -173,7 +170,7 @@ function describeCrash(delivery: Delivery): void {
       probe.close();
       expect(open, "deliveries interrupted by the kill").to.be.greaterThan(0);
 
-      child = await startMain(db, await freePort(), delivery);
+      child = await startMain(db, await freePort());
       const unsettled: string[] = [];
       for (const id of acked) {
         const view = await waitFor(child.url, id, undefined, 30_000).catch(() => undefined);
@@ -184,14 +181,14 @@ function describeCrash(delivery: Delivery): void {
     });
 
     it("shuts down cleanly on SIGTERM", async () => {
-      const running = child ?? (await startMain(db, await freePort(), delivery));
+      const running = child ?? (await startMain(db, await freePort()));
       running.proc.kill("SIGTERM");
       await running.exited;
       expect(running.proc.exitCode, running.stderr()).to.equal(0);
     });
 
     it("exits at once with code 1 on a second signal while shutting down", async () => {
-      const running = await startMain(db, await freePort(), delivery);
+      const running = await startMain(db, await freePort());
       child = running;
       const held = await holdRequest(running.url);
       try {

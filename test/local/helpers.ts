@@ -24,11 +24,23 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the local stack on a free port with a temporary database. An inline table (`routes`: test processors
+ * that fail on purpose) runs unisolated (`isolation: "none"`) unless told otherwise: its functions cannot be
+ * posted to workers; crash tests name a module (`routesModule`) instead.
+ */
 export async function startLocal(options: LocalOptions = {}): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "backbone-local-test-"));
-  // TEST_LOG_LEVEL=debug shows the server's and the processors' logs on stderr while debugging a test.
+  // TEST_LOG_LEVEL=debug shows the server's logs on stderr (and the processor workers' on stdout) while debugging.
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }, pino.destination(2));
-  const local = buildApp({ dbPath: join(dir, "backbone.db"), retryBaseDelayMs: 10, logger, ...options });
+  const isolation = options.isolation ?? (options.routes ? "none" : undefined);
+  const local = buildApp({
+    dbPath: join(dir, "backbone.db"),
+    retryBaseDelayMs: 10,
+    logger,
+    ...options,
+    isolation,
+  });
   const url = await local.listen({ port: 0 });
   return {
     url,
@@ -46,7 +58,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Running> {
  * thread or the file's lock unless asked.
  */
 export function openStore(file = ":memory:", overrides: Partial<StoreOptions> = {}): Store {
-  const { store } = resolveOptions({ dbPath: file, routes: [] });
+  const { store } = resolveOptions({ dbPath: file, routes: [], isolation: "none" });
   return new Store(file, { ...store, checkpointIntervalMs: 0, lock: false, ...overrides });
 }
 

@@ -44,10 +44,10 @@ describe("local stack: options and their defaults", function () {
   });
 
   it("resolveOptions applies DEFAULTS to every setting it is not given", () => {
-    const resolved = resolveOptions({ routes: [] });
+    const resolved = resolveOptions({ routes: [], isolation: "none" });
     expect(resolved).to.deep.include({
       dbPath: DEFAULTS.dbPath,
-      delivery: DEFAULTS.delivery,
+      isolation: "none",
       emitTransport: DEFAULTS.emitTransport,
       busName: "event-backbone-local",
       busAliases: ["backbone"],
@@ -80,21 +80,32 @@ describe("local stack: options and their defaults", function () {
       readyQueueCap: DEFAULTS.readyQueueCap,
     });
     expect(resolved.ingestPriority).to.deep.equal({
-      rate: DEFAULTS.ingestPriorityRate,
+      enabled: DEFAULTS.ingestPriority === "on",
+      load: DEFAULTS.ingestPriorityLoad,
+      gain: DEFAULTS.ingestPriorityGain,
       trickle: DEFAULTS.ingestPriorityTrickle,
       windowMs: DEFAULTS.ingestPriorityWindowMs,
     });
+    expect(resolved.workers).to.deep.equal({
+      defaultMemoryMb: DEFAULTS.defaultMemoryMb,
+      startTimeoutMs: DEFAULTS.workerStartTimeoutMs,
+    });
+  });
+
+  it("isolates processors in workers unless told otherwise", () => {
+    expect(resolveOptions({}).isolation).to.equal("workers");
+    expect(DEFAULTS.isolation).to.equal("workers");
   });
 
   it("names the local stack as the Pulumi project's stack `local` (Pulumi.yaml's name)", () => {
     const project = /^name:\s*(\S+)/m.exec(readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"))?.[1];
     expect(DEFAULTS.project).to.equal(project);
-    const { names, arns } = resolveOptions({ routes: [] });
+    const { names, arns } = resolveOptions({ routes: [], isolation: "none" });
     expect(names.bus).to.equal(`${project}-local`);
     expect(arns.rule("order-created")).to.equal(
       `arn:aws:events:ap-southeast-2:000000000000:rule/${project}-local/${project}-local-order-created`,
     );
-    expect(resolveOptions({ routes: [], stack: "ci" }).busName).to.equal(`${project}-ci`);
+    expect(resolveOptions({ routes: [], isolation: "none", stack: "ci" }).busName).to.equal(`${project}-ci`);
   });
 
   it("loads the default routing table from its module, relative to the project root", () => {
@@ -103,11 +114,23 @@ describe("local stack: options and their defaults", function () {
     expect(resolved.routes.map((r) => r.key)).to.include("order-created");
   });
 
-  it("refuses the delivery thread with an inline table", () => {
-    expect(() => resolveOptions({ delivery: "thread", routes: [] })).to.throw(/routesModule/);
+  it("refuses an inline table in workers, naming both ways out", () => {
+    expect(() => resolveOptions({ routes: [] })).to.throw(/routesModule.*isolation: "none"/);
+    expect(() => resolveOptions({ routes: [], isolation: "workers" })).to.throw(/cannot be posted/);
   });
 
   const envCases: [name: string, env: Record<string, string>, error: RegExp][] = [
+    [
+      "an ingest priority that is neither on nor off",
+      { BACKBONE_INGEST_PRIORITY: "yes" },
+      /BACKBONE_INGEST_PRIORITY must be on or off/,
+    ],
+    ["the removed delivery thread", { BACKBONE_DELIVERY: "thread" }, /BACKBONE_DELIVERY is no longer read/],
+    [
+      "the removed ingest rate threshold",
+      { BACKBONE_INGEST_PRIORITY_RATE: "5000" },
+      /BACKBONE_INGEST_PRIORITY_RATE is no longer read/,
+    ],
     [
       "a negative number",
       { BACKBONE_MAX_PENDING: "-1" },
@@ -117,11 +140,6 @@ describe("local stack: options and their defaults", function () {
       "text for a number",
       { BACKBONE_CONCURRENCY: "many" },
       /BACKBONE_CONCURRENCY must be a non-negative number/,
-    ],
-    [
-      "an unknown delivery mode",
-      { BACKBONE_DELIVERY: "process" },
-      /BACKBONE_DELIVERY must be thread or in-thread/,
     ],
     ["a port out of range", { PORT: "70000" }, /PORT: invalid port/],
   ];
@@ -139,11 +157,10 @@ describe("local stack: options and their defaults", function () {
       LOG_LEVEL: "debug",
       BACKBONE_RETRY_BASE_MS: "5",
       BACKBONE_MAX_PENDING: "10",
-      BACKBONE_INGEST_PRIORITY_RATE: "0",
+      BACKBONE_INGEST_PRIORITY: "off",
       BACKBONE_INGEST_PRIORITY_TRICKLE: "3",
       BACKBONE_CONCURRENCY: "2",
       BACKBONE_CHECKPOINT_MS: "0",
-      BACKBONE_DELIVERY: "thread",
       BACKBONE_TOKEN: "s3cret",
       BACKBONE_ALLOWED_HOSTS: "bus.lan, 10.0.0.5",
     });
@@ -155,11 +172,10 @@ describe("local stack: options and their defaults", function () {
         dbPath: "/tmp/x.db",
         retryBaseDelayMs: 5,
         maxPending: 10,
-        ingestPriorityRate: 0,
+        ingestPriority: "off",
         ingestPriorityTrickle: 3,
         concurrency: 2,
         checkpointIntervalMs: 0,
-        delivery: "thread",
         token: "s3cret",
         allowedHosts: ["bus.lan", "10.0.0.5"],
       },
@@ -167,6 +183,8 @@ describe("local stack: options and their defaults", function () {
   });
 
   it("refuses a token with the HTTP emit transport (its client would not carry it)", () => {
-    expect(() => resolveOptions({ routes: [], token: "t", emitTransport: "http" })).to.throw(/token/);
+    expect(() =>
+      resolveOptions({ routes: [], isolation: "none", token: "t", emitTransport: "http" }),
+    ).to.throw(/token/);
   });
 });

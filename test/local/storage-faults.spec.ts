@@ -1,5 +1,5 @@
 /**
- * Storage faults over HTTP, in both delivery modes: with the disk full (`PRAGMA max_page_count`) new events get
+ * Storage faults over HTTP, with processors isolated and not: with the disk full (`PRAGMA max_page_count`) new events get
  * 503 `ServiceUnavailable` with `Retry-After` (the contract's shape on `POST /events`, AWS's on PutEvents), health
  * is not ok, delivery pauses and keeps the outcomes it cannot write; when space returns everything acknowledged
  * is processed exactly once and the server accepts again, on its own. A database file deleted or replaced
@@ -35,16 +35,16 @@ function fill(server: Running): void {
   server.local.store.db.pragma(`max_page_count = ${pages}`);
 }
 
-for (const delivery of ["in-thread", "thread"] as const) {
-  describe(`local stack: a full disk (${delivery} delivery)`, function () {
+for (const isolation of ["workers", "none"] as const) {
+  describe(`local stack: a full disk (processors: ${isolation === "workers" ? "isolated workers" : "unisolated"})`, function () {
     this.timeout(60_000);
     const temp = tempDir();
     const gate = join(temp.dir, "gate");
     let server: Running;
     before(async () => {
-      // Before the app starts: the delivery thread copies the environment when it starts.
+      // Before the app starts: a processor worker copies the environment when it starts.
       process.env.BACKBONE_TEST_GATE = gate;
-      server = await startLocal({ delivery, routesModule: ROUTES_MODULE, storageCheckMs: 100 });
+      server = await startLocal({ isolation, routesModule: ROUTES_MODULE, storageCheckMs: 100 });
     });
     after(async () => {
       delete process.env.BACKBONE_TEST_GATE;

@@ -10,7 +10,12 @@ export function renderHealth(dl, health) {
     ["backlog", `${health.open} open`],
     ["retrying", d.retrying],
     ["dead letters", health.dlq],
-    ["delivery", health.delivery + (health.yieldingToIngest ? " (yielding to ingest)" : "")],
+    [
+      "processors",
+      (health.isolation === "workers"
+        ? `isolated (${health.workers?.workers ?? 0} workers, ${health.workers?.crashed ?? 0} crashed)`
+        : "unisolated") + (health.yieldingToIngest ? "; yielding to ingest" : ""),
+    ],
   ];
   fill(
     dl,

@@ -14,6 +14,15 @@ export function machine(): string {
   return `${model}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
+/**
+ * The machine's load average (1, 5, 15 min), as `uptime` prints it: other work on the same cores changes every
+ * number here, so each module prints it with its results.
+ */
+export function loadAverage(): string {
+  const [one, five, fifteen] = os.loadavg().map((l) => l.toFixed(2));
+  return `load average ${one}, ${five}, ${fifteen} (${os.cpus().length} cores)`;
+}
+
 /** A Markdown table. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;

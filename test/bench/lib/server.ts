@@ -25,9 +25,9 @@ export interface ChildServer {
   stop(options?: { signal?: NodeJS.Signals; keepData?: boolean }): Promise<void>;
 }
 
-/** The bare `node:http` baseline (`bare-server.ts`). */
-export async function startBare(): Promise<ChildServer> {
-  return startChild(join(__dirname, "bare-server.ts"), {}, "/");
+/** The bare `node:http` baseline (`bare-server.ts`); `cpus` pins it (`taskset -c`), as `startLocal`'s. */
+export async function startBare(cpus?: string): Promise<ChildServer> {
+  return startChild(join(__dirname, "bare-server.ts"), {}, "/", undefined, cpus);
 }
 
 /**
@@ -35,11 +35,21 @@ export async function startBare(): Promise<ChildServer> {
  * directory (or `dataDir` to restart on existing data), logging only warnings.
  */
 export async function startLocal(
-  options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv; routesModule?: string; cpus?: string } = {},
 ): Promise<ChildServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "backbone-bench-"));
   const env = { BACKBONE_DB: join(dataDir, "backbone.db"), LOG_LEVEL: "warn", ...options.env };
-  return startChild(join(ROOT, "local/main.ts"), env, "/local/health", dataDir);
+  if (!options.routesModule)
+    return startChild(join(ROOT, "local/main.ts"), env, "/local/health", dataDir, options.cpus);
+  // Another table: `npm start`'s settings with `routesModule` (a bench entry, see local-with-table.ts).
+  const withTable = { ...env, BENCH_ROUTES_MODULE: options.routesModule };
+  return startChild(
+    join(__dirname, "local-with-table.ts"),
+    withTable,
+    "/local/health",
+    dataDir,
+    options.cpus,
+  );
 }
 
 async function startChild(
@@ -47,12 +57,16 @@ async function startChild(
   env: NodeJS.ProcessEnv,
   readyPath: string,
   dataDir?: string,
+  cpus?: string,
 ): Promise<ChildServer> {
   const port = await freePort();
   // stdout (the JSON log) goes to a file, not a pipe: an unread pipe would block the server once it fills up.
   const logFile = dataDir ? join(dataDir, "server.log") : undefined;
   const logFd = logFile ? openSync(logFile, "a") : "ignore";
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script], {
+  const node = [process.execPath, "-r", "ts-node/register/transpile-only", script];
+  // Pinned to `cpus` (all its threads, processor workers included) to play a machine with fewer cores.
+  const [command, ...args] = cpus ? ["taskset", "-c", cpus, ...node] : node;
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: "production" },
     stdio: ["ignore", logFd, "pipe"],

@@ -7,6 +7,7 @@ import { routes } from "../../../infra/routes";
 import { healableRoute } from "../../support/healable-route";
 import { accept, fixture, request, startLocal, until, waitFor, type Running } from "../../local/helpers";
 import { cli, startCli } from "./helpers";
+import { processorsLine } from "../../../infra/cli/local";
 
 describe("backbone CLI against the local stack", function () {
   const broken = healableRoute();
@@ -223,11 +224,20 @@ describe("backbone CLI against the local stack", function () {
     expect(stderr).to.match(/^backbone: BadRequestBody: body\.name: .+\n$/);
   });
 
+  it("health says how processors run: in isolated workers (with their counts) or unisolated", () => {
+    expect(processorsLine("workers", { workers: 2, started: 3, crashed: 1, timedOut: 0 })).to.equal(
+      "isolated workers: 2 running, 3 started, 1 crashed, 0 timed out",
+    );
+    expect(processorsLine("none", undefined)).to.equal("unisolated, on the server's thread");
+  });
+
   it("health: the backlog, deliveries and dead letters; --json: the local stack's own answer", async () => {
     const text = await cli(["health", ...at]);
     expect(text.code).to.equal(0);
     expect(text.stdout).to.match(
-      new RegExp(`^target: +${server.url.replace(/\./g, "\\.")}\nstatus: +ok\ndelivery: +in-thread\n`),
+      new RegExp(
+        `^target: +${server.url.replace(/\./g, "\\.")}\nstatus: +ok\nprocessors: +unisolated, on the server's thread\n`,
+      ),
     );
     expect(text.stdout).to.match(/\nbacklog: +\d+ open of 1000000\n/);
     expect(text.stdout).to.match(/\nroutes: +order-created, .*, warehouse\n$/);

@@ -51,11 +51,11 @@ async function settledTree(url: string, id: string): Promise<Node> {
   return t as Node;
 }
 
-for (const delivery of ["in-thread", "thread"] as const) {
-  describe(`local stack: an event's causal tree (delivery ${delivery})`, function () {
+for (const isolation of ["workers", "none"] as const) {
+  describe(`local stack: an event's causal tree (processors: ${isolation === "workers" ? "isolated workers" : "unisolated"})`, function () {
     let server: Running;
     before(async () => {
-      server = await startLocal({ delivery });
+      server = await startLocal({ isolation });
     });
     after(async () => {
       await server?.stop();

@@ -1,0 +1,132 @@
+/**
+ * How a processor's worker loads the project's code. Under ts-node (`npm start`, mocha, benches) the worker must
+ * transpile the TypeScript it loads; that took ~1.9 s per start here (0.5–0.9 s with a cache), and loading
+ * ts-node and TypeScript alone needs more heap than a small `memoryMb` leaves. So outputs are cached on disk by
+ * file and source hash, and the main thread, whose ts-node has already transpiled every file the worker needs
+ * (it loaded the same routing table), writes any missing entry before a worker starts (`warmCache`). ts-node is
+ * loaded in a worker only for a file the main thread never loaded.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+/** The worker's entry point: installs the cache's `require` hook, then loads `workerData.entry`. */
+export const BOOTSTRAP = `
+const { workerData, threadId } = require("node:worker_threads");
+const fs = require("node:fs");
+const path = require("node:path");
+const { createHash } = require("node:crypto");
+if (workerData.tsNode) {
+  let service;
+  require.extensions[".ts"] = (module, filename) => {
+    const source = fs.readFileSync(filename, "utf8");
+    const hash = createHash("sha1").update(filename).update("\\0").update(source).digest("hex");
+    const file = path.join(workerData.cacheDir, hash + ".js");
+    let js;
+    try {
+      js = fs.readFileSync(file, "utf8");
+    } catch {
+      service ??= require(workerData.tsNode).create({ transpileOnly: true, project: workerData.tsconfig });
+      js = service.compile(source, filename);
+      try {
+        fs.mkdirSync(workerData.cacheDir, { recursive: true });
+        const tmp = file + "." + process.pid + "-" + threadId;
+        fs.writeFileSync(tmp, js);
+        fs.renameSync(tmp, file);
+      } catch {
+        // A read-only tree: the next start transpiles again.
+      }
+    }
+    module._compile(js, filename);
+  };
+}
+require(workerData.entry);
+`;
+
+/** Project root (for the cache and tsconfig). */
+const ROOT = resolve(__dirname, "..", "..", "..");
+
+/** What `BOOTSTRAP` reads from `workerData`, besides the worker's own data. */
+export interface BootData {
+  entry: string;
+  /** ts-node's path when this process runs under it (then the cache is used). */
+  tsNode?: string;
+  tsconfig: string;
+  cacheDir: string;
+}
+
+/** The bootstrap's data for a worker running `entry` (a path this module resolves). */
+export function bootData(entry: string): BootData {
+  const underTsNode = __filename.endsWith(".ts");
+  return {
+    entry,
+    tsNode: underTsNode ? require.resolve("ts-node") : undefined,
+    tsconfig: resolve(ROOT, "tsconfig.json"),
+    cacheDir: resolve(ROOT, "node_modules/.cache/backbone-workers"),
+  };
+}
+
+/**
+ * This process's Node options for a worker, without ts-node's `-r`/`--require` (workers inherit `execArgv`:
+ * `npm start` would make each of them load ts-node and TypeScript, measured at ~80 MB of RSS and most of its
+ * start-up per worker; the cache above makes that unnecessary).
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i];
+    if ((arg === "-r" || arg === "--require") && execArgv[i + 1]?.includes("ts-node")) {
+      i += 1;
+      continue;
+    }
+    if (/^(-r|--require)=.*ts-node/.test(arg)) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
+/** ts-node's service in this process, if it registered one (`ts-node`'s `REGISTER_INSTANCE`). */
+interface TsNodeService {
+  compile(code: string, fileName: string): string;
+}
+
+/**
+ * Writes the cache entry of the worker's entry and of every TypeScript file of the project this process has
+ * loaded that the cache lacks, with this process's own ts-node (already in memory), so workers find them. Cheap
+ * when the cache is warm (a read and a hash per file). Does nothing outside ts-node.
+ */
+export function warmCache(data: BootData): number {
+  const service = (process as unknown as Record<symbol, TsNodeService | undefined>)[
+    Symbol.for("ts-node.register.instance")
+  ];
+  if (!data.tsNode || !service) return 0;
+  let written = 0;
+  // The worker's entry is the one file this thread never loads itself.
+  for (const filename of [data.entry, ...Object.keys(require.cache)]) {
+    if (!filename.endsWith(".ts") || filename.includes("node_modules") || !filename.startsWith(ROOT))
+      continue;
+    try {
+      const source = readFileSync(filename, "utf8");
+      const hash = createHash("sha1").update(filename).update("\0").update(source).digest("hex");
+      const file = join(data.cacheDir, `${hash}.js`);
+      if (exists(file)) continue;
+      mkdirSync(data.cacheDir, { recursive: true });
+      const tmp = `${file}.${process.pid}-main`;
+      writeFileSync(tmp, service.compile(source, filename));
+      renameSync(tmp, file);
+      written += 1;
+    } catch {
+      // A read-only tree or a file gone meanwhile: the worker transpiles it itself.
+    }
+  }
+  return written;
+}
+
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
