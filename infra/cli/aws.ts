@@ -23,17 +23,7 @@ import { Logs, type RouteLogs } from "./aws-logs";
 import { Queues, queuesOf, type RouteQueue } from "./aws-queues";
 import { CommandFailed, UsageError } from "./errors";
 import { whereOf, type StackOutputs } from "./outputs";
-import type {
-  DlqListing,
-  Health,
-  RedriveResult,
-  ReplayProgress,
-  ReplayRequest,
-  RouteLine,
-  TailFilter,
-  TailLine,
-  Target,
-} from "./target";
+import type * as T from "./target";
 
 /** How the AWS clients are made. */
 export interface AwsSettings {
@@ -50,7 +40,7 @@ export interface AwsSettings {
   now: () => number;
 }
 
-export class AwsTarget implements Target {
+export class AwsTarget implements T.Target {
   readonly name: string;
   private readonly region: string;
   private readonly eventBridge: EventBridgeClient;
@@ -76,7 +66,7 @@ export class AwsTarget implements Target {
 
   async routes() {
     const rules = await this.rules();
-    const routes: RouteLine[] = [];
+    const routes: T.RouteLine[] = [];
     for (const rule of rules) {
       const targets = await this.call(() =>
         this.eventBridge.send(
@@ -96,14 +86,14 @@ export class AwsTarget implements Target {
     }
     // In the table's order (the outputs keep it), then any rule the table did not make.
     const order = Object.keys(this.outputs.routeResources);
-    const rank = (r: RouteLine) => (r.key === undefined ? order.length : order.indexOf(r.key));
+    const rank = (r: T.RouteLine) => (r.key === undefined ? order.length : order.indexOf(r.key));
     routes.sort((a, b) => rank(a) - rank(b));
     return { routes, raw: rules };
   }
 
   async tail(
-    filter: TailFilter,
-    onLine: (line: TailLine) => void,
+    filter: T.TailFilter,
+    onLine: (line: T.TailLine) => void,
     signal: AbortSignal,
     onReady: () => void,
   ): Promise<void> {
@@ -134,7 +124,7 @@ export class AwsTarget implements Target {
     return found;
   }
 
-  async dlqList(route?: string): Promise<DlqListing> {
+  async dlqList(route?: string): Promise<T.DlqListing> {
     const queues = queuesOf(this.outputs.routeResources, this.routeKeys(route));
     const counts = await Promise.all(queues.map((q) => this.queues.count(q)));
     const peeked = await Promise.all(queues.map((q, i) => (counts[i] > 0 ? this.queues.peek(q) : [])));
@@ -147,7 +137,7 @@ export class AwsTarget implements Target {
     };
   }
 
-  async dlqRedrive(select: { route?: string; ids?: string[] }): Promise<RedriveResult> {
+  async dlqRedrive(select: { route?: string; ids?: string[] }): Promise<T.RedriveResult> {
     const ids = select.ids ? new Set(select.ids) : undefined;
     const queues = queuesOf(this.outputs.routeResources, this.routeKeys(select.route));
     const results: { queue: RouteQueue; redriven: string[]; failed: { id: string; error: string }[] }[] = [];
@@ -166,7 +156,7 @@ export class AwsTarget implements Target {
     return { redriven: redriven.length, ids: redriven, failed, raw: results };
   }
 
-  async startReplay(request: ReplayRequest): Promise<ReplayProgress> {
+  async startReplay(request: T.ReplayRequest): Promise<T.ReplayProgress> {
     const filter = request.route ? [this.resources(request.route).ruleArn] : undefined;
     await this.call(() =>
       this.eventBridge.send(
@@ -183,7 +173,7 @@ export class AwsTarget implements Target {
     return this.replayProgress(request.name);
   }
 
-  async replayProgress(name: string): Promise<ReplayProgress> {
+  async replayProgress(name: string): Promise<T.ReplayProgress> {
     const out = await this.call(() => this.eventBridge.send(new DescribeReplayCommand({ ReplayName: name })));
     return {
       name,
@@ -194,7 +184,7 @@ export class AwsTarget implements Target {
     };
   }
 
-  async health(): Promise<Health> {
+  async health(): Promise<T.Health> {
     const bus = await this.call(() =>
       this.eventBridge.send(new DescribeEventBusCommand({ Name: this.outputs.busName })),
     );

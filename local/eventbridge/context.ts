@@ -11,8 +11,8 @@ export interface BusNames {
 }
 
 /**
- * The API's collaborators: the main thread's (which commits itself) or the delivery thread's (which asks the main
- * thread to commit).
+ * The API's collaborators: the main thread's (which commits itself) or a processor worker's (whose commit hands
+ * the entries to the main thread).
  */
 export interface EventBridgeContext extends BusNames {
   /** The backlog PutEvents throttles on. */
@@ -22,8 +22,8 @@ export interface EventBridgeContext extends BusNames {
   /** Commits entries now and resolves with their ids, in order. */
   readonly commit: (entries: readonly BusEntry[]) => Promise<string[]>;
   /**
-   * The control plane (rules, targets, the archive, replays). Absent in the delivery thread, which answers only
-   * its processors' PutEvents: other operations are unknown there.
+   * The control plane (rules, targets, the archive, replays). Absent in a processor worker, which answers only
+   * its processor's PutEvents: other operations are unknown there.
    */
   readonly control?: ControlPlane;
 }

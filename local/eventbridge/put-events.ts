@@ -54,7 +54,8 @@ export async function putEvents(
   }
   const accepted = results.filter((r): r is BusEntry => "detail" in r);
   // Committed before the answer. On the main thread at once rather than with the request group (in-thread
-  // emits hold a delivery slot until answered); from the delivery thread, by the main thread's next commit.
+  // emits hold a delivery slot until answered); in a processor worker, the main thread commits them before it
+  // takes the attempt's outcome.
   const ids = accepted.length > 0 ? await ctx.commit(accepted) : [];
   let next = 0;
   const out = results.map((r): EntryResult => ("detail" in r ? { EventId: ids[next++] } : r));

@@ -16,7 +16,7 @@ export interface StorageHealth {
   message?: string;
   /** ISO time the fault began. */
   since?: string;
-  /** Writes kept in memory until the file accepts them again (outcomes, retries, the delivery thread's batches). */
+  /** Writes kept in memory until the file accepts them again (outcomes, retries, dead letters). */
   unwritten: number;
 }
 

@@ -29,5 +29,4 @@ export {
   type DlqRow,
   type EventRow,
   type NewEvent,
-  type WriteBatch,
 } from "./rows";

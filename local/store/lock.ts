@@ -1,6 +1,6 @@
 /**
- * One server per database file. The store opens several connections to its file (the writer, the checkpoint
- * thread, the delivery thread's reader), so SQLite's own `locking_mode = EXCLUSIVE` on the file cannot be used:
+ * One server per database file. The store opens several connections to its file (the writer and the checkpoint
+ * thread), so SQLite's own `locking_mode = EXCLUSIVE` on the file cannot be used:
  * it would shut out those too. Instead a small SQLite file beside it, `<db>.lock`, is held in a write
  * transaction for the server's lifetime. SQLite locks it with POSIX advisory locks, which the OS drops when the
  * process ends, however it ends (SIGKILL included), so no stale lock is ever left behind; a pid file with

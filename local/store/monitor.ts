@@ -1,7 +1,6 @@
 /**
  * The writer Store's watch over its file. A failed write (disk full, I/O error) puts the store in a fault state:
- * new events are refused with 503, delivery pauses (the `paused` flag is shared memory, so the delivery thread's
- * Store sees it too), and what could not be written is kept and retried every `checkMs` until it is written,
+ * new events are refused with 503, delivery pauses (the `paused` flag is in the Store's shared counters), and what could not be written is kept and retried every `checkMs` until it is written,
  * which ends the fault on its own. The file itself is checked on the same timer: SQLite keeps writing to a
  * deleted or replaced file without complaint (measured: an INSERT after `unlink` succeeds), so its device and
  * inode are compared with the path's; if they differ the file is `gone`, writes stop, and only the original file

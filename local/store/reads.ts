@@ -10,7 +10,7 @@ export abstract class StoreReads {
   constructor(
     readonly db: Database.Database,
     protected readonly stmt: Statements,
-    /** Absent on the delivery thread's reader, whose database has every row written. */
+    /** Absent when every row is written with its event. */
     protected readonly rows: PendingRows | undefined,
   ) {}
 

@@ -138,7 +138,7 @@ export interface AttemptRow {
   error: string | null;
 }
 
-/* Outcomes as data: the delivery thread sends them to the main thread in batches (remote-writes.ts). */
+/* Outcomes as data: the write tuples of writes.ts. */
 
 /** `done`: result, doneAt, attempts, first, last, eventId, routeKey. */
 export type DoneWrite = [string, number, number, number, number, string, string];
@@ -146,18 +146,6 @@ export type DoneWrite = [string, number, number, number, number, string, string]
 export type RetryWrite = [number, string, number, number | null, number | null, string, string, number];
 /** Dead-lettered: error, now, attempts, first, last, eventId, routeKey, the failed attempt's start. */
 export type DeadWrite = [string, number, number, number, number, string, string, number | null];
-/** An idempotency result: key, result JSON (`{result}`), storedAt. */
-export type IdemWrite = [string, string, number];
-
-/** One batch of the delivery thread's writes, committed atomically by the main thread. */
-export interface WriteBatch {
-  id: number;
-  idem: IdemWrite[];
-  done: DoneWrite[];
-  retry: RetryWrite[];
-  dead: DeadWrite[];
-}
-
 /* Replays (replays.ts). */
 
 /** Replay states, as EventBridge names them. */

@@ -13,7 +13,7 @@ export interface OpenOptions {
   synchronous: "NORMAL" | "FULL";
   /** A checkpoint thread runs beside this connection, so SQLite's own checkpoint only stays as a backstop. */
   checkpointsOnThread: boolean;
-  /** Bring an older database up to date (the writer does; the delivery thread's reader does not). */
+  /** Bring an older database up to date. */
   migrate: boolean;
   /** Run `PRAGMA quick_check` before anything else (the writer does, once per start). */
   check: boolean;

@@ -4,7 +4,7 @@ import type Database from "better-sqlite3";
 /** Every statement the store runs, prepared once. */
 export function prepareStatements(db: Database.Database) {
   return {
-    // `seq <= ?` hides events the delivery thread has not been told about yet (see `Store.dueDeliveries`).
+    // `seq <= ?` hides events the loop already holds in memory (see `Store.dueDeliveries`).
     due: db.prepare(
       `SELECT d.*, e.envelope, e.seq, e.correlation_id FROM deliveries d JOIN events e ON e.id = d.event_id
        WHERE d.status IN ('pending', 'retrying') AND d.next_at <= ? AND (d.status = 'retrying' OR e.seq <= ?)

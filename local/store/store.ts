@@ -11,11 +11,8 @@
  * its routes, and the outcome of an attempt. Which deliveries are in flight lives in memory (the delivery
  * loop's); after a crash they are simply still pending. Outcomes are group-committed per event-loop turn.
  *
- * The delivery thread's Store (`remote` option) only reads: its writes go to the main thread in batches
- * (`remote-writes.ts`), and until a batch is confirmed its deliveries are never handed out as due again.
- *
  * Storage faults (monitor.ts) are states, never uncaught errors: a refused event insert throws a
- * `StorageFault` (answered 503), and an outcome, retry, dead letter or delivery-thread batch that cannot be
+ * `StorageFault` (answered 503), and an outcome, retry or dead letter that cannot be
  * written is kept in memory, its delivery never handed out meanwhile, and written once the file accepts writes.
  * While a fault lasts, no due work is handed out (delivery pauses). A writer Store holds its file's lock
  * (lock.ts) and checks it with `PRAGMA quick_check` at open.
@@ -26,7 +23,6 @@ import { DeliveryRows } from "./delivery-rows";
 import { faultKind, isSqliteError, StorageFault, StoreOpenError, type StorageHealth } from "./faults";
 import { DatabaseLock } from "./lock";
 import { PAUSED, StorageMonitor } from "./monitor";
-import { RemoteWrites } from "./remote-writes";
 import { ReplayRows } from "./replays";
 import { resultJson } from "./results";
 import { StoreReads } from "./reads";
@@ -38,7 +34,6 @@ import {
   type DoneWrite,
   type NewEvent,
   type RetryWrite,
-  type WriteBatch,
 } from "./rows";
 import { openDatabase, prepareFolder } from "./schema";
 import { prepareStatements } from "./statements";
@@ -51,8 +46,8 @@ export interface StoreOptions {
   /** WAL checkpoints on a worker thread every this many ms; 0 leaves them to SQLite, in commits. */
   checkpointIntervalMs: number;
   /**
-   * `late`: an event's delivery rows are written after its commit, not in it (delivery-rows.ts; the in-thread
-   * delivery loop). `with-event`: in the same transaction (the delivery thread reads them on its own connection).
+   * `late`: an event's delivery rows are written after its commit, not in it (delivery-rows.ts; what the app
+   * does). `with-event`: in the same transaction (and any rows a `late` run left unwritten are written at open).
    */
   deliveryRows: "late" | "with-event";
   /** A stored processor result (delivery row and idempotency table) over this many bytes is truncated (results.ts). */
@@ -68,21 +63,14 @@ export interface StoreOptions {
   onError?: (message: string) => void;
   /** Told when the storage state changes (a fault begins or changes, or ends: delivery may resume then). */
   onHealth?: (health: StorageHealth) => void;
-  /**
-   * The shared counters of another connection to the same file (the delivery thread's Store shares the main
-   * one's, so both keep the backlog bound exact and pause together); when set, this Store does not count at start.
-   */
-  openCounter?: Int32Array;
-  /** Makes this a reading Store that hands its writes to another connection's `applyWrites` (remote-writes.ts). */
-  remote?: (batch: WriteBatch) => void;
 }
 
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
 export class Store extends StoreReads {
   /**
-   * Shared memory of the Store's connections: [0] deliveries not yet done or dead-lettered, kept in memory so the
-   * backlog bound costs nothing per request (the delivery thread settles deliveries while the main thread inserts
-   * them); [1] set while a storage fault lasts, so the delivery thread's Store pauses too (monitor.ts).
+   * Shared memory: [0] deliveries not yet done or dead-lettered, kept in memory so the backlog bound costs nothing
+   * per request (the processor workers read it to throttle PutEvents as the main thread does); [1] set while a
+   * storage fault lasts (monitor.ts).
    */
   readonly openCounter: Int32Array;
   private readonly tx: ReturnType<typeof prepareTransactions>;
@@ -92,11 +80,9 @@ export class Store extends StoreReads {
   /** Outcomes waiting for the group commit, by `deliveryKey`; never handed out as due meanwhile. */
   private pendingDone = new Map<string, DoneWrite>();
   private flushScheduled = false;
-  /** The delivery thread's Store: writes go to the main thread. */
-  private readonly remote: RemoteWrites | undefined;
 
   private readonly checkpointer: Checkpointer | undefined;
-  /** Writes the delivery rows of events committed without them (absent on the delivery thread's reader). */
+  /** Writes the delivery rows of events committed without them. */
   private readonly late: DeliveryRows | undefined;
   /** Write delivery rows with the event (`deliveryRows: "with-event"`). */
   private readonly withRows: boolean;
@@ -105,18 +91,16 @@ export class Store extends StoreReads {
   private readonly maxResultBytes: number;
   /** Retries and dead letters that could not be written, by `deliveryKey` (never handed out meanwhile). */
   private readonly deferred = new Map<string, { seq: number; write: () => void }>();
-  /** The delivery thread's batches that could not be written, in order. */
-  private readonly queuedBatches: WriteBatch[] = [];
-  /** The writer's watch over its file (absent on the delivery thread's reader). */
+  /** The Store's watch over its file. */
   private readonly monitor: StorageMonitor | undefined;
   private readonly lock: DatabaseLock | undefined;
 
   constructor(file: string, options: StoreOptions) {
     const interval = options.checkpointIntervalMs;
     const inMemory = file === ":memory:";
-    const checkpoints = !inMemory && interval > 0 && !options.remote;
+    const checkpoints = !inMemory && interval > 0;
     const absolute = inMemory ? undefined : path.resolve(file);
-    if (absolute && !options.remote) prepareFolder(absolute);
+    if (absolute) prepareFolder(absolute);
     const lock = options.lock && absolute ? DatabaseLock.acquire(absolute) : undefined;
     let db: ReturnType<typeof openDatabase>;
     let late: DeliveryRows | undefined;
@@ -124,12 +108,11 @@ export class Store extends StoreReads {
       db = openDatabase(file, {
         synchronous: options.synchronous,
         checkpointsOnThread: checkpoints,
-        migrate: !options.remote,
-        check: !options.remote,
+        migrate: true,
+        check: true,
       });
-      late = options.remote ? undefined : new DeliveryRows(db);
-      // Rows are expected with every event from now on (the delivery thread reads them): write what a run with
-      // late rows left unwritten.
+      late = new DeliveryRows(db);
+      // Rows are expected with every event from now on: write what a run with late rows left unwritten.
       if (options.deliveryRows === "with-event") while (late?.materializeChunk());
     } catch (err) {
       lock?.release();
@@ -140,17 +123,16 @@ export class Store extends StoreReads {
     super(db, prepareStatements(db), late);
     this.lock = lock;
     this.late = late;
-    this.remote = options.remote && new RemoteWrites(options.remote);
     this.maxResultBytes = options.maxResultBytes;
     this.withRows = options.deliveryRows === "with-event";
     this.tx = prepareTransactions(db, this.stmt);
     this.replays = new ReplayRows(db);
-    this.openCounter = options.openCounter ?? new Int32Array(new SharedArrayBuffer(8));
-    if (!options.openCounter) this.recountOpen();
+    this.openCounter = new Int32Array(new SharedArrayBuffer(8));
+    this.recountOpen();
     if (checkpoints && absolute) {
       this.checkpointer = new Checkpointer(absolute, interval, onceAMinute(options.onError));
     }
-    if (!options.remote) {
+    {
       this.monitor = new StorageMonitor(absolute, this.openCounter, options.storageCheckMs, {
         writeUnwritten: () => this.writeUnwritten(),
         unwritten: () => this.unwritten,
@@ -171,7 +153,7 @@ export class Store extends StoreReads {
     return Atomics.load(this.openCounter, 0);
   }
 
-  /** Sets the open count from the table (after the delivery thread died with outcomes not yet committed). */
+  /** Sets the open count from the table. */
   recountOpen(): void {
     try {
       Atomics.store(this.openCounter, 0, this.countOpenDeliveries());
@@ -189,9 +171,7 @@ export class Store extends StoreReads {
 
   /** Writes kept in memory: waiting for the group commit, or for the file to accept writes again. */
   get unwritten(): number {
-    let n = this.pendingIdem.size + this.pendingDone.size + this.deferred.size;
-    for (const b of this.queuedBatches) n += b.idem.length + b.done.length + b.retry.length + b.dead.length;
-    return n;
+    return this.pendingIdem.size + this.pendingDone.size + this.deferred.size;
   }
 
   /** Like `StoreReads.nextDueAt`; a failed read is a fault (the monitor's recovery wakes delivery again). */
@@ -205,7 +185,7 @@ export class Store extends StoreReads {
     }
   }
 
-  /** A storage fault is on: no due work is handed out (on the delivery thread's Store too). */
+  /** A storage fault is on: no due work is handed out. */
   private get paused(): boolean {
     return Atomics.load(this.openCounter, PAUSED) === 1;
   }
@@ -219,7 +199,7 @@ export class Store extends StoreReads {
    * Their delivery rows are written now, or later with `deliveryRows: "late"`.
    */
   insertEvents(events: readonly NewEvent[], within?: (seq: number) => void): number {
-    // Immediate: with a second writer (the delivery thread) a deferred transaction could fail on upgrade.
+    // Immediate: with a second writer a deferred transaction could fail on upgrade.
     const rows = this.writer;
     const monitor = this.monitor;
     if (monitor && !monitor.writable)
@@ -254,8 +234,7 @@ export class Store extends StoreReads {
   /**
    * Up to `limit` deliveries due at `now`, skipping those whose key (`deliveryKey`) is in `skip` (in flight),
    * with one more attempt counted on the returned rows (written with the attempt's outcome). New deliveries of
-   * events after `maxSeq` are left out: the delivery thread gets those in a message, and reading them here too
-   * would run them twice. Retries are always included.
+   * events after `maxSeq` are left out (the loop has them in memory already). Retries are always included.
    */
   dueDeliveries(
     now: number,
@@ -276,13 +255,13 @@ export class Store extends StoreReads {
   }
 
   private claimDue(now: number, limit: number, skip: ReadonlySet<string>, maxSeq: number): ClaimedDelivery[] {
-    const extra = skip.size + this.pendingDone.size + this.deferred.size + (this.remote?.size ?? 0);
+    const extra = skip.size + this.pendingDone.size + this.deferred.size;
     for (;;) {
       const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
       const out: ClaimedDelivery[] = [];
       for (const r of rows) {
         const key = deliveryKey(r.event_id, r.route_key);
-        if (skip.has(key) || this.pendingDone.has(key) || this.deferred.has(key) || this.remote?.has(key)) {
+        if (skip.has(key) || this.pendingDone.has(key) || this.deferred.has(key)) {
           continue;
         }
         r.attempts += 1;
@@ -328,9 +307,7 @@ export class Store extends StoreReads {
   markRetry(d: ClaimedDelivery, nextAt: number, error: string, now: number): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
     const write: RetryWrite = [nextAt, error, attempts, first, last, d.event_id, d.route_key, now];
-    if (!this.remote) return this.writeNow(d, () => writeRetry(this.stmt, write));
-    this.remote.addRetry(deliveryKey(d.event_id, d.route_key), write);
-    this.scheduleFlush();
+    this.writeNow(d, () => writeRetry(this.stmt, write));
   }
 
   /**
@@ -342,9 +319,7 @@ export class Store extends StoreReads {
     const started = d.last_attempt_at;
     const write: DeadWrite = [error, now, d.attempts, first, now, d.event_id, d.route_key, started];
     this.addOpen(-1);
-    if (!this.remote) return this.writeNow(d, () => writeDead(this.stmt, write));
-    this.remote.addDead(deliveryKey(d.event_id, d.route_key), write);
-    this.scheduleFlush();
+    this.writeNow(d, () => writeDead(this.stmt, write));
   }
 
   /**
@@ -376,34 +351,10 @@ export class Store extends StoreReads {
     });
   }
 
-  /** The row bookkeeping of a Store that writes (every Store but the delivery thread's reader). */
+  /** The row bookkeeping of the Store's writes. */
   private get writer(): DeliveryRows {
-    if (!this.late) throw new Error("the delivery thread's Store writes through the main thread");
+    if (!this.late) throw new Error("the store is not open for writes");
     return this.late;
-  }
-
-  /**
-   * Commits a batch of the delivery thread's writes in one transaction (the main thread's Store). If the file
-   * refuses it, the batch is kept and written, in order, once it accepts writes (the delivery thread pauses
-   * meanwhile, so none of its deliveries is handed out again).
-   */
-  applyWrites(batch: WriteBatch): void {
-    if (this.queuedBatches.length === 0 && !(this.monitor?.faulted && this.monitor.retrying)) {
-      try {
-        this.tx.apply.immediate(batch);
-        this.monitor?.succeeded();
-        return;
-      } catch (err) {
-        if (!isSqliteError(err)) throw err;
-        this.monitor?.failed(err);
-      }
-    }
-    this.queuedBatches.push(batch);
-  }
-
-  /** The delivery thread's Store: the main thread committed batch `id` (and every earlier one). */
-  confirm(id: number): void {
-    this.remote?.confirm(id);
   }
 
   /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
@@ -429,7 +380,7 @@ export class Store extends StoreReads {
   }
 
   getIdempotent(key: string): { result: unknown } | undefined {
-    const pending = this.pendingIdem.get(key)?.[0] ?? this.remote?.idem(key);
+    const pending = this.pendingIdem.get(key)?.[0];
     if (pending) return JSON.parse(pending) as { result: unknown };
     const row = this.stmt.getIdem.get(key) as { result: string } | undefined;
     return row ? (JSON.parse(row.result) as { result: unknown }) : undefined;
@@ -456,15 +407,7 @@ export class Store extends StoreReads {
   flush(): void {
     this.flushScheduled = false;
     this.lastResult = undefined;
-    const unsent = this.remote?.unsent ?? 0;
-    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0 && unsent === 0) return;
-    if (this.remote) {
-      const idem = this.pendingIdem;
-      const done = this.pendingDone;
-      this.pendingIdem = new Map();
-      this.pendingDone = new Map();
-      return this.remote.send(idem, done);
-    }
+    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0) return;
     // While a fault lasts, the monitor writes everything kept, in order.
     if (this.monitor?.faulted && this.monitor.retrying) return;
     try {
@@ -490,12 +433,8 @@ export class Store extends StoreReads {
     this.pendingDone = new Map();
   }
 
-  /** Everything kept unwritten, in the order it was made: the delivery thread's batches, retries, results. */
+  /** Everything kept unwritten, in the order it was made: retries and dead letters, then results. */
   private writeUnwritten(): void {
-    while (this.queuedBatches.length > 0) {
-      this.tx.apply.immediate(this.queuedBatches[0]);
-      this.queuedBatches.shift();
-    }
     for (const [key, { seq, write }] of this.deferred) {
       this.writeOutcome(seq, write);
       this.deferred.delete(key);

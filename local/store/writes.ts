@@ -1,12 +1,12 @@
 /**
  * The Store's write transactions: accepted events (multi-row INSERTs), its own outcomes, and the batches of
- * writes the delivery thread sends (remote-writes.ts says why only the main thread writes).
+ * retries and dead letters with their attempt history.
  */
 import type Database from "better-sqlite3";
-import type { DeadWrite, DoneWrite, NewEvent, RetryWrite, WriteBatch } from "./rows";
+import type { DeadWrite, DoneWrite, NewEvent, RetryWrite } from "./rows";
 import type { Statements } from "./statements";
 
-/** The Store's write transactions: accepted events, its own outcomes, the delivery thread's batches. */
+/** The Store's write transactions: accepted events and their outcomes. */
 export function prepareTransactions(db: Database.Database, stmt: Statements) {
   return {
     insert: db.transaction(
@@ -23,7 +23,6 @@ export function prepareTransactions(db: Database.Database, stmt: Statements) {
         for (const d of done.values()) stmt.done.run(...d);
       },
     ),
-    apply: db.transaction((batch: WriteBatch) => applyBatch(stmt, batch)),
     // Needs `bytes` of new pages (what a full disk refuses) and leaves them free for the next insert.
     probe: db.transaction((bytes: number) => {
       stmt.probeInsert.run(bytes);
@@ -100,14 +99,6 @@ function rowsStatement(db: Database.Database, head: string, row: string, rows: n
     cache.set(key, statement);
   }
   return statement;
-}
-
-/** Runs a batch's statements (inside the caller's transaction). */
-export function applyBatch(stmt: Statements, batch: WriteBatch): void {
-  for (const w of batch.idem) stmt.putIdem.run(...w);
-  for (const w of batch.done) stmt.done.run(...w);
-  for (const w of batch.retry) writeRetry(stmt, w);
-  for (const w of batch.dead) writeDead(stmt, w);
 }
 
 /**

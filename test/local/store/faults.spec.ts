@@ -112,37 +112,6 @@ describe("local stack: storage faults in the store", function () {
     expect(store.dueDeliveries(Date.now(), 10, new Set()).map((d) => d.event_id)).to.deep.equal([retried]);
   });
 
-  it("keeps the delivery thread's batches it cannot write and writes them in order when space returns", async () => {
-    await store.close();
-    store = openStore(file, { storageCheckMs: 50, deliveryRows: "with-event" });
-    bus = openBus(store, routes);
-    const id = put();
-    fill(store);
-    const key = `orders:${id}`;
-    const now = Date.now();
-
-    store.applyWrites({
-      id: 1,
-      idem: [[key, JSON.stringify({ result: BIG }), now]],
-      done: [],
-      retry: [[now, "first attempt failed", 1, now, now, id, "orders", now]],
-      dead: [],
-    });
-    store.applyWrites({
-      id: 2,
-      idem: [],
-      done: [[`"${BIG}"`, now, 2, now, now, id, "orders"]],
-      retry: [],
-      dead: [],
-    });
-
-    expect(store.health()).to.deep.include({ ok: false, unwritten: 3 });
-    free(store);
-    expect(await until(() => store.health().ok, 2000)).to.equal(true);
-    expect(statusOf(store, id), "the later batch's write last").to.equal("done");
-    expect(store.getIdempotent(key)).to.deep.equal({ result: BIG });
-  });
-
   it("closes on a full disk without throwing, and the next start delivers what it could not write", async () => {
     const id = put();
     fill(store);

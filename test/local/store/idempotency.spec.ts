@@ -42,22 +42,4 @@ describe("local stack: the idempotency store keeps the first result", function (
       remove();
     }
   });
-
-  it("the delivery thread's batches keep the first result too", async () => {
-    const store = openStore();
-    try {
-      store.putIdempotent("route:e3", "first", 1);
-      store.flush();
-      store.applyWrites({
-        id: 1,
-        idem: [["route:e3", JSON.stringify({ result: "late" }), 2]],
-        done: [],
-        retry: [],
-        dead: [],
-      });
-      expect(store.getIdempotent("route:e3")).to.deep.equal({ result: "first" });
-    } finally {
-      await store.close();
-    }
-  });
 });
