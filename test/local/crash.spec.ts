@@ -10,6 +10,7 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { Probe } from "../bench/lib/probe";
+import { TS_NODE } from "../support/node";
 import { fixture, freePort, request, ROOT, sleep, tempDir, until, waitFor } from "./helpers";
 
 interface Child {
@@ -25,7 +26,7 @@ type Delivery = "in-thread" | "thread";
 async function startMain(db: string, port: number, delivery: Delivery): Promise<Child> {
   const proc = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", String(port)],
+    [...TS_NODE, "local/main.ts", "--port", String(port)],
     {
       cwd: ROOT,
       // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.

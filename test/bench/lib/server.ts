@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { freePort } from "../../support/net";
+import { TS_NODE } from "../../support/node";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -52,7 +53,7 @@ async function startChild(
   // stdout (the JSON log) goes to a file, not a pipe: an unread pipe would block the server once it fills up.
   const logFile = dataDir ? join(dataDir, "server.log") : undefined;
   const logFd = logFile ? openSync(logFile, "a") : "ignore";
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", script], {
+  const child = spawn(process.execPath, [...TS_NODE, script], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port), NODE_ENV: "production" },
     stdio: ["ignore", logFd, "pipe"],

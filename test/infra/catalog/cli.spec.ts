@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { routes } from "../../../infra/routes";
 import { asyncApiDocument, eventCatalog } from "../../../infra/table";
+import { TS_NODE } from "../../support/node";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const CLI = join(ROOT, "infra", "catalog", "cli.ts");
@@ -19,7 +20,7 @@ function run(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["-r", "ts-node/register/transpile-only", CLI, ...args],
+      [...TS_NODE, CLI, ...args],
       { cwd: ROOT },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
     );

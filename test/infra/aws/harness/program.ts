@@ -5,6 +5,7 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
+import { TS_NODE } from "../../../support/node";
 
 const ROOT = join(__dirname, "..", "..", "..", "..");
 
@@ -95,7 +96,7 @@ export const CONFIGURED: RunOptions = {
 
 /** Runs the program in a fresh Node process under Pulumi mocks. */
 export function runProgram(options: RunOptions = {}): Promise<Program> {
-  const args = ["-r", "ts-node/register/transpile-only", join(__dirname, "run-program.ts")];
+  const args = [...TS_NODE, join(__dirname, "run-program.ts")];
   if (options.table) args.push(join(ROOT, options.table));
   return new Promise((resolve, reject) => {
     execFile(
