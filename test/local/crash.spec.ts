@@ -24,22 +24,18 @@ type Delivery = "in-thread" | "thread";
 
 /** Starts `local/main.ts` on `port` with the database `db`; resolves once it answers /local/health. */
 async function startMain(db: string, port: number, delivery: Delivery): Promise<Child> {
-  const proc = spawn(
-    process.execPath,
-    [...TS_NODE, "local/main.ts", "--port", String(port)],
-    {
-      cwd: ROOT,
-      // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.
-      env: {
-        ...process.env,
-        BACKBONE_DB: db,
-        LOG_LEVEL: "warn",
-        BACKBONE_CONCURRENCY: "1",
-        BACKBONE_DELIVERY: delivery,
-      },
-      stdio: ["ignore", "ignore", "pipe"],
+  const proc = spawn(process.execPath, [...TS_NODE, "local/main.ts", "--port", String(port)], {
+    cwd: ROOT,
+    // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.
+    env: {
+      ...process.env,
+      BACKBONE_DB: db,
+      LOG_LEVEL: "warn",
+      BACKBONE_CONCURRENCY: "1",
+      BACKBONE_DELIVERY: delivery,
     },
-  );
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   proc.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));

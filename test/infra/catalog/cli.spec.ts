@@ -18,11 +18,8 @@ const COMMITTED = join(ROOT, "infra", "catalog", "asyncapi.json");
 /** Runs the script; resolves with its exit code and output (never rejects on a non-zero exit). */
 function run(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [...TS_NODE, CLI, ...args],
-      { cwd: ROOT },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
+    execFile(process.execPath, [...TS_NODE, CLI, ...args], { cwd: ROOT }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
     );
   });
 }

@@ -30,11 +30,8 @@ describe("producer client package export (event-backbone/client)", function () {
       }));
     `;
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        [...TS_NODE, "-e", probe],
-        { cwd: ROOT },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      execFile(process.execPath, [...TS_NODE, "-e", probe], { cwd: ROOT }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
       ),
     );
     const seen = JSON.parse(out);
