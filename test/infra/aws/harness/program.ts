@@ -4,6 +4,8 @@
  */
 import { expect } from "chai";
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TS_NODE } from "../../../support/node";
 
@@ -95,7 +97,12 @@ export const CONFIGURED: RunOptions = {
 };
 
 /** Runs the program in a fresh Node process under Pulumi mocks. */
-export function runProgram(options: RunOptions = {}): Promise<Program> {
+export async function runProgram(options: RunOptions = {}): Promise<Program> {
+  return toProgram(await runOutput(options));
+}
+
+/** The run's JSON document, as the child printed it (its last line). */
+function runOutput(options: RunOptions): Promise<string> {
   const args = [...TS_NODE, join(__dirname, "run-program.ts")];
   if (options.table) args.push(join(ROOT, options.table));
   return new Promise((resolve, reject) => {
@@ -114,10 +121,8 @@ export function runProgram(options: RunOptions = {}): Promise<Program> {
       (err, stdout, stderr) => {
         const last = stdout.trim().split("\n").pop() ?? "";
         try {
-          const parsed = JSON.parse(last);
-          resolve(
-            new Program(parsed.resources, parsed.outputs, parsed.error, parsed.secretOutputs, parsed.logs),
-          );
+          JSON.parse(last);
+          resolve(last);
         } catch {
           reject(
             new Error(
@@ -128,6 +133,54 @@ export function runProgram(options: RunOptions = {}): Promise<Program> {
       },
     );
   });
+}
+
+/** Set by test/support/global.js (mocha's global setup) to the run's shared folder. */
+const SHARED_RUNS_ENV = "BACKBONE_PROGRAM_RUNS";
+
+function toProgram(json: string): Program {
+  const parsed = JSON.parse(json);
+  return new Program(parsed.resources, parsed.outputs, parsed.error, parsed.secretOutputs, parsed.logs);
+}
+
+/**
+ * Runs shared between the processes of one mocha run (`mocha --parallel`'s workers): the folder
+ * test/support/global.js makes for the run. The first process to need a run takes its lock (an exclusive
+ * `mkdir`) and runs it; the others wait for its JSON. Keyed by the project root too, so a copy of the project
+ * (test/infra/table/add-event-type.spec.ts) never reads this project's runs.
+ */
+async function sharedOutput(options: RunOptions): Promise<string> {
+  const dir = process.env[SHARED_RUNS_ENV];
+  if (!dir || !existsSync(dir)) return runOutput(options);
+  const base = join(
+    dir,
+    createHash("sha1").update(ROOT).update("\0").update(JSON.stringify(options)).digest("hex"),
+  );
+  try {
+    mkdirSync(`${base}.lock`);
+  } catch {
+    return waitForOutput(base, options);
+  }
+  try {
+    const json = await runOutput(options);
+    writeFileSync(`${base}.tmp`, json);
+    renameSync(`${base}.tmp`, `${base}.json`);
+    return json;
+  } catch (err) {
+    writeFileSync(`${base}.failed`, "");
+    throw err;
+  }
+}
+
+/** Waits for another process's run; runs it here if that one failed or never finishes. */
+async function waitForOutput(base: string, options: RunOptions): Promise<string> {
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline) {
+    if (existsSync(`${base}.json`)) return readFileSync(`${base}.json`, "utf8");
+    if (existsSync(`${base}.failed`)) break;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return runOutput(options);
 }
 
 /** Every IAM policy document the program declares, with where it comes from. */
@@ -169,12 +222,15 @@ export function actionsOf(statement: PolicyStatement): string[] {
 
 const cache = new Map<string, Promise<Program>>();
 
-/** Like `runProgram`, but one run per distinct options per test process (specs share the default run). */
+/**
+ * Like `runProgram`, but one run per distinct options per mocha run (specs share the default run): per process,
+ * and across the parallel workers through the run's shared folder.
+ */
 export function programFor(options: RunOptions = {}): Promise<Program> {
   const key = JSON.stringify(options);
   let run = cache.get(key);
   if (!run) {
-    run = runProgram(options);
+    run = sharedOutput(options).then(toProgram);
     cache.set(key, run);
   }
   return run;
