@@ -36,8 +36,17 @@ const CACHE_DIR = path.join(
 let service;
 const loadJs = require.extensions[".js"];
 
+/** Set to `read-only` by a process that must not fill the cache (a temporary copy of the project). */
+const READ_ONLY = process.env.BACKBONE_TS_CACHE === "read-only";
+
 function compile(source, filename) {
-  const key = createHash("sha1").update(filename).update("\0").update(source).digest("hex");
+  // Keyed by the path inside the project, so a copy of it (add-event-type.spec.ts) reads this project's outputs;
+  // their source maps name this project's files, which have the same text.
+  const key = createHash("sha1")
+    .update(path.relative(ROOT, filename))
+    .update("\0")
+    .update(source)
+    .digest("hex");
   const file = path.join(CACHE_DIR, `${key}.js`);
   try {
     return fs.readFileSync(file, "utf8");
@@ -46,6 +55,7 @@ function compile(source, filename) {
   }
   service ??= require("ts-node").create({ transpileOnly: true, project: TSCONFIG });
   const js = service.compile(source, filename);
+  if (READ_ONLY) return js;
   try {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     // Written aside and renamed: parallel workers may compile the same file at once.
