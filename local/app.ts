@@ -110,7 +110,14 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       backlogHigh: () => store.openDeliveries >= maxPending / 2,
     });
     const busNames = busNamesFor(resolved.busName, resolved.region, resolved.account, resolved.busAliases);
-    const busOptions = { account: resolved.account, region: resolved.region, now };
+    const busOptions = {
+      account: resolved.account,
+      region: resolved.region,
+      now,
+      // Once per event, at info: an event nothing receives is most often a mistake of the producer's.
+      onUnrouted: (e: NewEvent, reason: string) =>
+        log.info({ eventId: e.id, detailType: e.detailType, source: e.source, reason }, "event unrouted"),
+    };
     let invoke: Invoke;
     if (resolved.isolation === "workers") {
       pool = new ProcessorPool({

@@ -2,6 +2,7 @@
  * `npm start`: the whole event flow on one machine, no AWS account or network needed.
  *
  *   npm start -- [--port 3000] [--host 127.0.0.1] [--db .data/backbone.db]
+ *   npm start --port 3000                      (the same: npm hands the flag over; see `applyFlags`)
  *
  * Environment: `ENVIRONMENT` in options.ts (PORT, HOST, BACKBONE_DB, LOG_LEVEL, BACKBONE_*), defaults in
  * `DEFAULTS`; flags win over the environment. SIGINT/SIGTERM stop delivering, close the server and the
@@ -10,20 +11,13 @@
  * A refusal to start (a bad setting, a damaged or locked or unwritable database, a non-loopback HOST without a
  * token, a port in use) is printed as one line naming what to do, and the process exits with 1.
  */
-import { parseArgs } from "node:util";
 import { buildApp } from "./app";
 import { createLogger } from "./logging";
-import { settingsFromEnv, StartError } from "./options";
+import { applyFlags, settingsFromEnv, StartError } from "./options";
 import { StoreOpenError } from "./store";
 
 async function main(): Promise<void> {
-  const values = flags();
-  const settings = settingsFromEnv({
-    ...process.env,
-    ...(values.port !== undefined ? { PORT: values.port } : {}),
-    ...(values.host !== undefined ? { HOST: values.host } : {}),
-    ...(values.db !== undefined ? { BACKBONE_DB: values.db } : {}),
-  });
+  const settings = settingsFromEnv(applyFlags(process.argv.slice(2), process.env));
   const { port, host } = settings;
   const dbPath = settings.options.dbPath;
   const logger = createLogger(settings.logLevel);
@@ -56,20 +50,6 @@ async function main(): Promise<void> {
     },
     `event backbone listening: POST ${url}/events, EventBridge API at ${url}/, ops at ${url}/local/health`,
   );
-}
-
-function flags(): { port?: string; host?: string; db?: string } {
-  try {
-    return parseArgs({
-      options: {
-        port: { type: "string" },
-        host: { type: "string" },
-        db: { type: "string" },
-      },
-    }).values;
-  } catch (err) {
-    throw new StartError(`${(err as Error).message}; flags: --port, --host, --db`);
-  }
 }
 
 main().catch((err: unknown) => {

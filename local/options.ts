@@ -6,6 +6,7 @@
  */
 import type pino from "pino";
 import { resolve } from "node:path";
+import { parseArgs } from "node:util";
 import {
   ROUTE_DEFAULTS,
   stackArns,
@@ -251,6 +252,72 @@ export const ENVIRONMENT = {
   token: "BACKBONE_TOKEN",
   allowedHosts: "BACKBONE_ALLOWED_HOSTS",
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, string>>;
+
+/** `npm start`'s flags, each standing for its environment variable (flags win over the environment). */
+export const FLAGS = { port: ENVIRONMENT.port, host: ENVIRONMENT.host, db: ENVIRONMENT.dbPath } as const;
+
+/** The one-line usage `npm start` prints with a flag it refuses. */
+export const USAGE = `usage: npm start -- [--port ${DEFAULTS.port}] [--host ${DEFAULTS.host}] [--db ${DEFAULTS.dbPath}]`;
+
+/**
+ * The environment `npm start` runs with once its command line is applied: each flag sets its variable.
+ *
+ * npm keeps flags it does not know for itself when they come before `--`: `npm start --port 4000` reaches the
+ * script as the bare argument `4000`, with `npm_config_port=true` in the environment, and `--port=4000` only as
+ * `npm_config_port=4000`. So under npm a flag npm took is read back from there, and one bare argument is the
+ * value of the one flag npm took. npm does not say in which order it took several, so two or more such flags
+ * written with a space are refused, naming the forms that work. Throws a one-line `StartError` with the usage for
+ * an unknown flag, a flag without a value and an argument that belongs to no flag.
+ */
+export function applyFlags(argv: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const names = Object.keys(FLAGS) as (keyof typeof FLAGS)[];
+  const values: Partial<Record<keyof typeof FLAGS, string>> = {};
+  // Flags npm took, in npm's environment (only when npm runs this as a script).
+  const taken: (keyof typeof FLAGS)[] = [];
+  if (env.npm_lifecycle_event !== undefined) {
+    for (const name of names) {
+      const value = env[`npm_config_${name}`];
+      if (value === undefined || value === "") continue;
+      if (value === "true") taken.push(name);
+      else values[name] = value;
+    }
+  }
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(names.map((n) => [n, { type: "string" }])) as Record<
+      keyof typeof FLAGS,
+      { type: "string" }
+    >,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === "positional") positionals.push(token.value);
+    if (token.kind !== "option") continue;
+    if (!(names as string[]).includes(token.name)) {
+      throw new StartError(`unknown flag ${token.rawName}; ${USAGE}`);
+    }
+    if (token.value === undefined) throw new StartError(`${token.rawName} needs a value; ${USAGE}`);
+    values[token.name as keyof typeof FLAGS] = token.value;
+  }
+  if (taken.length > 1 && positionals.length > 0) {
+    const flags = taken.map((n) => `--${n}`).join(", ");
+    throw new StartError(
+      `npm kept ${flags} for itself and passed their values on without their names; write them as ` +
+        `${taken.map((n) => `--${n}=…`).join(" ")}, or after --: npm start -- ${taken.map((n) => `--${n} …`).join(" ")}`,
+    );
+  }
+  if (taken.length === 1 && values[taken[0]] === undefined) {
+    if (positionals.length === 0) throw new StartError(`--${taken[0]} needs a value; ${USAGE}`);
+    values[taken[0]] = positionals.shift();
+  }
+  if (positionals.length > 0) throw new StartError(`unexpected argument ${positionals[0]}; ${USAGE}`);
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of names) if (values[name] !== undefined) out[FLAGS[name]] = values[name];
+  return out;
+}
 
 /** What `npm start` reads from its environment: where to listen, the logger's level, and `buildApp`'s options. */
 export interface StartSettings {

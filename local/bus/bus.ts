@@ -32,6 +32,8 @@ export interface BusOptions {
    * request group commit runs in its own event-loop turn (`Commit.ownTurn`).
    */
   onCommit: CommitListener;
+  /** Called once for each committed event no route received, with the reason (the server logs it). */
+  onUnrouted?: (event: NewEvent, reason: string) => void;
 }
 
 /**
@@ -61,6 +63,9 @@ export class Bus {
   private readonly regionJson: string;
   private batch: { rows: NewEvent[]; resolve: (ids: string[]) => void; reject: (err: unknown) => void }[] =
     [];
+  /** Why each event built but not yet committed matched no route; a commit looks only while there are any. */
+  private readonly unroutedReasons = new WeakMap<NewEvent, string>();
+  private unroutedWaiting = 0;
 
   constructor(
     private readonly store: EventLog,
@@ -78,8 +83,15 @@ export class Bus {
    */
   put(entries: readonly BusEntry[], within?: (seq: number) => void): string[] {
     const rows = entries.map((e) => this.row(e));
-    const seq = this.store.insertEvents(rows, within);
+    let seq: number;
+    try {
+      seq = this.store.insertEvents(rows, within);
+    } catch (err) {
+      this.forgetUnrouted(rows);
+      throw err;
+    }
     this.options.onCommit(rows, { seq, ownTurn: false });
+    this.reportUnrouted(rows);
     return rows.map((r) => r.id);
   }
 
@@ -104,10 +116,29 @@ export class Bus {
       seq = this.store.insertEvents(rows);
     } catch (err) {
       for (const b of batch) b.reject(err);
+      this.forgetUnrouted(rows);
       return;
     }
     for (const b of batch) b.resolve(b.rows.map((r) => r.id));
     this.options.onCommit(rows, { seq, ownTurn: true });
+    this.reportUnrouted(rows);
+  }
+
+  private reportUnrouted(rows: readonly NewEvent[]): void {
+    if (this.unroutedWaiting === 0) return;
+    for (const row of rows) {
+      const reason = this.unroutedReasons.get(row);
+      if (reason === undefined) continue;
+      this.unroutedReasons.delete(row);
+      this.unroutedWaiting -= 1;
+      this.options.onUnrouted?.(row, reason);
+    }
+  }
+
+  /** A commit that failed was refused as a whole: its events were never accepted, so they are not reported. */
+  private forgetUnrouted(rows: readonly NewEvent[]): void {
+    if (this.unroutedWaiting === 0) return;
+    for (const row of rows) if (this.unroutedReasons.delete(row)) this.unroutedWaiting -= 1;
   }
 
   private row(e: BusEntry): NewEvent {
@@ -127,8 +158,9 @@ export class Bus {
     if (e.replayName !== undefined) envelope["replay-name"] = e.replayName;
     let routeKeys = e.defaultBus ? [] : this.matcher.match(envelope);
     const only = e.onlyRoutes;
+    const matched = routeKeys.length;
     if (only) routeKeys = routeKeys.filter((k) => only.has(k));
-    return {
+    const row: NewEvent = {
       id: envelope.id,
       detailType: e.detailType,
       source: e.source,
@@ -141,6 +173,11 @@ export class Bus {
       causeEvent: e.cause?.eventId,
       causeRoute: e.cause?.routeKey,
     };
+    if (routeKeys.length === 0) {
+      this.unroutedReasons.set(row, unroutedReason(e.defaultBus === true, matched, e.detailType));
+      this.unroutedWaiting += 1;
+    }
+    return row;
   }
 
   /**
@@ -155,4 +192,12 @@ export class Bus {
       `"region":${this.regionJson},"resources":${JSON.stringify(envelope.resources)},"detail":${detailJson}}`
     );
   }
+}
+
+/** Why an event reached no route, in words that say what to change. */
+function unroutedReason(defaultBus: boolean, matched: number, detailType: string): string {
+  if (defaultBus)
+    return "put on the default bus, which no route reads (name the stack's bus in EventBusName)";
+  if (matched > 0) return "the replay's route does not match it";
+  return `no route's pattern matches it (detail-type "${detailType}")`;
 }

@@ -5,7 +5,7 @@
  * any route (a malformed request, a request line or headers over 16 KB, a request that does not arrive in time)
  * and Fastify's router errors are answered in the contract's shape too (`clientErrorHandler`, `frameworkErrors`).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import { awsHeaders, errorAnswer } from "../eventbridge";
@@ -45,6 +45,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (req.method === "POST" && req.url.split("?")[0] === "/") {
       const type = mapped ? (AWS_TYPES[mapped.status] ?? "SerializationException") : "InternalException";
       if (!mapped) req.log.error({ err }, "EventBridge API request failed");
+      else logRefusal(req.log, req, mapped.status, type, mapped.message);
       const answer = errorAnswer(mapped?.status ?? 500, type, mapped?.message ?? "internal error");
       answer.retryAfterSeconds = mapped?.retryAfterSeconds;
       return reply.code(answer.status).headers(awsHeaders(answer)).send(answer.body);
@@ -53,8 +54,27 @@ export function registerErrorHandling(app: FastifyInstance): void {
       req.log.error({ err }, "request failed");
       return reply.code(500).send({ error: INTERNAL_ERROR, message: "internal error; see the server log" });
     }
+    logRefusal(req.log, req, mapped.status, mapped.name, mapped.message);
     return sendError(reply, mapped);
   });
+}
+
+/**
+ * Logs a refused request once, at info, with the reason the client was given: 4xx only (a 503 is a storage
+ * state, logged when it changes). Successful requests are not logged (`disableRequestLogging` in app.ts).
+ */
+export function logRefusal(
+  log: FastifyBaseLogger,
+  req: { method: string; url: string } | undefined,
+  status: number,
+  error: string,
+  reason: string,
+): void {
+  if (status < 400 || status >= 500) return;
+  log.info(
+    { status, error, reason, ...(req ? { method: req.method, url: req.url.slice(0, 200) } : {}) },
+    "request refused",
+  );
 }
 
 /** Sends a catalogue error in the contract's shape. */
@@ -86,11 +106,12 @@ function toRequestError(err: FastifyError): RequestError | undefined {
 }
 
 /** Fastify's router errors (a malformed path, a path parameter over 100 characters), in the contract's shape. */
-export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
   const e =
     err.code === "FST_ERR_MAX_PARAM_LENGTH"
       ? uriTooLong("a path parameter is over 100 characters")
       : badRequest(`the request path is not valid: ${err.message}`);
+  logRefusal(req.log, req, e.status, e.name, e.message);
   void sendError(reply, e);
 }
 
@@ -101,11 +122,13 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
 export function clientErrorHandler(limits: {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
-}): (err: LowLevelError, socket: Socket) => void {
-  return (err, socket) => {
+}): (this: FastifyInstance, err: LowLevelError, socket: Socket) => void {
+  // Fastify calls it with itself as `this`, for its logger.
+  return function (this: FastifyInstance, err, socket) {
     // A reset connection has nobody to answer.
     if (err.code === "ECONNRESET" || socket.destroyed) return;
     const e = lowLevelError(err, limits);
+    logRefusal(this.log, undefined, e.status, e.name, e.message);
     const body = JSON.stringify({ error: e.name, message: e.message });
     if (socket.writable) {
       socket.write(

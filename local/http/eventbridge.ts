@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { answerAwsCall, awsHeaders, LOCAL_EMIT_AGENT, type AwsAnswer } from "../eventbridge";
 import type { HttpContext } from "./context";
+import { logRefusal } from "./error-handler";
 
 export function registerEventBridgeApi(app: FastifyInstance, ctx: HttpContext): void {
   app.post("/", async (req, reply) => {
@@ -17,8 +18,19 @@ export function registerEventBridgeApi(app: FastifyInstance, ctx: HttpContext): 
       const entries = (req.body as { Entries?: unknown } | null)?.Entries;
       ctx.priority?.arrived(Array.isArray(entries) ? entries.length : 1);
     }
+    if (answer.status >= 400)
+      logRefusal(req.log, req, answer.status, answer.errorType ?? "", messageOf(answer));
     return sendAnswer(reply, answer);
   });
+}
+
+/** The `message` of an AWS-style error body (only read for a refusal). */
+function messageOf(answer: AwsAnswer): string {
+  try {
+    return String((JSON.parse(answer.body) as { message?: unknown }).message ?? "");
+  } catch {
+    return "";
+  }
 }
 
 function sendAnswer(reply: FastifyReply, answer: AwsAnswer): FastifyReply {

@@ -10,6 +10,7 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { Probe } from "../bench/lib/probe";
+import { TS_NODE } from "../support/node";
 import { fixture, freePort, request, ROOT, sleep, tempDir, until, waitFor } from "./helpers";
 
 interface Child {
@@ -21,21 +22,17 @@ interface Child {
 
 /** Starts `local/main.ts` on `port` with the database `db`; resolves once it answers /local/health. */
 async function startMain(db: string, port: number): Promise<Child> {
-  const proc = spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", "local/main.ts", "--port", String(port)],
-    {
-      cwd: ROOT,
-      // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.
-      env: {
-        ...process.env,
-        BACKBONE_DB: db,
-        LOG_LEVEL: "warn",
-        BACKBONE_CONCURRENCY: "1",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
+  const proc = spawn(process.execPath, [...TS_NODE, "local/main.ts", "--port", String(port)], {
+    cwd: ROOT,
+    // One processor at a time, so a backlog builds up and the kill interrupts deliveries, not only ingest.
+    env: {
+      ...process.env,
+      BACKBONE_DB: db,
+      LOG_LEVEL: "warn",
+      BACKBONE_CONCURRENCY: "1",
     },
-  );
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   proc.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, openSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
+import { TS_NODE } from "../support/node";
 import { freePort, ROOT, sleep, tempDir } from "./helpers";
 
 interface Exit {
@@ -23,7 +24,7 @@ function runMain(
   options: { uid?: number; timeoutMs?: number } = {},
 ): Promise<Exit> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/main.ts"], {
+    const proc = spawn(process.execPath, [...TS_NODE, "local/main.ts"], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: "warn", ...env },
       stdio: ["ignore", "ignore", "pipe"],
@@ -69,7 +70,7 @@ describe("local stack: npm start refuses to start, in one line", function () {
   it("on a database another server is using, naming it", async () => {
     const db = join(temp.dir, "bus.db");
     const port = await freePort();
-    const first = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "local/main.ts"], {
+    const first = spawn(process.execPath, [...TS_NODE, "local/main.ts"], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: "warn", BACKBONE_DB: db, PORT: String(port) },
       stdio: "ignore",

@@ -140,8 +140,12 @@ describe("local stack: the database file deleted or replaced while running", fun
           renameSync(join(server.dir, "other.db"), file);
         }
         const started = Date.now();
+        // A write may fail first (an I/O error, already a 503); the file check then names what happened.
         const noticed = await until(
-          async () => (await request(`${server.url}/local/health`)).status === 503,
+          async () => {
+            const health = await request(`${server.url}/local/health`);
+            return health.status === 503 && (health.body.storage as { state: string }).state === "gone";
+          },
           2000,
           20,
         );

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import notification, { type Channel, type NotificationResult } from "../../processors/notification";
 import { fixture, harness, withDetail } from "./helpers";
 
@@ -191,4 +193,44 @@ describe("notification processor (notification-sent)", () => {
     expect(second).to.deep.equal(first);
     expect(h.lines.filter((l) => l.msg === "processed")).to.have.length(1);
   });
+});
+
+describe("notification examples render every field they show", () => {
+  // README's curl examples (local and deploy sections), the schema's examples and the scenarios' requests.
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const fromReadme = [...readme.matchAll(/-d '(\{[^']*"detail-type": "notification-sent"[^']*\})'/g)].map(
+    (m) => (JSON.parse(m[1]) as { detail: Record<string, unknown> }).detail,
+  );
+  const scenarios = JSON.parse(
+    readFileSync(join(__dirname, "..", "..", "local", "scenarios", "scenarios.json"), "utf8"),
+  ) as { request: { body?: { "detail-type"?: string; detail?: Record<string, unknown> } } }[];
+  // Every notification request of the scenarios, refused ones included (they are copied from too).
+  const fromScenarios = scenarios
+    .map((s) => s.request.body ?? {})
+    .filter((b) => b["detail-type"] === "notification-sent" && typeof b.detail === "object")
+    .map((b) => b.detail!);
+  const examples = notification.schema.examples as Record<string, unknown>[];
+
+  it("README shows a notification example in both the local and the deploy section", () => {
+    const sections = readme.split(/^## /m);
+    for (const title of ["Run it locally", "Deploy to AWS"]) {
+      const section = sections.find((s) => s.startsWith(title)) ?? "";
+      expect(section, title).to.match(/"detail-type": "notification-sent"/);
+    }
+  });
+
+  const all = [
+    ...fromReadme.map((detail, i) => ({ where: `README example ${i + 1}`, detail })),
+    ...examples.map((detail, i) => ({ where: `schema example ${i + 1}`, detail })),
+    ...fromScenarios.map((detail, i) => ({ where: `scenario request ${i + 1}`, detail })),
+  ];
+  for (const { where, detail } of all) {
+    it(`${where} (${String(detail.template)}): a known template, no field missing`, async () => {
+      // The example's detail as it is (not merged into the fixture's, whose data would fill the gaps).
+      const event = { ...fixture("notification-sent"), id: `example-${where}`, detail };
+      const result = await harness(notification).run<NotificationResult>(event);
+      expect(result.templateKnown, String(detail.template)).to.equal(true);
+      expect(result.missingFields).to.deep.equal([]);
+    });
+  }
 });

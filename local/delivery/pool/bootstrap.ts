@@ -67,19 +67,43 @@ export function bootData(entry: string): BootData {
 }
 
 /**
- * This process's Node options for a worker, without ts-node's `-r`/`--require` (workers inherit `execArgv`:
- * `npm start` would make each of them load ts-node and TypeScript, measured at ~80 MB of RSS and most of its
- * start-up per worker; the cache above makes that unnecessary).
+ * A TypeScript loader other than ts-node's own `register` (the specs' cached one, test/support/register.js)
+ * announces itself under this symbol: its file, so a worker's options drop its `-r` as they drop ts-node's, and
+ * its `compile`, which `warmCache` uses as it would ts-node's service.
  */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+const LOADER = Symbol.for("backbone.ts-loader");
+
+/** What a loader puts under `LOADER`. */
+interface Loader {
+  file: string;
+  compile(code: string, fileName: string): string;
+}
+
+function loader(): Loader | undefined {
+  return (globalThis as unknown as Record<symbol, Loader | undefined>)[LOADER];
+}
+
+/**
+ * This process's Node options for a worker, without a TypeScript loader's `-r`/`--require` (workers inherit
+ * `execArgv`: `npm start` would make each of them load ts-node and TypeScript, measured at ~80 MB of RSS and most
+ * of its start-up per worker; the cache above makes that unnecessary).
+ */
+export function workerExecArgv(
+  execArgv: readonly string[] = process.execArgv,
+  loaderFile: string | undefined = loader()?.file,
+): string[] {
+  const isLoader = (value: string) =>
+    value.includes("ts-node") || (loaderFile !== undefined && resolve(value) === loaderFile);
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i];
-    if ((arg === "-r" || arg === "--require") && execArgv[i + 1]?.includes("ts-node")) {
+    const next = execArgv[i + 1];
+    if ((arg === "-r" || arg === "--require") && next !== undefined && isLoader(next)) {
       i += 1;
       continue;
     }
-    if (/^(-r|--require)=.*ts-node/.test(arg)) continue;
+    const joined = /^(?:-r|--require)=(.*)$/.exec(arg);
+    if (joined && isLoader(joined[1])) continue;
     out.push(arg);
   }
   return out;
@@ -92,13 +116,15 @@ interface TsNodeService {
 
 /**
  * Writes the cache entry of the worker's entry and of every TypeScript file of the project this process has
- * loaded that the cache lacks, with this process's own ts-node (already in memory), so workers find them. Cheap
- * when the cache is warm (a read and a hash per file). Does nothing outside ts-node.
+ * loaded that the cache lacks, with this process's own compiler (ts-node's service or the announced loader,
+ * already in memory), so workers find them. Cheap when the cache is warm (a read and a hash per file). Does
+ * nothing outside TypeScript.
  */
 export function warmCache(data: BootData): number {
-  const service = (process as unknown as Record<symbol, TsNodeService | undefined>)[
-    Symbol.for("ts-node.register.instance")
-  ];
+  const service =
+    (process as unknown as Record<symbol, TsNodeService | undefined>)[
+      Symbol.for("ts-node.register.instance")
+    ] ?? loader();
   if (!data.tsNode || !service) return 0;
   let written = 0;
   // The worker's entry is the one file this thread never loads itself.

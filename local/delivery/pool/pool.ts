@@ -18,7 +18,7 @@
  */
 import type pino from "pino";
 import type { RouteRow } from "../../../infra/table";
-import { idempotencyKey } from "../../../processors/runtime";
+import { detailCheckCode, idempotencyKey } from "../../../processors/runtime";
 import type { BusEntry } from "../../bus";
 import { RuntimeFailure } from "../attempt";
 import type { Invoke, PoolStats, ResultStore } from "../types";
@@ -60,6 +60,8 @@ export class ProcessorPool {
   private stopped = false;
   private readonly counts = { started: 0, crashed: 0, timedOut: 0 };
   private warmed = false;
+  /** Each route's `detailCheckCode`, made on its first worker's start. */
+  private readonly checkCode = new Map<string, string>();
 
   constructor(private readonly setup: PoolSetup) {}
 
@@ -101,6 +103,7 @@ export class ProcessorPool {
     const data: WorkerData = {
       routesModule: s.routesModule,
       routeKey: route.key,
+      detailCheckCode: this.detailCheckCodeOf(route),
       region: s.region,
       account: s.account,
       busName: s.busName,
@@ -125,6 +128,15 @@ export class ProcessorPool {
     this.current.set(route.key, worker);
     this.all.add(worker);
     return worker;
+  }
+
+  private detailCheckCodeOf(route: RouteRow): string {
+    let code = this.checkCode.get(route.key);
+    if (code === undefined) {
+      code = detailCheckCode(route.processor.schema);
+      this.checkCode.set(route.key, code);
+    }
+    return code;
   }
 
   private gone(worker: RouteWorker, death: WorkerDeath | undefined, failed: number): void {

@@ -17,7 +17,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { RouteRow } from "../../../infra/table";
-import { detailCheck, runProcessor } from "../../../processors/runtime";
+import { compileDetailCheck, runProcessor } from "../../../processors/runtime";
 import { busNamesFor, causeHeaders, type EventBridgeContext } from "../../eventbridge";
 import { uuidv7, type BusEntry } from "../../bus";
 import { processorLogger, workerLogger } from "../../logging";
@@ -44,7 +44,8 @@ function main(data: WorkerData): void {
   const route = routes.find((r) => r.key === data.routeKey);
   if (!route) throw new Error(`route "${data.routeKey}" is not in ${data.routesModule}`);
   const log = workerLogger(data.log.level, data.log.pretty);
-  const checkDetail = detailCheck(route.processor.schema);
+  // The main thread generated it, as a deploy does for Lambda: no ajv compile in each worker's start.
+  const checkDetail = compileDetailCheck(data.detailCheckCode);
   const handle: RouteRow["processor"]["handle"] = (e, c) => route.processor.handle(e, c);
 
   // Emits: answered here, committed by the main thread.

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { freePort } from "../../support/net";
+import { TS_NODE } from "../../support/node";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -63,7 +64,7 @@ async function startChild(
   // stdout (the JSON log) goes to a file, not a pipe: an unread pipe would block the server once it fills up.
   const logFile = dataDir ? join(dataDir, "server.log") : undefined;
   const logFd = logFile ? openSync(logFile, "a") : "ignore";
-  const node = [process.execPath, "-r", "ts-node/register/transpile-only", script];
+  const node = [process.execPath, ...TS_NODE, script];
   // Pinned to `cpus` (all its threads, processor workers included) to play a machine with fewer cores.
   const [command, ...args] = cpus ? ["taskset", "-c", cpus, ...node] : node;
   const child = spawn(command, args, {

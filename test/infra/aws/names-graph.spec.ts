@@ -4,6 +4,7 @@
  */
 import { expect } from "chai";
 import { checkName, type NameKind } from "../../../infra/table";
+import { STACK } from "./harness/mock-state";
 import { programFor, type Program } from "./harness/program";
 import { T } from "./harness/types";
 
@@ -30,7 +31,9 @@ describe("cloud stack: every physical name follows AWS's rules", function () {
   let runs: [string, Program][];
   before(async () => {
     const stacks = ["dev", "team.prod"];
-    runs = (await Promise.all(stacks.map((stack) => programFor({ stack })))).map((p, i) => [stacks[i], p]);
+    // The dev stack is the harness's default stack: its run is the one the other specs share.
+    const runOf = (stack: string) => programFor(stack === STACK ? {} : { stack });
+    runs = (await Promise.all(stacks.map(runOf))).map((p, i) => [stacks[i], p]);
     for (const [stack, p] of runs) expect(p.error, `${stack}: ${p.error?.message}`).to.equal(undefined);
   });
 

@@ -29,14 +29,9 @@ describe("cloud stack: one set of resources per routing-table row", function () 
   // Each program run is a child Node process (~5 s; more when the suite shares the cores).
   this.timeout(180_000);
   let program: Program;
-  let plusOne: Program;
   before(async () => {
-    [program, plusOne] = await Promise.all([
-      programFor(),
-      programFor({ table: "test/infra/aws/fixtures/table-plus-one.ts" }),
-    ]);
+    program = await programFor();
     expect(program.error, program.error?.message).to.equal(undefined);
-    expect(plusOne.error, plusOne.error?.message).to.equal(undefined);
   });
 
   for (const row of routes) {
@@ -243,7 +238,10 @@ describe("cloud stack: one set of resources per routing-table row", function () 
     });
   }
 
-  it("a table with one more row adds exactly one more set of route resources", () => {
+  // Its own run, in the test (not the hook): a `--grep` that skips it (the add-event-type copy) does not run it.
+  it("a table with one more row adds exactly one more set of route resources", async () => {
+    const plusOne = await programFor({ table: "test/infra/aws/fixtures/table-plus-one.ts" });
+    expect(plusOne.error, plusOne.error?.message).to.equal(undefined);
     const before = program.countByType();
     const after = plusOne.countByType();
     const types = new Set([...Object.keys(before), ...Object.keys(after)]);

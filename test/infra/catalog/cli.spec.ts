@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { routes } from "../../../infra/routes";
 import { asyncApiDocument, eventCatalog } from "../../../infra/table";
+import { TS_NODE } from "../../support/node";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const CLI = join(ROOT, "infra", "catalog", "cli.ts");
@@ -17,11 +18,8 @@ const COMMITTED = join(ROOT, "infra", "catalog", "asyncapi.json");
 /** Runs the script; resolves with its exit code and output (never rejects on a non-zero exit). */
 function run(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", CLI, ...args],
-      { cwd: ROOT },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
+    execFile(process.execPath, [...TS_NODE, CLI, ...args], { cwd: ROOT }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
     );
   });
 }

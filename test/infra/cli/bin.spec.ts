@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { ROOT, startLocal, type Running } from "../../local/helpers";
 import { freePort } from "../../support/net";
+import { TS_NODE } from "../../support/node";
 
 interface Exit {
   code: number;
@@ -73,12 +74,7 @@ describe("backbone bin (child processes)", function () {
         cli: loaded.filter((p) => p.startsWith(root + "/infra/cli/")).length,
       }));
     `;
-    const { code, stdout, stderr } = await exec(process.execPath, [
-      "-r",
-      "ts-node/register/transpile-only",
-      "-e",
-      probe,
-    ]);
+    const { code, stdout, stderr } = await exec(process.execPath, [...TS_NODE, "-e", probe]);
     expect(code, stderr).to.equal(0);
     const seen = JSON.parse(stdout);
     expect(seen.pulumi).to.deep.equal([]);

@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { TS_NODE } from "../../support/node";
 
 const ROOT = join(__dirname, "..", "..", "..");
 
@@ -29,11 +30,8 @@ describe("producer client package export (event-backbone/client)", function () {
       }));
     `;
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ["-r", "ts-node/register/transpile-only", "-e", probe],
-        { cwd: ROOT },
-        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      execFile(process.execPath, [...TS_NODE, "-e", probe], { cwd: ROOT }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
       ),
     );
     const seen = JSON.parse(out);

@@ -150,3 +150,9 @@ export const patternAndEvent = fc
     const w = witness(p, pick);
     return [p, how === "witness" ? w : { ...e, ...w }];
   });
+
+/**
+ * fast-check runs per property in `npm test` (fast-check's own default is 100): 500 keeps the suite's time (3,000 cost ~10 s of CPU more on two
+ * cores for the same properties). Search deeper with e.g. `PROPERTY_RUNS=50000 npx mocha test/infra/pattern`.
+ */
+export const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);

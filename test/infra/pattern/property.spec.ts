@@ -6,10 +6,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { compile } from "../../../infra/pattern";
 import { referenceMatches } from "../../../infra/pattern/reference";
-import { patternAndEvent } from "./generators";
-
-/** More runs for a deeper search: `PROPERTY_RUNS=50000 npx mocha test/pattern/property.spec.ts`. */
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
+import { patternAndEvent, RUNS } from "./generators";
 
 describe("indexed matcher agrees with the reference evaluator (fast-check)", function () {
   it("on one random pattern and one random event", function () {

@@ -9,9 +9,7 @@ import { compile, InvalidEventError, type Matcher } from "../../../infra/pattern
 import { EventScanner } from "../../../infra/pattern/scan";
 import { normalize } from "../../../infra/pattern/validate";
 import { eventInput, loadCorpus, patternInput } from "./corpus";
-import { patternAndEvent } from "./generators";
-
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 3000);
+import { patternAndEvent, RUNS } from "./generators";
 
 /** The field paths the scanner keeps for these patterns, as the compiler derives them. */
 function pathsOf(patterns: readonly unknown[]): string[] {

@@ -38,7 +38,10 @@ describe("AsyncAPI catalog (infra/table/asyncapi.ts)", function () {
     expect(doc.asyncapi).to.equal("3.0.0");
     expect(await errorsOf(parser, doc)).to.deep.equal([]);
     const committed = JSON.parse(readFileSync(COMMITTED, "utf8")) as AsyncApiDocument;
-    expect(await errorsOf(parser, committed)).to.deep.equal([]);
+    // The same text has the same diagnostics: parsed again only when it differs (a parse is ~1 s of CPU).
+    if (JSON.stringify(committed) !== JSON.stringify(doc)) {
+      expect(await errorsOf(parser, committed)).to.deep.equal([]);
+    }
   });
 
   it("the validation can fail: an operation on a channel that does not exist is an error", async () => {

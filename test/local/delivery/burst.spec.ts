@@ -89,16 +89,17 @@ function describeBurst(name: string, clock?: { offsetMs: number }): void {
     });
 
     it("accepts the burst first, then delivers all of it", async () => {
-      const sending = putOrders(server.url, 3000, 8);
+      const sending = putOrders(server.url, 2000, 8);
       // The wall clock steps back an hour in the middle of the burst.
       if (clock) setTimeout(() => (clock.offsetMs = 3_600_000), 100);
       const ids = await sending;
       const answeredAt = performance.now();
 
       const doneDuringBurst = outcomes.filter((e) => e.o.status === "done" && e.at <= answeredAt).length;
-      // Without the gate the loop keeps up with this client: most of the 6,000 deliveries are done by now.
-      expect(doneDuringBurst).to.be.below(1500);
-      expect(server.local.priority.arrivedTotal).to.equal(3000);
+      // Measured here: 66–67 of the 4,000 deliveries are done by now with the gate (its first window, then the
+      // trickle), 704–768 with `ingestPriority: "off"`. (The bound was 1,500 of 6,000, which both passed.)
+      expect(doneDuringBurst).to.be.below(300);
+      expect(server.local.priority.arrivedTotal).to.equal(2000);
       await until(async () => (await health(server.url)).open <= 0, 40_000, 50);
       expect((await health(server.url)).open).to.equal(0);
       const ordersDone = new Set(

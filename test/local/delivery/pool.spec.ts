@@ -2,6 +2,7 @@
  * The pool's pure parts: Lambda's words for each way a worker dies (`pool/crash.ts`) and the Node options a
  * worker gets (`pool/bootstrap.ts`: never ts-node's `-r`, which made every worker load TypeScript).
  */
+import { resolve } from "node:path";
 import { expect } from "chai";
 import { deathText, timeoutText, type WorkerDeath } from "../../../local/delivery";
 import { workerExecArgv } from "../../../local/delivery/pool/bootstrap";
@@ -47,6 +48,13 @@ describe("local stack: a processor worker's Node options", () => {
       "./x.js",
     ];
 
-    expect(workerExecArgv(argv)).to.deep.equal(["--enable-source-maps", "-r", "./x.js"]);
+    expect(workerExecArgv(argv, undefined)).to.deep.equal(["--enable-source-maps", "-r", "./x.js"]);
+  });
+
+  it("drops the -r of the loader that announced itself (the specs' cached transpile), by its resolved path", () => {
+    const loader = resolve("test/support/register.js");
+    const argv = ["-r", "./test/support/register.js", `--require=${loader}`, "-r", "./x.js"];
+
+    expect(workerExecArgv(argv, loader)).to.deep.equal(["-r", "./x.js"]);
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * The cache of Pulumi program runs between mocha runs (harness/program.ts): a run is reused only while every
+ * file it can read is unchanged.
+ */
+import { expect } from "chai";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inputsDigest, programFor } from "./harness/program";
+
+describe("Pulumi program runs kept between mocha runs: the key", () => {
+  let root: string;
+  const write = (path: string, text: string) => {
+    mkdirSync(join(root, path, ".."), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), "backbone-run-cache-"));
+    write("index.ts", "export {};\n");
+    write("infra/routes.ts", "export const routes = {};\n");
+    write("processors/order.ts", "export const a = 1;\n");
+    write("test/infra/aws/fixtures/table.ts", "export const routes = {};\n");
+    write("test/infra/aws/names.spec.ts", "// a spec\n");
+    write("package-lock.json", "{}\n");
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const cases: { change: string; path: string; text: string; runsAgain: boolean }[] = [
+    { change: "a processor", path: "processors/order.ts", text: "export const a = 2;\n", runsAgain: true },
+    { change: "a new processor file", path: "processors/user.ts", text: "export {};\n", runsAgain: true },
+    {
+      change: "the table",
+      path: "infra/routes.ts",
+      text: "export const routes = { a: 1 };\n",
+      runsAgain: true,
+    },
+    { change: "a fixture", path: "test/infra/aws/fixtures/table.ts", text: "//\n", runsAgain: true },
+    { change: "the lock file", path: "package-lock.json", text: '{"v":2}\n', runsAgain: true },
+    {
+      change: "a spec (no run reads one)",
+      path: "test/infra/aws/names.spec.ts",
+      text: "// b\n",
+      runsAgain: false,
+    },
+    { change: "local/ (the program never imports it)", path: "local/app.ts", text: "//\n", runsAgain: false },
+  ];
+  for (const c of cases) {
+    it(`${c.runsAgain ? "runs again after" : "reuses the run after"} a change to ${c.change}`, () => {
+      const before = inputsDigest(root);
+      write(c.path, c.text);
+
+      const after = inputsDigest(root);
+
+      if (c.runsAgain) expect(after).to.not.equal(before);
+      else expect(after).to.equal(before);
+    });
+  }
+
+  it("is the same key for a copy of the project with the same files (a run names no path of its root)", () => {
+    const copy = mkdtempSync(join(tmpdir(), "backbone-run-cache-"));
+    try {
+      cpSync(root, copy, { recursive: true });
+
+      expect(inputsDigest(copy)).to.equal(inputsDigest(root));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Pulumi program runs kept between mocha runs: what makes a copy's runs the same", function () {
+  this.timeout(180_000);
+  it("the default run's output names no path of the project's root", async () => {
+    const program = await programFor();
+
+    const text = JSON.stringify([program.resources, program.outputs, program.logs]);
+
+    expect(text).to.not.include(join(__dirname, "..", "..", ".."));
+  });
+});
