@@ -135,56 +135,46 @@ describe("local stack: refused requests and unrouted events are logged once, wit
     expect(lines[0].reason).to.match(/malformed HTTP request/);
   });
 
-  it("logs an event put on the default bus once, saying no route reads it", async () => {
-    const client = ebClient(server.url);
-    try {
-      const out = await client.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              Source: "test.producer",
-              DetailType: "analytics-event",
-              Detail: '{"eventType":"x","userId":"U"}',
-            },
-          ],
-        }),
-      );
-      expect(out.FailedEntryCount).to.equal(0);
-      const lines = unrouted();
-      expect(lines).to.have.length(1);
-      expect(lines[0]).to.include({
-        level: 30,
-        eventId: out.Entries![0].EventId,
-        detailType: "analytics-event",
-      });
-      expect(lines[0].reason).to.match(/default bus/);
-      expect(refusals()).to.deep.equal([]);
-    } finally {
-      client.destroy();
-    }
-  });
+  const unroutedCases: { title: string; entry: Record<string, string>; reason: RegExp }[] = [
+    {
+      title: "an event put on the default bus, saying no route reads it",
+      entry: {
+        Source: "test.producer",
+        DetailType: "analytics-event",
+        Detail: '{"eventType":"x","userId":"U"}',
+      },
+      reason: /default bus/,
+    },
+    {
+      title: "an event no rule matches, naming its detail-type",
+      entry: {
+        Source: "test.producer",
+        DetailType: "nobody-listens",
+        Detail: "{}",
+        EventBusName: "event-backbone-local",
+      },
+      reason: /no route's pattern matches it \(detail-type "nobody-listens"\)/,
+    },
+  ];
+  for (const c of unroutedCases) {
+    it(`logs ${c.title}, once at info`, async () => {
+      const client = ebClient(server.url);
+      try {
+        const out = await client.send(new PutEventsCommand({ Entries: [c.entry] }));
 
-  it("logs an event no rule matches once, naming its detail-type", async () => {
-    const client = ebClient(server.url);
-    try {
-      const out = await client.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              Source: "test.producer",
-              DetailType: "nobody-listens",
-              Detail: "{}",
-              EventBusName: "event-backbone-local",
-            },
-          ],
-        }),
-      );
-      expect(out.FailedEntryCount).to.equal(0);
-      const lines = unrouted();
-      expect(lines).to.have.length(1);
-      expect(lines[0].reason).to.match(/no route's pattern matches it \(detail-type "nobody-listens"\)/);
-    } finally {
-      client.destroy();
-    }
-  });
+        expect(out.FailedEntryCount).to.equal(0);
+        const lines = unrouted();
+        expect(lines).to.have.length(1);
+        expect(lines[0]).to.include({
+          level: 30,
+          eventId: out.Entries![0].EventId,
+          detailType: c.entry.DetailType,
+        });
+        expect(lines[0].reason).to.match(c.reason);
+        expect(refusals()).to.deep.equal([]);
+      } finally {
+        client.destroy();
+      }
+    });
+  }
 });
