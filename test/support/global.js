@@ -22,6 +22,7 @@ module.exports = {
       const lines = readFileSync(tally, "utf8").split("\n");
       const ran = lines.filter((l) => l.startsWith("ran ")).length;
       const reused = lines.filter((l) => l.startsWith("reused ")).length;
+      // BACKBONE_TEST_CACHE_VERBOSE=1 lists each run with its options (which ran, which were reused).
       if (process.env.BACKBONE_TEST_CACHE_VERBOSE) console.log(lines.join("\n"));
       console.log(
         `Pulumi program runs: ${ran} ran, ${reused} unchanged since an earlier npm test and reused` +
