@@ -18,6 +18,7 @@ const FACES = [
   "local/delivery",
   "local/store",
   "local/scenarios",
+  "local/options",
 ];
 
 /** A forbidden import: `from` modules may not import `to` modules (path regexes, relative to the root). */

@@ -3,7 +3,7 @@
  * contract, EventBridge's JSON API, a durable SQLite bus and a delivery loop. `buildApp` does not listen, so
  * tests drive it in-process; `local/main.ts` is the `npm start` entry.
  *
- * This file only wires: options are resolved once (`options.ts`), and each component gets its collaborators in
+ * This file only wires: options are resolved once (`options/`), and each component gets its collaborators in
  * its constructor. This thread answers HTTP, commits and runs the delivery loop; the processors run isolated in
  * worker threads (`delivery/pool/`), or, for inline test tables only, unisolated here (`delivery/invoke.ts`).
  */

@@ -4,7 +4,7 @@
  *   npm start -- [--port 3000] [--host 127.0.0.1] [--db .data/backbone.db]
  *   npm start --port 3000                      (the same: npm hands the flag over; see `applyFlags`)
  *
- * Environment: `ENVIRONMENT` in options.ts (PORT, HOST, BACKBONE_DB, LOG_LEVEL, BACKBONE_*), defaults in
+ * Environment: `ENVIRONMENT` in options/environment.ts (PORT, HOST, BACKBONE_DB, LOG_LEVEL, BACKBONE_*), defaults in
  * `DEFAULTS`; flags win over the environment. SIGINT/SIGTERM stop delivering, close the server and the
  * database; a second signal exits at once.
  *

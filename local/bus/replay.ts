@@ -55,7 +55,7 @@ export interface ReplayStore {
   maxSeq(): number;
 }
 
-/** The engine's collaborators and settings (`local/options.ts` has the defaults). */
+/** The engine's collaborators and settings (`local/options/` has the defaults). */
 export interface ReplayDeps {
   store: ReplayStore;
   /** The backlog a replay pauses on. */

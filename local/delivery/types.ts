@@ -42,7 +42,7 @@ export interface PoolStats {
   timedOut: number;
 }
 
-/** The loop's settings (`local/options.ts`). */
+/** The loop's settings (`local/options/`). */
 export interface DeliverySettings {
   /** Processors running at once. */
   concurrency: number;

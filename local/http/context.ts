@@ -10,7 +10,7 @@ import type { EventStream } from "./stream";
 import type { HttpSettings } from "./settings";
 import type { EventValidator } from "./validation";
 
-/** Page sizes and caps of the ops endpoints (`DEFAULTS` in local/options.ts). */
+/** Page sizes and caps of the ops endpoints (`DEFAULTS` in local/options/defaults.ts). */
 export interface OpsLimits {
   listLimit: number;
   listMaxLimit: number;
@@ -47,6 +47,6 @@ export interface HttpContext {
   /** `GET /local/events/stream`'s clients. */
   readonly stream: EventStream;
   readonly limits: OpsLimits;
-  /** Limits and access rules of the server (`local/options.ts`). */
+  /** Limits and access rules of the server (`local/options/`). */
   readonly http: HttpSettings;
 }

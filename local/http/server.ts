@@ -1,7 +1,7 @@
 /**
  * The HTTP server's limits, so a slow or greedy client cannot hold it: Node's header and request timeouts
  * (a client that sends its headers or body slowly gets a 408 and is disconnected), an idle keep-alive timeout,
- * an inactivity timeout, a connection cap, and Fastify's body limit. Values come from `local/options.ts`.
+ * an inactivity timeout, a connection cap, and Fastify's body limit. Values come from `local/options/`.
  */
 import type { FastifyHttpOptions } from "fastify";
 import type { Server } from "node:http";

@@ -1,4 +1,4 @@
-/** The HTTP server's settings, as `resolveOptions` makes them (defaults in `DEFAULTS`, local/options.ts). */
+/** The HTTP server's settings, as `resolveOptions` makes them (defaults in `DEFAULTS`, local/options/defaults.ts). */
 
 /** Who may call the server (enforced by `guard.ts`). */
 export interface AccessSettings {

@@ -39,7 +39,7 @@ import { openDatabase, prepareFolder } from "./schema";
 import { prepareStatements } from "./statements";
 import { prepareTransactions, writeDead, writeRetry } from "./writes";
 
-/** How a `Store` opens its file and writes (the settings come from `local/options.ts`; nothing defaults here). */
+/** How a `Store` opens its file and writes (the settings come from `local/options/`; nothing defaults here). */
 export interface StoreOptions {
   /** `NORMAL` survives a process crash; `FULL` also an OS crash or power loss. */
   synchronous: "NORMAL" | "FULL";

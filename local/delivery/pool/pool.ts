@@ -27,7 +27,7 @@ import { deathText, type WorkerDeath } from "./crash";
 import type { WorkerData } from "./messages";
 import { RouteWorker, WORKER_ENTRY } from "./route-worker";
 
-/** The pool's collaborators and settings (resolved by `local/options.ts`). */
+/** The pool's collaborators and settings (resolved by `local/options/`). */
 export interface PoolSetup {
   /** Absolute path of the module exporting `routes: RouteRow[]`: each worker loads it. */
   routesModule: string;
