@@ -1,12 +1,13 @@
 /**
- * The cache of Pulumi program runs between mocha runs (harness/program.ts): a run is reused only while every
+ * The cache of Pulumi program runs between mocha runs (harness/runs.ts): a run is reused only while every
  * file it can read is unchanged.
  */
 import { expect } from "chai";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inputsDigest, programFor } from "./harness/program";
+import { programFor, type RunOptions } from "./harness/program";
+import { inputsDigest, normalized } from "./harness/runs";
 
 describe("Pulumi program runs kept between mocha runs: the key", () => {
   let root: string;
@@ -77,5 +78,28 @@ describe("Pulumi program runs kept between mocha runs: what makes a copy's runs 
     const text = JSON.stringify([program.resources, program.outputs, program.logs]);
 
     expect(text).to.not.include(join(__dirname, "..", "..", ".."));
+  });
+});
+
+describe("Pulumi program runs: one run however its options are spelled", () => {
+  const cases: { title: string; a: RunOptions; b: RunOptions }[] = [
+    { title: "no options and an empty config", a: {}, b: { config: {} } },
+    { title: "no options and an empty stack name", a: {}, b: { stack: "" } },
+    {
+      title: "config keys in another order",
+      a: { config: { x: "1", y: "2" } },
+      b: { config: { y: "2", x: "1" } },
+    },
+  ];
+  for (const c of cases) {
+    it(`is the same run for ${c.title}`, () => {
+      expect(JSON.stringify(normalized(c.a))).to.equal(JSON.stringify(normalized(c.b)));
+    });
+  }
+
+  it("is another run for another config value", () => {
+    expect(JSON.stringify(normalized({ config: { x: "1" } }))).to.not.equal(
+      JSON.stringify(normalized({ config: { x: "2" } })),
+    );
   });
 });

@@ -1,0 +1,231 @@
+/**
+ * Runs of the program under mocks, each in a child process (run-program.ts), as JSON: once per distinct options
+ * per mocha run (shared by mocha's parallel processes), and kept between mocha runs while nothing they read
+ * changes.
+ */
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { join, relative } from "node:path";
+import { TS_NODE } from "../../../support/node";
+
+const ROOT = join(__dirname, "..", "..", "..", "..");
+
+/** Options of one run. */
+export interface RunOptions {
+  /**
+   * Module (path from the repo root) exporting `routes` (built by `buildStack`) or `program()` (run as the
+   * program); default runs `index.ts` with the real table.
+   */
+  table?: string;
+  /** Project config values (`key: value`). */
+  config?: Record<string, string>;
+  /** Stack name (default `STACK`). */
+  stack?: string;
+}
+
+/**
+ * The same run however it is spelled: `{}`, `{ config: {} }` and `{ stack: "" }` are the default run, and config
+ * keys are sorted (measured: two spellings of the default ran it twice per mocha run, ~3.6 s each).
+ */
+export function normalized(options: RunOptions): RunOptions {
+  const out: RunOptions = {};
+  if (options.table) out.table = options.table;
+  const config = Object.entries(options.config ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (config.length > 0) out.config = Object.fromEntries(config);
+  if (options.stack) out.stack = options.stack;
+  return out;
+}
+
+/** The run's JSON document, as the child printed it (its last line). */
+function runOutput(options: RunOptions): Promise<string> {
+  const args = [...TS_NODE, join(__dirname, "run-program.ts")];
+  if (options.table) args.push(join(ROOT, options.table));
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      args,
+      {
+        cwd: ROOT,
+        maxBuffer: 256 * 1024 * 1024,
+        env: {
+          ...process.env,
+          HARNESS_CONFIG: JSON.stringify(options.config ?? {}),
+          HARNESS_STACK: options.stack ?? "",
+        },
+      },
+      (err, stdout, stderr) => {
+        const last = stdout.trim().split("\n").pop() ?? "";
+        try {
+          JSON.parse(last);
+          resolve(last);
+        } catch {
+          reject(
+            new Error(
+              `program run failed (${err?.message ?? "no JSON"}):\n${stderr}\n${stdout.slice(-2000)}`,
+            ),
+          );
+        }
+      },
+    );
+  });
+}
+
+/** Set by test/support/global.js (mocha's global setup) to the run's shared folder. */
+const { SHARED_RUNS_ENV } = require("../../../support/global.js") as { SHARED_RUNS_ENV: string };
+
+/**
+ * Program runs kept between mocha runs, as tsc's build mode keeps its checks: a run's output is a function of
+ * the program's inputs, so it is kept under a digest of all of them (below) and of its options, and any change
+ * to any of them runs it again. Measured: the 19 runs of a suite were ~60 s of its ~170 s of CPU on two cores.
+ * `BACKBONE_TEST_CACHE=off` runs every one; a fresh clone (CI) has no cache. The teardown prints how many of
+ * the run's programs ran and how many came from here.
+ */
+const RUN_CACHE = join(ROOT, "node_modules", ".cache", "program-runs");
+const CACHE_OFF = process.env.BACKBONE_TEST_CACHE === "off";
+
+/** What a program run can read: the program, its table and processors, the harness and fixtures, the packages. */
+const RUN_INPUTS = [
+  "index.ts",
+  "infra",
+  "processors",
+  "test",
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "Pulumi.yaml",
+  "Pulumi.dev.yaml",
+];
+
+let digest: string | undefined;
+
+/**
+ * sha1 over Node's version and every input file's path inside the project and bytes (specs excepted: no run
+ * reads one). Not over the root: a run's output names no path of it, so a copy of the project with the same
+ * files (test/infra/table/add-event-type.spec.ts makes the same one each time) has the same runs.
+ */
+export function inputsDigest(root: string = ROOT): string {
+  if (root === ROOT && digest) return digest;
+  const hash = createHash("sha1").update(process.version);
+  const walk = (path: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(path, { withFileTypes: true });
+    } catch {
+      if (!existsSync(path)) return;
+      hash.update("\0").update(relative(root, path)).update("\0").update(readFileSync(path));
+      return;
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (e.name === "node_modules" || e.name.endsWith(".spec.ts")) continue;
+      walk(join(path, e.name));
+    }
+  };
+  for (const input of RUN_INPUTS) walk(join(root, input));
+  const value = hash.digest("hex");
+  if (root === ROOT) digest = value;
+  return value;
+}
+
+/** Counts a run as `ran` or `reused`, for the teardown's line. */
+function tally(dir: string | undefined, what: "ran" | "reused", options: RunOptions): void {
+  if (dir && existsSync(dir)) appendFileSync(join(dir, "tally"), `${what} ${JSON.stringify(options)}\n`);
+}
+
+/** A run from the cache between mocha runs, or the run itself (then kept there). */
+async function cachedOutput(options: RunOptions, dir: string | undefined): Promise<string> {
+  const folder = join(RUN_CACHE, inputsDigest());
+  const file = join(folder, `${createHash("sha1").update(JSON.stringify(options)).digest("hex")}.json`);
+  if (!CACHE_OFF && existsSync(file)) {
+    tally(dir, "reused", options);
+    touch(folder);
+    return readFileSync(file, "utf8");
+  }
+  const json = await runOutput(options);
+  tally(dir, "ran", options);
+  if (!CACHE_OFF) keep(folder, file, json);
+  return json;
+}
+
+/** Marks a folder as used now (the pruning keeps the most recently used). */
+function touch(folder: string): void {
+  try {
+    const now = new Date();
+    utimesSync(folder, now, now);
+  } catch {
+    // Read-only: the folder may be pruned earlier than it needed to be.
+  }
+}
+
+/** How many sets of inputs keep their runs (this tree's, the add-event-type copy's, a few edits back). */
+const KEPT_INPUTS = 4;
+
+/** Writes a run into its inputs' folder; a new folder drops all but the most recently used others. */
+function keep(folder: string, file: string, json: string): void {
+  try {
+    if (!existsSync(folder)) {
+      mkdirSync(folder, { recursive: true });
+      const others = readdirSync(RUN_CACHE)
+        .map((name) => join(RUN_CACHE, name))
+        .filter((path) => path !== folder)
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+      for (const old of others.slice(KEPT_INPUTS - 1)) rmSync(old, { recursive: true, force: true });
+    }
+    writeFileSync(`${file}.${process.pid}`, json);
+    renameSync(`${file}.${process.pid}`, file);
+  } catch {
+    // A read-only tree, or another process pruning at the same moment: the next mocha run runs it again.
+  }
+}
+
+/**
+ * Runs shared between the processes of one mocha run (`mocha --parallel`'s workers): the folder
+ * test/support/global.js makes for the run. The first process to need a run takes its lock (an exclusive
+ * `mkdir`) and runs it (or takes it from the cache between runs); the others wait for its JSON. Keyed by the
+ * project root too, so a copy of the project (test/infra/table/add-event-type.spec.ts) never reads this
+ * project's runs.
+ */
+export async function sharedOutput(options: RunOptions): Promise<string> {
+  const dir = process.env[SHARED_RUNS_ENV];
+  if (!dir || !existsSync(dir)) return cachedOutput(options, undefined);
+  const base = join(
+    dir,
+    createHash("sha1").update(ROOT).update("\0").update(JSON.stringify(options)).digest("hex"),
+  );
+  try {
+    mkdirSync(`${base}.lock`);
+  } catch {
+    return waitForOutput(base, options);
+  }
+  try {
+    const json = await cachedOutput(options, dir);
+    writeFileSync(`${base}.tmp`, json);
+    renameSync(`${base}.tmp`, `${base}.json`);
+    return json;
+  } catch (err) {
+    writeFileSync(`${base}.failed`, "");
+    throw err;
+  }
+}
+
+/** Waits for another process's run; runs it here if that one failed or never finishes. */
+async function waitForOutput(base: string, options: RunOptions): Promise<string> {
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline) {
+    if (existsSync(`${base}.json`)) return readFileSync(`${base}.json`, "utf8");
+    if (existsSync(`${base}.failed`)) break;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return runOutput(options);
+}
