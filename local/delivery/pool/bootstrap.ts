@@ -5,10 +5,13 @@
  * file and source hash, and the main thread, whose ts-node has already transpiled every file the worker needs
  * (it loaded the same routing table), writes any missing entry before a worker starts (`warmCache`). ts-node is
  * loaded in a worker only for a file the main thread never loaded.
+ *
+ * A worker also loads TypeBox from one file, its pack (`./pack.ts`).
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { PACK_HOOK, PACKED_PACKAGES, packPackage, planPack, type PackRef } from "./pack";
 
 /** The worker's entry point: installs the cache's `require` hook, then loads `workerData.entry`. */
 export const BOOTSTRAP = `
@@ -40,6 +43,7 @@ if (workerData.tsNode) {
     module._compile(js, filename);
   };
 }
+${PACK_HOOK}
 require(workerData.entry);
 `;
 
@@ -53,16 +57,23 @@ export interface BootData {
   tsNode?: string;
   tsconfig: string;
   cacheDir: string;
+  /** Packages the worker loads from a pack (`packPackage`), when their pack is written. */
+  packs: PackRef[];
 }
 
 /** The bootstrap's data for a worker running `entry` (a path this module resolves). */
 export function bootData(entry: string): BootData {
   const underTsNode = __filename.endsWith(".ts");
+  const cacheDir = resolve(ROOT, "node_modules/.cache/backbone-workers");
   return {
     entry,
     tsNode: underTsNode ? require.resolve("ts-node") : undefined,
     tsconfig: resolve(ROOT, "tsconfig.json"),
-    cacheDir: resolve(ROOT, "node_modules/.cache/backbone-workers"),
+    cacheDir,
+    packs: PACKED_PACKAGES.flatMap((name) => {
+      const pack = planPack(name, cacheDir);
+      return pack ? [pack.ref] : [];
+    }),
   };
 }
 
@@ -125,8 +136,9 @@ export function warmCache(data: BootData): number {
     (process as unknown as Record<symbol, TsNodeService | undefined>)[
       Symbol.for("ts-node.register.instance")
     ] ?? loader();
-  if (!data.tsNode || !service) return 0;
   let written = 0;
+  for (const name of PACKED_PACKAGES) if (packPackage(name, data.cacheDir) === "written") written += 1;
+  if (!data.tsNode || !service) return written;
   // The worker's entry is the one file this thread never loads itself.
   for (const filename of [data.entry, ...Object.keys(require.cache)]) {
     if (!filename.endsWith(".ts") || filename.includes("node_modules") || !filename.startsWith(ROOT))

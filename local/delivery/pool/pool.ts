@@ -52,6 +52,22 @@ export interface PoolSetup {
   emitEndpoint?: () => string;
 }
 
+/**
+ * Each schema's `detailCheckCode`, made on the first worker start of any pool in this process: ajv's compile is
+ * most of what that costs (15–30 ms a route, measured), and every pool of a process loads the same schema objects. Keyed by
+ * the object, so a changed schema is a new key.
+ */
+const CHECK_CODE = new WeakMap<object, string>();
+
+function detailCheckCodeOf(schema: object): string {
+  let code = CHECK_CODE.get(schema);
+  if (code === undefined) {
+    code = detailCheckCode(schema);
+    CHECK_CODE.set(schema, code);
+  }
+  return code;
+}
+
 export class ProcessorPool {
   /** The worker taking each route's new attempts. */
   private readonly current = new Map<string, RouteWorker>();
@@ -60,8 +76,6 @@ export class ProcessorPool {
   private stopped = false;
   private readonly counts = { started: 0, crashed: 0, timedOut: 0 };
   private warmed = false;
-  /** Each route's `detailCheckCode`, made on its first worker's start. */
-  private readonly checkCode = new Map<string, string>();
 
   constructor(private readonly setup: PoolSetup) {}
 
@@ -103,7 +117,7 @@ export class ProcessorPool {
     const data: WorkerData = {
       routesModule: s.routesModule,
       routeKey: route.key,
-      detailCheckCode: this.detailCheckCodeOf(route),
+      detailCheckCode: detailCheckCodeOf(route.processor.schema),
       region: s.region,
       account: s.account,
       busName: s.busName,
@@ -128,15 +142,6 @@ export class ProcessorPool {
     this.current.set(route.key, worker);
     this.all.add(worker);
     return worker;
-  }
-
-  private detailCheckCodeOf(route: RouteRow): string {
-    let code = this.checkCode.get(route.key);
-    if (code === undefined) {
-      code = detailCheckCode(route.processor.schema);
-      this.checkCode.set(route.key, code);
-    }
-    return code;
   }
 
   private gone(worker: RouteWorker, death: WorkerDeath | undefined, failed: number): void {

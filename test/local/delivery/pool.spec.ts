@@ -1,11 +1,16 @@
 /**
- * The pool's pure parts: Lambda's words for each way a worker dies (`pool/crash.ts`) and the Node options a
- * worker gets (`pool/bootstrap.ts`: never ts-node's `-r`, which made every worker load TypeScript).
+ * The pool's pure parts: Lambda's words for each way a worker dies (`pool/crash.ts`), the Node options a
+ * worker gets (`pool/bootstrap.ts`: never ts-node's `-r`, which made every worker load TypeScript), and the pack
+ * a worker loads TypeBox from (`pool/pack.ts`).
  */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import { Type as TB } from "@sinclair/typebox";
 import { expect } from "chai";
 import { deathText, timeoutText, type WorkerDeath } from "../../../local/delivery";
-import { workerExecArgv } from "../../../local/delivery/pool/bootstrap";
+import { BOOTSTRAP, workerExecArgv } from "../../../local/delivery/pool/bootstrap";
+import { packPackage, planPack, type PackRef } from "../../../local/delivery/pool/pack";
+import { tempDir } from "../helpers";
 
 describe("local stack: how a processor's worker died, in Lambda's words", () => {
   const cases: [WorkerDeath, string][] = [
@@ -56,5 +61,69 @@ describe("local stack: a processor worker's Node options", () => {
     const argv = ["-r", "./test/support/register.js", `--require=${loader}`, "-r", "./x.js"];
 
     expect(workerExecArgv(argv, loader)).to.deep.equal(["-r", "./x.js"]);
+  });
+});
+
+describe("local stack: TypeBox from one file in each processor worker (pool/pack.ts)", () => {
+  let temp: ReturnType<typeof tempDir>;
+  let cacheDir: string;
+  before(() => {
+    temp = tempDir("backbone-pack-");
+    cacheDir = temp.dir;
+  });
+  after(() => temp.remove());
+
+  /** Runs the probe fixture in a worker started by the bootstrap processors' workers get, with `packs`. */
+  const probe = (packs: PackRef[]) =>
+    new Promise<{ valid: boolean; invalid: boolean; packageFiles: number; packs: number }>((done, fail) => {
+      const worker = new Worker(BOOTSTRAP, {
+        eval: true,
+        workerData: { entry: resolve(__dirname, "fixtures", "pack-probe.js"), cacheDir, packs },
+      });
+      worker.once("message", (m) => {
+        done(m);
+        void worker.terminate();
+      });
+      worker.once("error", fail);
+    });
+
+  it("serves every entry point of the package's exports map with the package's own exports", () => {
+    expect(packPackage("@sinclair/typebox", cacheDir)).to.equal("written");
+    expect(packPackage("@sinclair/typebox", cacheDir)).to.equal("present");
+    const { ref } = planPack("@sinclair/typebox", cacheDir)!;
+    const pack = require(ref.file) as { load(entry: string): Record<string, unknown> };
+
+    expect(Object.keys(ref.entries)).to.include.members([".", "./compiler", "./errors", "./value"]);
+    for (const [entry, id] of Object.entries(ref.entries)) {
+      const own = require(`@sinclair/typebox${entry.slice(1)}`) as Record<string, unknown>;
+      expect(Object.keys(pack.load(id)), entry).to.deep.equal(Object.keys(own));
+    }
+    const { Type } = pack.load(ref.entries["."]) as unknown as typeof import("@sinclair/typebox");
+    const schema = Type.Object({ id: Type.String({ minLength: 1 }), n: Type.Optional(Type.Integer()) });
+    expect(JSON.stringify(schema)).to.equal(
+      JSON.stringify(TB.Object({ id: TB.String({ minLength: 1 }), n: TB.Optional(TB.Integer()) })),
+    );
+  });
+
+  it("packs no package that requires another one, or that cannot be found", () => {
+    expect(packPackage("pino", cacheDir)).to.equal("not packable");
+    expect(packPackage("no-such-package-here", cacheDir)).to.equal("not packable");
+  });
+
+  it("in a worker, every entry point comes from the pack: one copy, no file of the package read", async () => {
+    packPackage("@sinclair/typebox", cacheDir);
+    const reply = await probe([planPack("@sinclair/typebox", cacheDir)!.ref]);
+
+    expect(reply).to.deep.equal({ valid: true, invalid: false, packageFiles: 0, packs: 1 });
+  });
+
+  it("in a worker whose pack cannot be read, Node loads the whole package as usual", async () => {
+    const ref = { ...planPack("@sinclair/typebox", cacheDir)!.ref, file: join(cacheDir, "missing.js") };
+    const reply = await probe([ref]);
+
+    expect(reply.valid).to.equal(true);
+    expect(reply.invalid).to.equal(false);
+    expect(reply.packs).to.equal(0);
+    expect(reply.packageFiles).to.be.greaterThan(100);
   });
 });
