@@ -3,6 +3,7 @@
  * processors' idempotency results. `Store` is the one class others use; the rest is its parts.
  */
 export { Store, type StoreOptions } from "./store";
+export type { RecordedCounts } from "./counts";
 export type { EventListQuery } from "./reads";
 export type { ReplayRows } from "./replays";
 export {

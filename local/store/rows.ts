@@ -94,6 +94,8 @@ export interface ClaimedDelivery extends DeliveryRow {
   seq?: number;
   /** The event's stored correlation id (`correlationOf`); absent or null: its id stands for it. */
   correlation_id?: string | null;
+  /** The status its row had when the Store handed it out (absent: taken from memory, never attempted). */
+  claimedAs?: "pending" | "retrying";
 }
 
 export interface DlqRow {

@@ -19,6 +19,7 @@
  */
 import path from "node:path";
 import { Checkpointer } from "./checkpointer";
+import { StatusCounts, type RecordedCounts } from "./counts";
 import { DeliveryRows } from "./delivery-rows";
 import { faultKind, isSqliteError, StorageFault, StoreOpenError, type StorageHealth } from "./faults";
 import { DatabaseLock } from "./lock";
@@ -94,6 +95,8 @@ export class Store extends StoreReads {
   /** The Store's watch over its file. */
   private readonly monitor: StorageMonitor | undefined;
   private readonly lock: DatabaseLock | undefined;
+  /** What health reports, kept as writes are recorded (counts.ts). */
+  private readonly counts: StatusCounts;
 
   constructor(file: string, options: StoreOptions) {
     const interval = options.checkpointIntervalMs;
@@ -129,6 +132,7 @@ export class Store extends StoreReads {
     this.replays = new ReplayRows(db);
     this.openCounter = new Int32Array(new SharedArrayBuffer(8));
     this.recountOpen();
+    this.counts = new StatusCounts(this.countEvents(), this.countsByStatus());
     if (checkpoints && absolute) {
       this.checkpointer = new Checkpointer(absolute, interval, onceAMinute(options.onError));
     }
@@ -141,6 +145,11 @@ export class Store extends StoreReads {
         onChange: options.onHealth,
       });
     }
+  }
+
+  /** Events and deliveries by status as recorded, in O(1) (`/local/health`); `countsByStatus` reads the table. */
+  recordedCounts(): RecordedCounts {
+    return this.counts.snapshot(this.openDeliveries);
   }
 
   /** Whether the database is still open (writes after `close` are dropped by their callers). */
@@ -228,6 +237,7 @@ export class Store extends StoreReads {
     let n = 0;
     for (const e of events) n += e.routeKeys.length;
     this.addOpen(n);
+    this.counts.inserted(events.length);
     return seq;
   }
 
@@ -264,6 +274,7 @@ export class Store extends StoreReads {
         if (skip.has(key) || this.pendingDone.has(key) || this.deferred.has(key)) {
           continue;
         }
+        r.claimedAs = r.status === "retrying" ? "retrying" : "pending";
         r.attempts += 1;
         r.first_attempt_at ??= now;
         r.last_attempt_at = now;
@@ -295,6 +306,7 @@ export class Store extends StoreReads {
     ]);
     this.needRows(d);
     this.addOpen(-1);
+    this.counts.markedDone(d);
     this.scheduleFlush();
   }
 
@@ -307,6 +319,7 @@ export class Store extends StoreReads {
   markRetry(d: ClaimedDelivery, nextAt: number, error: string, now: number): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
     const write: RetryWrite = [nextAt, error, attempts, first, last, d.event_id, d.route_key, now];
+    this.counts.markedRetry(d);
     this.writeNow(d, () => writeRetry(this.stmt, write));
   }
 
@@ -319,6 +332,7 @@ export class Store extends StoreReads {
     const started = d.last_attempt_at;
     const write: DeadWrite = [error, now, d.attempts, first, now, d.event_id, d.route_key, started];
     this.addOpen(-1);
+    this.counts.markedDead(d);
     this.writeNow(d, () => writeDead(this.stmt, write));
   }
 
@@ -366,14 +380,19 @@ export class Store extends StoreReads {
       const entries = ids
         ? ids.map((id) => this.stmt.dlqById.get(id) as DlqRow | undefined).filter((r) => r !== undefined)
         : this.openDlq(1_000_000);
+      let redriven = 0;
       for (const e of entries) {
         this.stmt.markRedriven.run(now, e.id);
-        this.addOpen(this.stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes);
+        redriven += this.stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes;
       }
-      return entries;
+      return { entries, redriven };
     });
     try {
-      return redrive.immediate();
+      const { entries, redriven } = redrive.immediate();
+      // Counted once the transaction committed: a refused one changed nothing.
+      this.addOpen(redriven);
+      this.counts.redriven(redriven);
+      return entries;
     } catch (err) {
       throw this.refused(err);
     }
