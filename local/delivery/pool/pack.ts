@@ -52,7 +52,7 @@ export const PACK_HOOK = `if (workerData.packs && workerData.packs.length > 0) {
 `;
 
 /** A package's pack as planned: its reference for workers, its root and the module folder it covers. */
-interface PackPlan {
+export interface PackPlan {
   ref: PackRef;
   root: string;
   base: string;
@@ -64,21 +64,23 @@ const REQUIRE_CALL = /\brequire\(\s*(["'])(.*?)\1\s*\)/g;
 const DYNAMIC_REQUIRE = /\brequire\(\s*(?!["'])/;
 
 /**
- * Where `name`'s pack goes (named by its version and folder, so an upgrade writes a new one) and what its entry
- * points are: each `require` target of its `exports` map, all in one folder. `undefined` when the package cannot
- * be resolved or its entry points are not plain CommonJS files of one folder.
+ * Where `name`'s pack goes (named by its folder, version and files, so any change writes a new one) and what its
+ * entry points are: each `require` target of its `exports` map, all in one folder. `undefined` when the package
+ * cannot be resolved or its entry points are not plain CommonJS files of one folder. `paths`: where to resolve
+ * it from (default: this module's own resolution).
  */
-export function planPack(name: string, cacheDir: string): PackPlan | undefined {
-  const key = `${name}\0${cacheDir}`;
-  if (!PLANS.has(key)) PLANS.set(key, plan(name, cacheDir));
+export function planPack(name: string, cacheDir: string, paths?: string[]): PackPlan | undefined {
+  const key = `${name}\0${cacheDir}\0${paths?.join("\0") ?? ""}`;
+  if (!PLANS.has(key)) PLANS.set(key, planPackNow(name, cacheDir, paths));
   return PLANS.get(key);
 }
 
 /** `planPack`'s answers in this process (a worker start asks; the answer only changes with node_modules). */
 const PLANS = new Map<string, PackPlan | undefined>();
 
-function plan(name: string, cacheDir: string): PackPlan | undefined {
-  const found = manifestOf(name);
+/** `planPack` without this process's memory of its answers: looks at the package's files again. */
+export function planPackNow(name: string, cacheDir: string, paths?: string[]): PackPlan | undefined {
+  const found = manifestOf(name, paths);
   if (!found) return undefined;
   const { root, manifest } = found;
   const targets: [string, string][] = [];
@@ -91,7 +93,17 @@ function plan(name: string, cacheDir: string): PackPlan | undefined {
   if (targets.length === 0) return undefined;
   const base = posix.dirname(targets.map(([, file]) => file).reduce(commonFolder));
   const entries = Object.fromEntries(targets.map(([key, file]) => [key, posix.relative(base, file)]));
-  const digest = createHash("sha1").update(root).update(String(manifest.version)).digest("hex").slice(0, 12);
+  // Named by what it packs: a package changed in place (a patch, a reinstall) gets a new pack, not a stale one.
+  const hash = createHash("sha1").update(root).update("\0").update(String(manifest.version));
+  try {
+    for (const file of jsFiles(join(root, base))) {
+      const { size, mtimeMs } = statSync(file);
+      hash.update(`\0${file}\0${size}\0${mtimeMs}`);
+    }
+  } catch {
+    return undefined;
+  }
+  const digest = hash.digest("hex").slice(0, 12);
   const file = join(cacheDir, `pack-${name.replace(/[^A-Za-z0-9.-]/g, "_")}-${digest}.js`);
   return { ref: { name, file, entries }, root, base: join(root, base) };
 }
@@ -99,12 +111,13 @@ function plan(name: string, cacheDir: string): PackPlan | undefined {
 /** The package's folder and `package.json`, found above its main module (its `exports` may not list the file). */
 function manifestOf(
   name: string,
+  paths?: string[],
 ):
   | { root: string; manifest: { name?: string; version?: string; exports?: Record<string, unknown> } }
   | undefined {
   let dir: string;
   try {
-    dir = dirname(require.resolve(name));
+    dir = dirname(require.resolve(name, paths ? { paths } : undefined));
   } catch {
     return undefined;
   }
@@ -144,8 +157,12 @@ function commonFolder(a: string, b: string): string {
  * within the pack as Node would (`./x` is `x.js` or `x/index.js`). A package that requires anything outside
  * itself is not packed. Returns what happened; a failure only means workers load the package as Node does.
  */
-export function packPackage(name: string, cacheDir: string): "written" | "present" | "not packable" {
-  const plan = planPack(name, cacheDir);
+export function packPackage(
+  name: string,
+  cacheDir: string,
+  paths?: string[],
+): "written" | "present" | "not packable" {
+  const plan = planPack(name, cacheDir, paths);
   if (!plan) return "not packable";
   if (exists(plan.ref.file)) return "present";
   const modules: string[] = [];

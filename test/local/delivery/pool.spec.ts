@@ -3,13 +3,14 @@
  * worker gets (`pool/bootstrap.ts`: never ts-node's `-r`, which made every worker load TypeScript), and the pack
  * a worker loads TypeBox from (`pool/pack.ts`).
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { Type as TB } from "@sinclair/typebox";
 import { expect } from "chai";
 import { deathText, timeoutText, type WorkerDeath } from "../../../local/delivery";
 import { BOOTSTRAP, workerExecArgv } from "../../../local/delivery/pool/bootstrap";
-import { packPackage, planPack, type PackRef } from "../../../local/delivery/pool/pack";
+import { packPackage, planPack, planPackNow, type PackRef } from "../../../local/delivery/pool/pack";
 import { tempDir } from "../helpers";
 
 describe("local stack: how a processor's worker died, in Lambda's words", () => {
@@ -108,6 +109,44 @@ describe("local stack: TypeBox from one file in each processor worker (pool/pack
   it("packs no package that requires another one, or that cannot be found", () => {
     expect(packPackage("pino", cacheDir)).to.equal("not packable");
     expect(packPackage("no-such-package-here", cacheDir)).to.equal("not packable");
+  });
+
+  /** A package `tiny` under `temp`'s node_modules: `index.js` requires `./lib/add`, which requires `dependency`. */
+  const tinyPackage = (dependency: string) => {
+    const root = join(temp.dir, "node_modules", "tiny");
+    mkdirSync(join(root, "lib"), { recursive: true });
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ name: "tiny", version: "1.0.0", exports: { ".": "./index.js" } }),
+    );
+    writeFileSync(join(root, "index.js"), `exports.add = require("./lib/add").add;`);
+    writeFileSync(
+      join(root, "lib", "add.js"),
+      `require(${JSON.stringify(dependency)}); exports.add = (a, b) => a + b;`,
+    );
+    return root;
+  };
+
+  it("names a pack by the package's files: one changed in place gets a new pack, never a stale one", () => {
+    const root = tinyPackage("./sibling");
+    writeFileSync(join(root, "lib", "sibling.js"), "");
+    const before = planPackNow("tiny", cacheDir, [temp.dir])!;
+    expect(packPackage("tiny", join(cacheDir, "tiny"), [temp.dir])).to.equal("written");
+    const packed = require(planPack("tiny", join(cacheDir, "tiny"), [temp.dir])!.ref.file) as {
+      load(id: string): { add(a: number, b: number): number };
+    };
+    expect(packed.load("index.js").add(2, 3)).to.equal(5);
+
+    writeFileSync(join(root, "lib", "add.js"), `exports.add = (a, b) => a + b + 0;`);
+    const after = planPackNow("tiny", cacheDir, [temp.dir])!;
+
+    expect(before.ref.entries).to.deep.equal({ ".": "index.js" });
+    expect(after.ref.file).to.not.equal(before.ref.file);
+  });
+
+  it("packs no package whose module requires a package, even a built-in one", () => {
+    tinyPackage("node:path");
+    expect(packPackage("tiny", join(cacheDir, "tiny-builtin"), [temp.dir])).to.equal("not packable");
   });
 
   it("in a worker, every entry point comes from the pack: one copy, no file of the package read", async () => {
