@@ -72,9 +72,14 @@ export function logRefusal(
 ): void {
   if (status < 400 || status >= 500) return;
   log.info(
-    { status, error, reason, ...(req ? { method: req.method, url: req.url.slice(0, 200) } : {}) },
+    { status, error, reason, ...(req ? { method: req.method, url: redacted(req.url).slice(0, 200) } : {}) },
     "request refused",
   );
+}
+
+/** A URL as logged: a `token` query parameter (the console's way in, guard.ts) never reaches the log. */
+function redacted(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/gi, "$1<redacted>");
 }
 
 /** Sends a catalogue error in the contract's shape. */

@@ -9,6 +9,10 @@
  * - With a token set, `Authorization` must carry it: `Bearer <token>`, or, for EventBridge API clients (whose
  *   SDK signs every request with SigV4), as the access key id of the signature's `Credential=`. Signatures are
  *   not verified: there is no secret to verify them with; the token is the secret. Compared in constant time.
+ *   A browser cannot add a header to a page it opens, so the console gets in once through
+ *   `GET /console?token=<token>`: the answer sets the token as a cookie (`HttpOnly`, `SameSite=Strict`, so no other
+ *   site's page sends it, and no script reads it) and redirects to `/console`, dropping the token from the
+ *   address bar; the page's own requests, its event stream included, then carry the cookie.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createHash, timingSafeEqual } from "node:crypto";
@@ -22,7 +26,7 @@ export function registerGuard(app: FastifyInstance, settings: AccessSettings): v
   const token = settings.token ? digest(settings.token) : undefined;
   // Nearly every request carries the same Host: remember the last one accepted.
   let lastHost: string | undefined;
-  app.addHook("onRequest", (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+  app.addHook("onRequest", (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const { host, origin } = req.headers;
     if (host !== undefined && host !== lastHost) {
       const name = hostname(host);
@@ -46,16 +50,59 @@ export function registerGuard(app: FastifyInstance, settings: AccessSettings): v
         forbidden(`requests from another site's page (Sec-Fetch-Site: ${String(site)}) are refused`),
       );
     }
-    if (token && !carries(req.headers.authorization, token)) {
+    if (token && !carries(req.headers.authorization, token) && !carriesCookie(req.headers.cookie, token)) {
+      if (consoleLogin(req, token)) {
+        void reply
+          .code(303)
+          .header("location", "/console")
+          .header("cache-control", "no-store")
+          .header(
+            "set-cookie",
+            `${COOKIE}=${encodeURIComponent(settings.token!)}; Path=/; HttpOnly; SameSite=Strict`,
+          )
+          .send();
+        return;
+      }
       return done(
         forbidden(
           "this server requires its token: send Authorization: Bearer <BACKBONE_TOKEN> " +
-            "(EventBridge API clients: use it as the access key id, AWS_ACCESS_KEY_ID)",
+            "(EventBridge API clients: use it as the access key id, AWS_ACCESS_KEY_ID; " +
+            "the web console: open /console?token=<BACKBONE_TOKEN> once)",
         ),
       );
     }
     done();
   });
+}
+
+/** The cookie the console's requests carry the token in. */
+const COOKIE = "backbone_token";
+
+/** The cookie header carries the token. */
+function carriesCookie(cookie: string | undefined, token: Buffer): boolean {
+  if (cookie === undefined) return false;
+  for (const part of cookie.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0 || part.slice(0, eq).trim() !== COOKIE) continue;
+    let value: string;
+    try {
+      value = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      continue;
+    }
+    if (timingSafeEqual(digest(value), token)) return true;
+  }
+  return false;
+}
+
+/** `GET /console?token=<token>` with the right token: the console's way in (see above). */
+function consoleLogin(req: FastifyRequest, token: Buffer): boolean {
+  if (req.method !== "GET") return false;
+  const url = req.url;
+  const q = url.indexOf("?");
+  if (q < 0 || url.slice(0, q) !== "/console") return false;
+  const presented = new URLSearchParams(url.slice(q + 1)).get("token");
+  return presented !== null && timingSafeEqual(digest(presented), token);
 }
 
 /** Whether `host` (a bind address or a Host name, without port) names this machine's loopback interface. */

@@ -8,6 +8,7 @@ import { expect } from "chai";
 import { buildApp } from "../../../local/app";
 import { StartError } from "../../../local/options";
 import { request as httpRequest } from "node:http";
+import { Writable } from "node:stream";
 import pino from "pino";
 import { fixture, request, startLocal, tempDir, type Reply, type Running } from "../helpers";
 
@@ -178,6 +179,82 @@ describe("local stack: access", function () {
         good.destroy();
         bad.destroy();
       }
+    });
+  });
+
+  describe("the token, for the web console (a browser cannot add a header to a page it opens)", () => {
+    const token = "t0ken/for the console";
+    let server: Running;
+    before(async () => {
+      server = await startLocal({ token });
+    });
+    after(async () => {
+      await server?.stop();
+    });
+    const cookie = `backbone_token=${encodeURIComponent(token)}`;
+
+    it("lets it in once through /console?token=: an HttpOnly SameSite=Strict cookie, and the token out of the URL", async () => {
+      const login = await fetch(`${server.url}/console?token=${encodeURIComponent(token)}`, {
+        redirect: "manual",
+      });
+
+      expect(login.status).to.equal(303);
+      expect(login.headers.get("location")).to.equal("/console");
+      expect(login.headers.getSetCookie()).to.deep.equal([`${cookie}; Path=/; HttpOnly; SameSite=Strict`]);
+      const page = await request(`${server.url}/console`, { headers: { cookie } });
+      expect(page.status).to.equal(200);
+      expect(page.text).to.match(/<html/i);
+      const health = await request(`${server.url}/local/health`, { headers: { cookie } });
+      expect(health.status).to.equal(200);
+      const posted = await request(`${server.url}/events`, {
+        body,
+        headers: { cookie, origin: server.url, "sec-fetch-site": "same-origin" },
+      });
+      expect(posted.status, posted.text).to.equal(202);
+    });
+
+    it("refuses another token, in the URL or in the cookie, saying how the console gets in", async () => {
+      const cases: [string, Record<string, string>][] = [
+        ["/console?token=wrong", {}],
+        ["/console", {}],
+        ["/local/health?token=" + encodeURIComponent(token), {}],
+        ["/local/health", { cookie: "backbone_token=wrong" }],
+        ["/local/health", { cookie: `other=${encodeURIComponent(token)}` }],
+      ];
+      for (const [path, headers] of cases) {
+        const reply = await request(`${server.url}${path}`, { headers });
+        expect(reply.status, `${path} ${JSON.stringify(headers)}`).to.equal(403);
+        expect(reply.body.message).to.match(/\/console\?token=<BACKBONE_TOKEN>/);
+      }
+    });
+
+    it("does not let another site's page in with the cookie", async () => {
+      const reply = await request(`${server.url}/events`, {
+        body,
+        headers: { cookie, origin: "http://evil.example" },
+      });
+      expect(reply.status).to.equal(403);
+    });
+
+    it("keeps a token in the URL out of the log of a refused request", async () => {
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      });
+      const logged = await startLocal({ token, logger: pino({ level: "info" }, sink) });
+      try {
+        expect((await request(`${logged.url}/console?token=near-${token}`)).status).to.equal(403);
+      } finally {
+        await logged.stop();
+      }
+      const refusal = lines
+        .map((l) => JSON.parse(l) as { msg: string; url?: string })
+        .find((l) => l.msg === "request refused");
+      expect(refusal?.url).to.equal("/console?token=<redacted>");
+      expect(lines.join("")).to.not.include("near-");
     });
   });
 

@@ -127,6 +127,32 @@ describe("web console in headless Chromium", function () {
     expect(replay.routes).to.deep.equal(["order-created"]);
   });
 
+  it("with a token: gets in once through /console?token=, then its requests and live stream carry the cookie", async () => {
+    const token = "console-t0ken";
+    const guarded = await startLocal({ token });
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${guarded.url}/console?token=${token}`);
+      expect(other.url()).to.equal(`${guarded.url}/console`);
+      await other.locator("body[data-ready=true]").waitFor();
+      await other.locator("#connection.live").waitFor();
+
+      const posted = await request(`${guarded.url}/events`, {
+        body: { "detail-type": "order-created", detail: fixture("order-created.seed").detail },
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(posted.status, posted.text).to.equal(202);
+      const id = posted.body.eventId as string;
+      await other
+        .locator(`#live-events tr[data-event-id="${id}"] .chip[data-status="done"]`)
+        .first()
+        .waitFor();
+    } finally {
+      await other.close();
+      await guarded.stop();
+    }
+  });
+
   it("asked nothing of any other origin and logged no error", async () => {
     if (process.env.BACKBONE_CONSOLE_SCREENSHOT) {
       // A fuller page for the README: more traffic, one dead letter waiting, a ticket's tree open.
