@@ -11,7 +11,15 @@ import { Worker } from "node:worker_threads";
 const SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
-const db = new Database(workerData.file);
+// Never creates the file: one deleted before this thread got to open it must stay deleted (the Store's monitor
+// then reports it gone); a new empty file here made it look replaced.
+let db;
+try {
+  db = new Database(workerData.file, { fileMustExist: true });
+} catch (err) {
+  parentPort.postMessage({ error: String(err) });
+  process.exit(0);
+}
 db.pragma("busy_timeout = 1000");
 const checkpoint = () => {
   try {

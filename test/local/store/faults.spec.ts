@@ -6,7 +6,7 @@
  */
 import Database from "better-sqlite3";
 import { expect } from "chai";
-import { openSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
+import { existsSync, openSync, renameSync, unlinkSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import type { RouteRow } from "../../../infra/table";
 import type { Bus } from "../../../local/bus";
@@ -178,6 +178,23 @@ describe("local stack: the checkpoint thread", function () {
     try {
       expect(await until(() => errors.length > 0, 5000)).to.equal(true);
       expect(errors[0]).to.match(/not a database/);
+    } finally {
+      await checkpointer.stop();
+      temp.remove();
+    }
+  });
+});
+
+describe("local stack: the checkpoint thread on a file deleted before it opened it", function () {
+  it("creates no file (the deleted one stays deleted, not replaced) and says why it stopped", async () => {
+    const temp = tempDir();
+    const file = join(temp.dir, "bus.db");
+    const errors: string[] = [];
+    const checkpointer = new Checkpointer(file, 20, (message) => errors.push(message));
+    try {
+      expect(await until(() => errors.length > 0, 5000)).to.equal(true);
+      expect(errors[0]).to.match(/unable to open database file|does not exist/i);
+      expect(existsSync(file)).to.equal(false);
     } finally {
       await checkpointer.stop();
       temp.remove();
