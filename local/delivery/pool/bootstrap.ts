@@ -9,7 +9,7 @@
  * A worker also loads TypeBox from one file, its pack (`./pack.ts`).
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PACK_HOOK, PACKED_PACKAGES, packPackage, planPack, type PackRef } from "./pack";
 
@@ -147,7 +147,7 @@ export function warmCache(data: BootData): number {
       const source = readFileSync(filename, "utf8");
       const hash = createHash("sha1").update(filename).update("\0").update(source).digest("hex");
       const file = join(data.cacheDir, `${hash}.js`);
-      if (exists(file)) continue;
+      if (existsSync(file)) continue;
       mkdirSync(data.cacheDir, { recursive: true });
       const tmp = `${file}.${process.pid}-main`;
       writeFileSync(tmp, service.compile(source, filename));
@@ -158,13 +158,4 @@ export function warmCache(data: BootData): number {
     }
   }
   return written;
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

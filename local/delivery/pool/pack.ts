@@ -8,7 +8,15 @@
  * bootstrap, serves the package's `require`s from it.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, posix, relative, sep } from "node:path";
 
 /** Packages a worker loads from a pack: TypeBox alone, the one measured to matter. */
@@ -51,11 +59,12 @@ export const PACK_HOOK = `if (workerData.packs && workerData.packs.length > 0) {
 }
 `;
 
-/** A package's pack as planned: its reference for workers, its root and the module folder it covers. */
+/** A package's pack as planned: its reference for workers, the module folder it covers and that folder's files. */
 export interface PackPlan {
   ref: PackRef;
-  root: string;
   base: string;
+  /** Every `.js` file under `base`, sorted: what the pack holds and what its name is a hash of. */
+  files: string[];
 }
 
 /** Requires a module of a pack makes: only relative ones can be served from the pack itself. */
@@ -91,12 +100,15 @@ export function planPackNow(name: string, cacheDir: string, paths?: string[]): P
     targets.push([key, file]);
   }
   if (targets.length === 0) return undefined;
-  const base = posix.dirname(targets.map(([, file]) => file).reduce(commonFolder));
+  const base = commonFolder(targets.map(([, file]) => posix.dirname(file)));
   const entries = Object.fromEntries(targets.map(([key, file]) => [key, posix.relative(base, file)]));
+  const folder = join(root, base);
   // Named by what it packs: a package changed in place (a patch, a reinstall) gets a new pack, not a stale one.
   const hash = createHash("sha1").update(root).update("\0").update(String(manifest.version));
+  let files: string[];
   try {
-    for (const file of jsFiles(join(root, base))) {
+    files = jsFiles(folder);
+    for (const file of files) {
       const { size, mtimeMs } = statSync(file);
       hash.update(`\0${file}\0${size}\0${mtimeMs}`);
     }
@@ -105,7 +117,7 @@ export function planPackNow(name: string, cacheDir: string, paths?: string[]): P
   }
   const digest = hash.digest("hex").slice(0, 12);
   const file = join(cacheDir, `pack-${name.replace(/[^A-Za-z0-9.-]/g, "_")}-${digest}.js`);
-  return { ref: { name, file, entries }, root, base: join(root, base) };
+  return { ref: { name, file, entries }, base: folder, files };
 }
 
 /** The package's folder and `package.json`, found above its main module (its `exports` may not list the file). */
@@ -142,13 +154,16 @@ function requireTarget(target: unknown): string | undefined {
   return requireTarget(conditions.require ?? conditions.node ?? conditions.default);
 }
 
-/** The longest folder path two package paths share, ending in `/`. */
-function commonFolder(a: string, b: string): string {
-  const x = a.split("/");
-  const y = b.split("/");
-  let i = 0;
-  while (i < x.length - 1 && i < y.length - 1 && x[i] === y[i]) i += 1;
-  return x.slice(0, i).join("/") + "/x";
+/** The deepest folder all of `folders` (package-relative, `/`-separated) are in; `.` when they share none. */
+function commonFolder(folders: string[]): string {
+  const [first, ...rest] = folders.map((f) => f.split("/"));
+  let n = first.length;
+  for (const parts of rest) {
+    let i = 0;
+    while (i < n && i < parts.length && parts[i] === first[i]) i += 1;
+    n = i;
+  }
+  return n === 0 ? "." : first.slice(0, n).join("/");
 }
 
 /**
@@ -164,9 +179,9 @@ export function packPackage(
 ): "written" | "present" | "not packable" {
   const plan = planPack(name, cacheDir, paths);
   if (!plan) return "not packable";
-  if (exists(plan.ref.file)) return "present";
+  if (existsSync(plan.ref.file)) return "present";
   const modules: string[] = [];
-  for (const file of jsFiles(plan.base)) {
+  for (const file of plan.files) {
     const code = readFileSync(file, "utf8");
     if (DYNAMIC_REQUIRE.test(code)) return "not packable";
     for (const [, , request] of code.matchAll(REQUIRE_CALL))
@@ -222,13 +237,4 @@ function jsFiles(folder: string): string[] {
     else if (entry.name.endsWith(".js")) out.push(path);
   }
   return out.sort();
-}
-
-function exists(file: string): boolean {
-  try {
-    statSync(file);
-    return true;
-  } catch {
-    return false;
-  }
 }

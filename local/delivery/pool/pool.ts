@@ -54,8 +54,8 @@ export interface PoolSetup {
 
 /**
  * Each schema's `detailCheckCode`, made on the first worker start of any pool in this process: ajv's compile is
- * most of what that costs (15–30 ms a route, measured), and every pool of a process loads the same schema objects. Keyed by
- * the object, so a changed schema is a new key.
+ * most of what that costs (15–30 ms a route, measured), and every pool of a process loads the same schema
+ * objects. Keyed by the object, so a changed schema is a new key.
  */
 const CHECK_CODE = new WeakMap<object, string>();
 

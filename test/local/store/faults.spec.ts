@@ -183,10 +183,8 @@ describe("local stack: the checkpoint thread", function () {
       temp.remove();
     }
   });
-});
 
-describe("local stack: the checkpoint thread on a file deleted before it opened it", function () {
-  it("creates no file (the deleted one stays deleted, not replaced) and says why it stopped", async () => {
+  it("on a file deleted before it opened it: creates no file (it stays deleted, not replaced), says why it stopped", async () => {
     const temp = tempDir();
     const file = join(temp.dir, "bus.db");
     const errors: string[] = [];
