@@ -8,7 +8,7 @@ import { CONFIGURED, programFor, type Program } from "./harness/program";
 import { T } from "./harness/types";
 
 describe("cloud stack: the account-wide API Gateway setting", function () {
-  // Each program run is a child Node process (~10 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let program: Program;
   let unmanaged: Program;

@@ -9,7 +9,7 @@ import { API_SOURCE } from "../../../infra/table";
 import { defaultAndConfigured, type Program } from "./harness/program";
 
 describe("cloud stack: ingress API", function () {
-  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let program: Program;
   let configured: Program;

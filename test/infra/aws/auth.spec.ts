@@ -8,7 +8,7 @@ import { MOCK_API_KEY_VALUE } from "./harness/mock-state";
 import { T } from "./harness/types";
 
 describe("cloud stack: who may call POST /events (auth)", function () {
-  // Each program run is a child Node process (~10 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let byDefault: Program;
   let iam: Program;

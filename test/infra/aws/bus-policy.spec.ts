@@ -65,7 +65,7 @@ function mayPut(documents: PolicyDocument[], busArn: string, request: Request): 
 }
 
 describe("cloud stack: the bus policy", function () {
-  // Each program run is a child Node process (~10 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let program: Program;
   let busArn: string;

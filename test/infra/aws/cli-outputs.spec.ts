@@ -10,7 +10,7 @@ import { programFor, type Program } from "./harness/program";
 import { T } from "./harness/types";
 
 describe("cloud stack: the outputs the backbone CLI reads", function () {
-  // One program run in a child Node process (shared with the other graph specs).
+  // One program run in the runner process (shared with the other graph specs).
   this.timeout(180_000);
   let program: Program;
   before(async () => {

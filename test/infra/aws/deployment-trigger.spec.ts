@@ -38,7 +38,7 @@ function changed(inputs: unknown, path: (string | number)[]): unknown {
 }
 
 describe("cloud stack: the deployment trigger covers every snapshotted input", function () {
-  // Each program run is a child Node process (~10 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let program: Program;
   let deployment: DeclaredResource;

@@ -41,7 +41,7 @@ const cases: { title: string; options: Parameters<typeof programFor>[0]; mention
 ];
 
 describe("cloud stack: bad input fails the preview", function () {
-  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   for (const c of cases) {
     it(`fails on ${c.title}, naming it`, async () => {

@@ -24,7 +24,7 @@ function dimensionsOf(line: MetricLine): Record<string, string> {
 }
 
 describe("cloud stack: bus, monitoring and outputs", function () {
-  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let program: Program;
   let configured: Program;

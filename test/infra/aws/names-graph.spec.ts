@@ -26,7 +26,7 @@ const NAMED: { type: string; field: string; kind: NameKind }[] = [
 ];
 
 describe("cloud stack: every physical name follows AWS's rules", function () {
-  // Each program run is a child Node process (~10 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let runs: [string, Program][];
   before(async () => {

@@ -26,7 +26,7 @@ const PER_ROUTE: Record<string, number> = {
 };
 
 describe("cloud stack: one set of resources per routing-table row", function () {
-  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let program: Program;
   before(async () => {

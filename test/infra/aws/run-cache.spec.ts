@@ -6,8 +6,8 @@ import { expect } from "chai";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { programFor, type RunOptions } from "./harness/program";
-import { inputsDigest, normalized } from "./harness/runs";
+import { programFor, type Program, type RunOptions } from "./harness/program";
+import { inputsDigest, normalized, runsInOneRunner } from "./harness/runs";
 
 describe("Pulumi program runs kept between mocha runs: the key", () => {
   let root: string;
@@ -78,6 +78,42 @@ describe("Pulumi program runs kept between mocha runs: what makes a copy's runs 
     const text = JSON.stringify([program.resources, program.outputs, program.logs]);
 
     expect(text).to.not.include(join(__dirname, "..", "..", ".."));
+  });
+});
+
+describe("Pulumi program runs: a process's runner declares what a process of its own declares", function () {
+  this.timeout(180_000);
+  /** A run's document with its resources in one order (the order they register in is not the program's). */
+  const comparable = (json: string) => {
+    const run = JSON.parse(json);
+    run.resources.sort((a: { type: string; name: string }, b: { type: string; name: string }) =>
+      `${a.type}::${a.name}` < `${b.type}::${b.name}` ? -1 : 1,
+    );
+    return run;
+  };
+  const documentOf = (program: Program) =>
+    JSON.stringify({
+      resources: program.resources,
+      outputs: program.outputs,
+      secretOutputs: program.secretOutputs,
+      logs: program.logs,
+      error: program.error,
+    });
+
+  it("the default run, after runs with another stack and config in the same runner, one of them failing", async () => {
+    const [alone, [other, failed, after]] = await Promise.all([
+      programFor({ ownProcess: true }),
+      runsInOneRunner([
+        { stack: "team.prod", config: { auth: "none" } },
+        { config: { logRetentionDays: "8" } },
+        {},
+      ]),
+    ]);
+
+    expect(alone.error, alone.error?.message).to.equal(undefined);
+    expect(comparable(other).error).to.equal(undefined);
+    expect(comparable(failed).error.resourceError).to.equal(true);
+    expect(comparable(after)).to.deep.equal(comparable(documentOf(alone)));
   });
 });
 

@@ -25,7 +25,7 @@ const T = {
 const catalog = eventCatalog(routes);
 
 describe("cloud stack: schema registry (one schema per detail-type)", function () {
-  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let program: Program;
   before(async () => {

@@ -4,7 +4,7 @@ import { actionsOf, CONFIGURED, policyDocuments, programFor, type Program } from
 import { T } from "./harness/types";
 
 describe("cloud stack: least privilege and encryption", function () {
-  // Each program run is a child Node process (~5 s; more when the suite shares the cores).
+  // Program runs queue in one runner process per mocha process (a few seconds each; more when the cores are shared).
   this.timeout(180_000);
   let programs: Program[];
   before(async () => {

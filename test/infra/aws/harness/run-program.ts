@@ -1,19 +1,42 @@
 /**
- * Runs the Pulumi program under mocks in THIS process and prints what it declared as one JSON document on
- * stdout. Pulumi's runtime is process-global, so each spec starts its own child process with this file.
+ * Runs the Pulumi program under mocks in THIS process and answers with what it declared as one JSON document.
  *
  *   node -r ./test/support/register.js test/infra/aws/harness/run-program.ts [table-module]
  *
- * Without a table module the real program (`index.ts`) runs; with one, `buildStack` runs on the module's
- * `routes`, or, when the module exports `program()`, that function is the program. Config comes from the env var
- * HARNESS_CONFIG (JSON object of `key: value`, project namespace implied), the stack name from HARNESS_STACK.
+ * prints one run on stdout. Without a table module the real program (`index.ts`) runs; with one, `buildStack` runs
+ * on the module's `routes`, or, when the module exports `program()`, that function is the program. Config comes
+ * from the env var HARNESS_CONFIG (JSON object of `key: value`, project namespace implied), the stack name from
+ * HARNESS_STACK.
+ *
+ * With `--serve` (harness/runs.ts forks it so) the process stays up and answers `{ id, options }` messages on its
+ * IPC channel with `{ id, json }`, one run at a time. Each run has a new Pulumi state and loads the project's
+ * modules afresh, so it declares what a run in a new process declares: checked by hand for the suite's 17 runs
+ * (the same resources, outputs and logs; resources in another order of registration, which no spec reads) and
+ * in run-cache.spec.ts. Pulumi, the AWS packages and TypeScript load once: of the ~3.6 s of CPU the default run
+ * took in its own process, ~1.1 s went to loading modules and ~0.35 s to reading the package tree.
+ *
  * Output: `{ resources: [{type, name, custom, parent, dependencies, options, inputs, id, state}], outputs,
  * secretOutputs, logs, error? }`. `options` are the resource options the engine received (retainOnDelete,
  * protect, deleteBeforeReplace), which the mocks' `newResource` never sees.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { resolve } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { ACCOUNT, mockState, PROJECT, REGION, STACK } from "./mock-state";
+import type { RunAnswer, RunOptions, RunRequest } from "./protocol";
+
+const ROOT = join(__dirname, "..", "..", "..", "..");
+
+/**
+ * Pulumi's state (internal to the SDK, no type declaration): one store per process, `globalThis.globalStore`,
+ * made on first use. Each run gets a new one, keeping only the registries the packages fill as they load, which
+ * a new process would have too. Not the SDK's per-run store for inline programs (`withLocalStorage`): it runs
+ * every promise through AsyncLocalStorage's hooks, measured here at +40 % of CPU for the 84-route fixture.
+ */
+const { LocalStore } = require("@pulumi/pulumi/runtime/state") as { LocalStore: new () => PulumiStore };
+interface PulumiStore {
+  resourcePackages: unknown;
+  resourceModules: unknown;
+}
 
 interface Recorded {
   type: string;
@@ -30,7 +53,11 @@ interface Recorded {
   state?: unknown;
 }
 
-async function main(): Promise<void> {
+/** The run in progress: where its logs and any error escaping it (an unhandled rejection) go. */
+let current: { logs: { severity: string; message: string }[]; escaped?: ReportedError } | undefined;
+
+/** What every run of this process shares, set up before the first. */
+function prepareProcess(): void {
   // Pulumi captures a stack trace for every promise it makes (runtime/debuggable.ts), and the TypeScript it
   // bundles raises Error.stackTraceLimit to 100 when it loads. Measured per run: ~0.7 s of CPU (of ~5) went to
   // mapping those stacks through the source maps, and the 84-route fixture took 8.9 s with 100 frames, 6.7 s with
@@ -43,6 +70,45 @@ async function main(): Promise<void> {
     set: () => undefined,
   });
   readPackageTreeOnce();
+  recordLogs();
+  // A run's stray rejection is that run's failure, not the end of the process serving the others.
+  process.on("unhandledRejection", (err) => {
+    if (current) current.escaped ??= report(err);
+    else process.stderr.write(`rejection outside a run: ${(err as Error)?.stack ?? String(err)}\n`);
+  });
+}
+
+/** One run, as its JSON document. */
+function runProgram(options: RunOptions): Promise<string> {
+  forgetProjectModules();
+  current = { logs: [] };
+  const run = current;
+  freshPulumiState();
+  return declare(options, run).finally(() => {
+    current = undefined;
+  });
+}
+
+/** A new Pulumi state: config, the stack, outputs in flight, logged errors and the mock monitor are this run's. */
+function freshPulumiState(): void {
+  const global = globalThis as { globalStore?: PulumiStore; stackResource?: unknown };
+  const store = new LocalStore();
+  if (global.globalStore) {
+    store.resourcePackages = global.globalStore.resourcePackages;
+    store.resourceModules = global.globalStore.resourceModules;
+  }
+  global.globalStore = store;
+  global.stackResource = undefined;
+}
+
+/** Modules of the project (the program, its table, the fixtures) load again for each run, as in a new process. */
+function forgetProjectModules(): void {
+  for (const path of Object.keys(require.cache)) {
+    if (path.startsWith(ROOT + sep) && !path.includes(`${sep}node_modules${sep}`)) delete require.cache[path];
+  }
+}
+
+async function declare(options: RunOptions, run: NonNullable<typeof current>): Promise<string> {
   const recorded = new Map<string, Recorded>();
   await pulumi.runtime.setMocks(
     {
@@ -74,13 +140,12 @@ async function main(): Promise<void> {
       },
     },
     PROJECT,
-    process.env.HARNESS_STACK || STACK,
+    options.stack || STACK,
     false,
   );
-  const logs = recordLogs();
   recordParents(recorded);
 
-  const config = JSON.parse(process.env.HARNESS_CONFIG ?? "{}") as Record<string, string>;
+  const config = options.config ?? {};
   pulumi.runtime.setAllConfig(
     Object.fromEntries([
       ["aws:region", REGION],
@@ -92,9 +157,8 @@ async function main(): Promise<void> {
   const secretOutputs: string[] = [];
   let error: ReportedError | undefined;
   try {
-    const tableModule = process.argv[2];
     // Required only now: the program must see the mocks (static imports would be hoisted above setMocks).
-    const module = tableModule ? require(resolve(tableModule)) : undefined;
+    const module = options.table ? require(resolve(ROOT, options.table)) : undefined;
     const exported: Record<string, unknown> = module
       ? typeof module.program === "function"
         ? module.program()
@@ -113,9 +177,9 @@ async function main(): Promise<void> {
   } catch (err) {
     error ??= report(err);
   }
-  process.stdout.write(
-    JSON.stringify({ resources: [...recorded.values()], outputs, secretOutputs, logs, error }) + "\n",
-  );
+  error ??= run.escaped;
+  const logs = run.logs;
+  return JSON.stringify({ resources: [...recorded.values()], outputs, secretOutputs, logs, error });
 }
 
 /**
@@ -140,17 +204,15 @@ function readPackageTreeOnce(): void {
   };
 }
 
-/** Warnings and errors the program logs through `pulumi.log` (the mocks' engine would drop them). */
-function recordLogs(): { severity: string; message: string }[] {
-  const logs: { severity: string; message: string }[] = [];
+/** Warnings and errors the program logs through `pulumi.log` (the mocks' engine would drop them), per run. */
+function recordLogs(): void {
   for (const severity of ["warn", "error"] as const) {
     const original = pulumi.log[severity];
     (pulumi.log as Record<string, unknown>)[severity] = (message: string, ...rest: unknown[]) => {
-      logs.push({ severity, message });
+      current?.logs.push({ severity, message });
       return (original as (...args: unknown[]) => Promise<void>)(message, ...rest);
     };
   }
-  return logs;
 }
 
 /** A failure of the program; `resourceError` tells a `pulumi.ResourceError` (fails the preview cleanly). */
@@ -247,9 +309,36 @@ async function archive(value: pulumi.asset.Archive): Promise<unknown> {
   return { __archive: "path", path: await a.path };
 }
 
-main().catch((err) => {
-  process.stdout.write(
-    JSON.stringify({ resources: [], error: { name: err.name, message: String(err.stack) } }),
-  );
-  process.exitCode = 1;
-});
+/** `--serve`: answers runs on the IPC channel, one at a time, until the parent goes. */
+function serve(): void {
+  let queue = Promise.resolve();
+  process.on("message", (request: RunRequest) => {
+    queue = queue.then(async () => {
+      const json = await runProgram(request.options).catch(crashed);
+      // Sent before the next run starts: a run keeps the event loop too busy to flush a large message.
+      await new Promise((sent) => process.send!({ id: request.id, json } satisfies RunAnswer, sent));
+    });
+  });
+  process.on("disconnect", () => process.exit(0));
+}
+
+function crashed(err: Error): string {
+  return JSON.stringify({ resources: [], error: { name: err.name, message: String(err.stack) } });
+}
+
+prepareProcess();
+if (process.argv[2] === "--serve") {
+  serve();
+} else {
+  const options: RunOptions = {
+    table: process.argv[2],
+    config: JSON.parse(process.env.HARNESS_CONFIG ?? "{}"),
+    stack: process.env.HARNESS_STACK,
+  };
+  runProgram(options)
+    .then((json) => process.stdout.write(json + "\n"))
+    .catch((err) => {
+      process.stdout.write(crashed(err));
+      process.exitCode = 1;
+    });
+}
