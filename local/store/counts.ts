@@ -2,8 +2,9 @@
  * What `/local/health` counts (events, and deliveries by status), kept in memory as the Store records each write
  * instead of counted in the tables at each request. Counting took ~0.5–0.8 s at 1,000,000 events (2,000,000
  * deliveries; measured 2026-12-07 on a file of that size built for it): every poll of the health endpoint, the
- * web console's every 2 s included, blocked ingest and delivery that long, and longer the longer the stack ran. The tables are counted once, when
- * the Store opens; the Store is the file's only writer (its lock), so the counts stay exact from then on.
+ * web console's every 2 s included, blocked ingest and delivery that long, and longer the longer the stack ran.
+ * The tables are counted once, when the Store opens; the Store is the file's only writer (its lock), so the
+ * counts stay exact from then on.
  */
 import type { ClaimedDelivery } from "./rows";
 

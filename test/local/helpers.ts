@@ -1,11 +1,13 @@
 /**
  * Test helpers for the local stack: a server on a free port with a throw-away database, HTTP helpers, an
- * EventBridge client for it, and bounded polling (of an event's outcome, or of any condition).
+ * EventBridge client for it, bounded polling (of an event's outcome, or of any condition), and a logger whose
+ * lines a test reads.
  */
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Writable } from "node:stream";
 import pino from "pino";
 export { freePort } from "../support/net";
 import { buildApp, type LocalApp, type LocalOptions } from "../../local/app";
@@ -201,4 +203,21 @@ export function sleep(ms: number): Promise<void> {
 /** A JSON event fixture from `test/fixtures/events` (an EventBridge envelope). */
 export function fixture(name: string): { "detail-type": string; detail: Record<string, unknown> } {
   return JSON.parse(readFileSync(join(ROOT, "test/fixtures/events", `${name}.json`), "utf8"));
+}
+
+/** A logger at info whose JSON lines the test reads. */
+export function capturingLogger(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
+  const out: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      out.push(
+        ...chunk
+          .toString()
+          .split("\n")
+          .filter((l) => l !== ""),
+      );
+      done();
+    },
+  });
+  return { logger: pino({ level: "info" }, sink), lines: () => out.map((l) => JSON.parse(l)) };
 }

@@ -8,9 +8,8 @@ import { expect } from "chai";
 import { buildApp } from "../../../local/app";
 import { StartError } from "../../../local/options";
 import { request as httpRequest } from "node:http";
-import { Writable } from "node:stream";
 import pino from "pino";
-import { fixture, request, startLocal, tempDir, type Reply, type Running } from "../helpers";
+import { capturingLogger, fixture, request, startLocal, tempDir, type Reply, type Running } from "../helpers";
 
 const order = fixture("order-created.seed").detail;
 const body = { "detail-type": "order-created", detail: order };
@@ -237,24 +236,16 @@ describe("local stack: access", function () {
     });
 
     it("keeps a token in the URL out of the log of a refused request", async () => {
-      const lines: string[] = [];
-      const sink = new Writable({
-        write(chunk: Buffer, _enc, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      });
-      const logged = await startLocal({ token, logger: pino({ level: "info" }, sink) });
+      const log = capturingLogger();
+      const logged = await startLocal({ token, logger: log.logger });
       try {
         expect((await request(`${logged.url}/console?token=near-${token}`)).status).to.equal(403);
       } finally {
         await logged.stop();
       }
-      const refusal = lines
-        .map((l) => JSON.parse(l) as { msg: string; url?: string })
-        .find((l) => l.msg === "request refused");
+      const refusal = log.lines().find((l) => l.msg === "request refused");
       expect(refusal?.url).to.equal("/console?token=<redacted>");
-      expect(lines.join("")).to.not.include("near-");
+      expect(JSON.stringify(log.lines())).to.not.include("near-");
     });
   });
 

@@ -5,27 +5,8 @@
  */
 import { expect } from "chai";
 import { connect } from "node:net";
-import { Writable } from "node:stream";
-import pino from "pino";
-import { ebClient, fixture, postEvent, request, startLocal, type Running } from "../helpers";
+import { capturingLogger, ebClient, fixture, postEvent, request, startLocal, type Running } from "../helpers";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-
-/** A logger at info whose JSON lines the test reads. */
-function capturingLogger(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
-  const out: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      out.push(
-        ...chunk
-          .toString()
-          .split("\n")
-          .filter((l) => l !== ""),
-      );
-      done();
-    },
-  });
-  return { logger: pino({ level: "info" }, sink), lines: () => out.map((l) => JSON.parse(l)) };
-}
 
 describe("local stack: refused requests and unrouted events are logged once, with the reason", function () {
   this.timeout(30_000);

@@ -55,7 +55,8 @@ let nextId = 0;
 /**
  * The run's JSON document, from this process's runner: one child for all its runs, so Pulumi, the AWS packages
  * and TypeScript load once. Measured 2026-12-07, the suite's 17 runs one after another: ~26 s of CPU in one
- * runner, ~48 s as a process each. The child holds this process open only while it owes a run.
+ * runner; as a process each, ~48 s with the ~2.5 s of the shell loop that started them. The child holds this
+ * process open only while it owes a run.
  */
 function runOutput(options: RunOptions): Promise<string> {
   if (options.ownProcess) return ownProcessOutput(options);
