@@ -82,6 +82,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     ...serverOptions(resolved.http),
   });
   const endpoint = emitEndpoint(app, resolved);
+  // What lets this server's processors, and only them, say which delivery emitted an event (x-backbone-cause).
+  const { emitKey } = resolved;
   const overHttp = resolved.emitTransport === "http";
 
   let worker: DeliveryLoop;
@@ -139,6 +141,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
           pretty: options.logger !== undefined && process.stdout.isTTY === true,
         },
         emitEndpoint: overHttp ? endpoint : undefined,
+        emitKey,
       });
       invoke = pool.invoke;
     } else {
@@ -149,6 +152,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
         region: resolved.region,
         busName: resolved.busName,
         emit: overHttp ? { endpoint } : { context: () => eventBridge },
+        emitKey,
       });
       destroyClient = runtime.destroy;
       invoke = runtime.invoke;
@@ -183,6 +187,7 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
       log,
     });
     const eventBridge: EventBridgeContext = {
+      emitKey,
       backlog: store,
       maxPending,
       commit: async (entries) => bus.put(entries),

@@ -30,6 +30,8 @@ export interface InvokeSetup {
    * `{ endpoint }` sends them over HTTP with the real client. Functions: both may only be known later.
    */
   emit: { context: () => EventBridgeContext } | { endpoint: () => string };
+  /** Sent with the processors' PutEvents so their cause is accepted (`EventBridgeContext.emitKey`). */
+  emitKey: string;
 }
 
 /** The unisolated `Invoke` and `destroy` for its EventBridge clients. */
@@ -74,7 +76,7 @@ export function makeInvoke(setup: InvokeSetup): { invoke: Invoke; destroy(): voi
           publisher: emitters.publisher(
             ++attempts,
             () => live,
-            causeHeaders(correlationId, attempt.eventId, route.key),
+            causeHeaders(correlationId, attempt.eventId, route.key, setup.emitKey),
           ),
           // Every processor line carries the correlation id beside eventId and routeKey.
           logger: (bindings) => processorLogger(log, { ...bindings, correlationId }),

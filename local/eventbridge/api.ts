@@ -93,7 +93,7 @@ export async function answerAwsCall(
     if (!isPlainObject(body))
       throw new AwsError("SerializationException", "request body must be a JSON object");
     let output: unknown;
-    if (action === "PutEvents") output = await putEvents(ctx, body, meta(header));
+    if (action === "PutEvents") output = await putEvents(ctx, body, meta(header, ctx.emitKey));
     else if (action === "TestEventPattern") output = testEventPattern(body);
     else if (control && ctx.control) output = control(ctx.control, body);
     else throw tableOwned(action, RULE_WRITES.includes(action));
@@ -129,11 +129,12 @@ export function answerAwsText(
   return answerAwsCall(ctx, target, body, header);
 }
 
-function meta(header: HeaderLookup): RequestMeta {
+function meta(header: HeaderLookup, emitKey: string): RequestMeta {
   try {
-    return readMeta(header);
+    return readMeta(header, emitKey);
   } catch (err) {
-    if (err instanceof MetaError) throw new AwsError("ValidationException", err.message);
+    if (err instanceof MetaError)
+      throw new AwsError(err.denied ? "AccessDeniedException" : "ValidationException", err.message);
     throw err;
   }
 }

@@ -19,6 +19,11 @@ export interface EventBridgeContext extends BusNames {
   readonly backlog: { readonly openDeliveries: number };
   /** Bound on open deliveries: `POST /events` answers 429 at this size, PutEvents throttles at twice it. */
   readonly maxPending: number;
+  /**
+   * The key a PutEvents call must carry (`x-backbone-emit-key`) for its `x-backbone-cause` to be accepted: this
+   * server's processors have it, other clients do not (local/eventbridge/correlation.ts).
+   */
+  readonly emitKey: string;
   /** Commits entries now and resolves with their ids, in order. */
   readonly commit: (entries: readonly BusEntry[]) => Promise<string[]>;
   /**

@@ -5,12 +5,16 @@
  * (`correlationOf` in local/store). A follow-up inherits its cause's correlation id.
  *
  * The processors' own PutEvents calls (local/delivery/invoke.ts) send the event and route that emitted them in
- * `x-backbone-cause`, with the correlation id in `x-correlation-id`.
+ * `x-backbone-cause`, with the correlation id in `x-correlation-id`. Only they may: the cause decides what a
+ * replay re-sends (follow-ups are not archived originals) and what the causal tree shows, so a call carrying it
+ * must also carry this server's emit key (`x-backbone-emit-key`, random per start, known to its processors only).
  */
+import { timingSafeEqual } from "node:crypto";
 
 export const CORRELATION_HEADER = "x-correlation-id";
 export const TRACEPARENT_HEADER = "traceparent";
 export const CAUSE_HEADER = "x-backbone-cause";
+export const EMIT_KEY_HEADER = "x-backbone-emit-key";
 
 /** What a request's headers say about the events it puts. */
 export interface RequestMeta {
@@ -34,14 +38,25 @@ const XRAY_ROOT = /(?:^|;)\s*Root=1-([0-9a-f]{8})-([0-9a-f]{24})\s*(?:;|$)/;
 /** `x-backbone-cause`: `<event id> <route key>`. */
 const CAUSE_FORMAT = /^([0-9a-f-]{36}) ([a-z][a-z0-9-]{0,63})$/;
 
-/** The header is there but unusable: the caller answers its protocol's 400 with `message`. */
-export class MetaError extends Error {}
+/**
+ * The header is there but unusable: the caller answers its protocol's 400 with `message`. `denied`: a cause
+ * without this server's emit key (EventBridge's `AccessDeniedException`), else a malformed header.
+ */
+export class MetaError extends Error {
+  constructor(
+    message: string,
+    readonly denied = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
- * Reads the correlation headers. An invalid `x-correlation-id` or `x-backbone-cause` throws `MetaError`; an
- * invalid `traceparent` is ignored, as the W3C specification asks of a receiver.
+ * Reads the correlation headers. An invalid `x-correlation-id` or `x-backbone-cause`, or a cause without
+ * `emitKey` in `x-backbone-emit-key` (no key: no cause is accepted), throws `MetaError`; an invalid
+ * `traceparent` is ignored, as the W3C specification asks of a receiver.
  */
-export function readMeta(header: HeaderLookup): RequestMeta {
+export function readMeta(header: HeaderLookup, emitKey?: string): RequestMeta {
   const meta: RequestMeta = {};
   const correlation = header(CORRELATION_HEADER);
   if (correlation !== undefined) {
@@ -56,6 +71,12 @@ export function readMeta(header: HeaderLookup): RequestMeta {
   if (cause !== undefined) {
     const m = CAUSE_FORMAT.exec(cause);
     if (!m) throw new MetaError(`header ${CAUSE_HEADER} must be "<event id> <route key>"`);
+    if (!sameKey(header(EMIT_KEY_HEADER), emitKey)) {
+      throw new MetaError(
+        `header ${CAUSE_HEADER} is set only by this local stack's processors: it needs their ${EMIT_KEY_HEADER}`,
+        true,
+      );
+    }
     meta.cause = { eventId: m[1], routeKey: m[2] };
   }
   return meta;
@@ -81,11 +102,27 @@ function traceIdOf(value: string | undefined): string | undefined {
   return m[2];
 }
 
-/** Headers for a processor's PutEvents: the correlation id and the delivery that emitted the entries. */
+/** Constant-time, so the key cannot be guessed a byte at a time from answer times. */
+function sameKey(given: string | undefined, expected: string | undefined): boolean {
+  if (given === undefined || expected === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Headers for a processor's PutEvents: the correlation id, the delivery that emitted the entries, and the
+ * server's emit key that lets it say so.
+ */
 export function causeHeaders(
   correlationId: string,
   eventId: string,
   routeKey: string,
+  emitKey: string,
 ): Record<string, string> {
-  return { [CORRELATION_HEADER]: correlationId, [CAUSE_HEADER]: `${eventId} ${routeKey}` };
+  return {
+    [CORRELATION_HEADER]: correlationId,
+    [CAUSE_HEADER]: `${eventId} ${routeKey}`,
+    [EMIT_KEY_HEADER]: emitKey,
+  };
 }

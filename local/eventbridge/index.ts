@@ -6,6 +6,7 @@ export { entrySize, MAX_ENTRIES, MAX_ENTRY_BYTES } from "./entries";
 export type { ControlPlane } from "./context";
 export {
   CAUSE_HEADER,
+  EMIT_KEY_HEADER,
   causeHeaders,
   CORRELATION_HEADER,
   correlationFor,

@@ -153,6 +153,12 @@ export interface LocalOptions {
   /** Full endpoint for `ctx.emit` (overrides `port`), e.g. `http://127.0.0.1:3000`. */
   emitEndpoint?: string;
   /**
+   * The key this server's processors send with their PutEvents (`x-backbone-emit-key`) so the follow-ups'
+   * cause is accepted; a call naming a cause without it is refused. Default: random at each start, known only
+   * to this process. Set the same key on both when another process serves the EventBridge API (`port`).
+   */
+  emitKey?: string;
+  /**
    * The stack name the local stack's resource names derive from (`DEFAULTS.stack`, `infra/table/names.ts`): the
    * bus `ctx.emit` uses and PutEvents accepts (with `default`, `DEFAULTS.busAliases` and their ARNs), the rules,
    * targets and archive the EventBridge API lists.

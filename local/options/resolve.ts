@@ -2,6 +2,7 @@
  * `resolveOptions`: `LocalOptions` with every default applied, grouped as the components take them. Components
  * below local/ take resolved settings and default nothing.
  */
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { stackArns, stackNames, type RouteRow, type StackArns, type StackNames } from "../../infra/table";
 import type { DeliverySettings, IngestPriorityOptions } from "../delivery";
@@ -18,6 +19,8 @@ export interface ResolvedOptions {
   isolation: "workers" | "none";
   emitTransport: "in-process" | "http";
   emitEndpoint?: string;
+  /** `LocalOptions.emitKey`, or a random one for this start. */
+  emitKey: string;
   port?: number;
   /** Every physical name and ARN of the local stack (`stack` of `DEFAULTS.project` in `region`/`account`). */
   names: StackNames;
@@ -78,6 +81,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     isolation,
     emitTransport,
     emitEndpoint: options.emitEndpoint,
+    emitKey: options.emitKey ?? randomBytes(24).toString("base64url"),
     port: options.port,
     names,
     arns: stackArns(names, account),

@@ -6,7 +6,7 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 export { freePort } from "../support/net";
@@ -32,25 +32,35 @@ export interface Running {
  * posted to workers; crash tests name a module (`routesModule`) instead.
  */
 export async function startLocal(options: LocalOptions = {}): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), "backbone-local-test-"));
+  // A database the caller names is the caller's to remove (a spec restarts servers on it); only a folder made
+  // here is removed at stop.
+  const own = options.dbPath === undefined;
+  const dir = own ? mkdtempSync(join(tmpdir(), "backbone-local-test-")) : dirname(options.dbPath as string);
   // TEST_LOG_LEVEL=debug shows the server's logs on stderr (and the processor workers' on stdout) while debugging.
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }, pino.destination(2));
   const isolation = options.isolation ?? (options.routes ? "none" : undefined);
-  const local = buildApp({
-    dbPath: join(dir, "backbone.db"),
-    retryBaseDelayMs: 10,
-    logger,
-    ...options,
-    isolation,
-  });
-  const url = await local.listen({ port: 0 });
+  let local: LocalApp;
+  let url: string;
+  try {
+    local = buildApp({
+      dbPath: join(dir, "backbone.db"),
+      retryBaseDelayMs: 10,
+      logger,
+      ...options,
+      isolation,
+    });
+    url = await local.listen({ port: 0 });
+  } catch (error) {
+    if (own) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url,
     local,
     dir,
     async stop() {
       await local.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (own) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

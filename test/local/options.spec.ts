@@ -63,6 +63,10 @@ describe("local stack: options and their defaults", function () {
       account: DEFAULTS.account,
       maxPending: DEFAULTS.maxPending,
     });
+    // Random per start (192 bits), so no other client can learn it from the code or the docs.
+    expect(resolved.emitKey).to.match(/^[A-Za-z0-9_-]{32}$/);
+    expect(resolveOptions({ routes: [], isolation: "none" }).emitKey).to.not.equal(resolved.emitKey);
+    expect(resolveOptions({ routes: [], isolation: "none", emitKey: "shared" }).emitKey).to.equal("shared");
     expect(resolved.store).to.deep.equal({
       synchronous: DEFAULTS.synchronous,
       checkpointIntervalMs: DEFAULTS.checkpointIntervalMs,

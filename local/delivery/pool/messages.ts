@@ -25,6 +25,8 @@ export interface WorkerData {
   log: { level: string; pretty: boolean };
   /** `ctx.emit` over HTTP to this endpoint; in process (through the main thread's bus) when absent. */
   emitEndpoint?: string;
+  /** Sent with the processor's PutEvents so its cause is accepted (`EventBridgeContext.emitKey`). */
+  emitKey: string;
 }
 
 /** One attempt handed to the worker. */

@@ -50,6 +50,8 @@ export interface PoolSetup {
   workerLog: { level: string; pretty: boolean };
   /** `ctx.emit` over HTTP to this endpoint (`emitTransport: "http"`); in process when absent. */
   emitEndpoint?: () => string;
+  /** The key the processors' PutEvents carry with their cause (`EventBridgeContext.emitKey`). */
+  emitKey: string;
 }
 
 /**
@@ -126,6 +128,7 @@ export class ProcessorPool {
       openCounter: s.store.openCounter,
       log: s.workerLog,
       emitEndpoint: s.emitEndpoint?.(),
+      emitKey: s.emitKey,
     };
     const worker = new RouteWorker({
       data,

@@ -56,6 +56,7 @@ function main(data: WorkerData): void {
       },
     },
     maxPending: data.maxPending,
+    emitKey: data.emitKey,
     ...busNamesFor(data.busName, data.region, data.account, data.busAliases),
   };
   const contextOf = (attempt: number): EventBridgeContext => ({
@@ -117,7 +118,7 @@ function main(data: WorkerData): void {
         publisher: emitters.publisher(
           item.id,
           () => !ended.has(item.id),
-          causeHeaders(correlationId, event.id, route.key),
+          causeHeaders(correlationId, event.id, route.key, data.emitKey),
         ),
         // Every processor line carries the correlation id beside eventId and routeKey.
         logger: (bindings) => processorLogger(log, { ...bindings, correlationId }),

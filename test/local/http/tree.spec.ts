@@ -51,11 +51,19 @@ async function settledTree(url: string, id: string): Promise<Node> {
   return t as Node;
 }
 
-for (const isolation of ["workers", "none"] as const) {
-  describe(`local stack: an event's causal tree (processors: ${isolation === "workers" ? "isolated workers" : "unisolated"})`, function () {
+// The follow-up's cause travels with its PutEvents: in process, or over a loopback socket with the real SDK
+// client (whose headers must carry the emit key for the cause to be accepted).
+const TREE_CASES = [
+  { name: "isolated workers", options: { isolation: "workers" } },
+  { name: "unisolated", options: { isolation: "none" } },
+  { name: "isolated workers, emits over HTTP", options: { isolation: "workers", emitTransport: "http" } },
+] as const;
+
+for (const { name, options } of TREE_CASES) {
+  describe(`local stack: an event's causal tree (processors: ${name})`, function () {
     let server: Running;
     before(async () => {
-      server = await startLocal({ isolation });
+      server = await startLocal(options);
     });
     after(async () => {
       await server?.stop();
@@ -186,6 +194,38 @@ describe("local stack: correlation ids and attempt history", function () {
       client.destroy();
     }
   });
+
+  // The cause decides what a replay re-sends (follow-ups are not archived originals) and what the tree shows:
+  // a client that could set it could hide its events from replays or graft them onto another event's tree.
+  const causeCases: { name: string; headers: Record<string, string> }[] = [
+    { name: "without an emit key", headers: {} },
+    { name: "with a wrong emit key", headers: { "x-backbone-emit-key": "guessed" } },
+  ];
+  for (const c of causeCases) {
+    it(`refuses a PutEvents from a client that claims a cause (x-backbone-cause) ${c.name}, storing nothing`, async () => {
+      const origin = await job(`cause-origin-${c.name}`, 0);
+      const before = await request(`${server.url}/local/events?limit=1000`);
+
+      const reply = await request(server.url + "/", {
+        body: {
+          Entries: [{ Source: "backbone.tests", DetailType: "job", Detail: '{"job":"forged","failures":0}' }],
+        },
+        headers: {
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": "AWSEvents.PutEvents",
+          "x-backbone-cause": `${origin.eventId} flaky-job`,
+          ...c.headers,
+        },
+      });
+
+      expect(reply.status, reply.text).to.equal(400);
+      expect(reply.body.__type).to.equal("AccessDeniedException");
+      expect(reply.body.message).to.match(/x-backbone-cause.*x-backbone-emit-key/);
+      const after = await request(`${server.url}/local/events?limit=1000`);
+      expect(after.body.events).to.deep.equal(before.body.events);
+      expect((await tree(server.url, origin.eventId)).followUps).to.deep.equal([]);
+    });
+  }
 
   it("lists the replays of an event in its tree", async () => {
     const from = Date.now();
