@@ -2,7 +2,8 @@
  * The local bus's durable state in one SQLite file: accepted events, their deliveries, the DLQ and the
  * processors' idempotency results. `Store` is the one class others use; the rest is its parts.
  */
-export { Store, type StoreOptions } from "./store";
+export { Store } from "./store";
+export type { StoreOptions } from "./options";
 export type { RecordedCounts } from "./counts";
 export type { EventListQuery } from "./reads";
 export type { ReplayRows } from "./replays";

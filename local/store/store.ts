@@ -25,46 +25,20 @@ import { faultKind, isSqliteError, StorageFault, StoreOpenError, type StorageHea
 import { DatabaseLock } from "./lock";
 import { PAUSED, StorageMonitor } from "./monitor";
 import { ReplayRows } from "./replays";
-import { resultJson } from "./results";
 import { StoreReads } from "./reads";
 import {
   deliveryKey,
   type ClaimedDelivery,
   type DeadWrite,
   type DlqRow,
-  type DoneWrite,
   type NewEvent,
   type RetryWrite,
 } from "./rows";
+import { onceAMinute, type StoreOptions } from "./options";
 import { openDatabase, prepareFolder } from "./schema";
+import { UnwrittenOutcomes } from "./unwritten";
 import { prepareStatements } from "./statements";
 import { prepareTransactions, writeDead, writeRetry } from "./writes";
-
-/** How a `Store` opens its file and writes (the settings come from `local/options/`; nothing defaults here). */
-export interface StoreOptions {
-  /** `NORMAL` survives a process crash; `FULL` also an OS crash or power loss. */
-  synchronous: "NORMAL" | "FULL";
-  /** WAL checkpoints on a worker thread every this many ms; 0 leaves them to SQLite, in commits. */
-  checkpointIntervalMs: number;
-  /**
-   * `late`: an event's delivery rows are written after its commit, not in it (delivery-rows.ts; what the app
-   * does). `with-event`: in the same transaction (and any rows a `late` run left unwritten are written at open).
-   */
-  deliveryRows: "late" | "with-event";
-  /** A stored processor result (delivery row and idempotency table) over this many bytes is truncated (results.ts). */
-  maxResultBytes: number;
-  /**
-   * A writer Store checks its file (deleted, replaced) and retries what it could not write every this many ms
-   * (monitor.ts). Absent or 0: no timer, and unwritten writes are retried with the next write.
-   */
-  storageCheckMs?: number;
-  /** Hold the file's lock (lock.ts): a second server on the same file is refused. The server's Store does. */
-  lock?: boolean;
-  /** Told about checkpoint failures (each distinct message once a minute at most). */
-  onError?: (message: string) => void;
-  /** Told when the storage state changes (a fault begins or changes, or ends: delivery may resume then). */
-  onHealth?: (health: StorageHealth) => void;
-}
 
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
 export class Store extends StoreReads {
@@ -77,9 +51,8 @@ export class Store extends StoreReads {
   private readonly tx: ReturnType<typeof prepareTransactions>;
   /** The replays table and the archive reads of replays. */
   readonly replays: ReplayRows;
-  private pendingIdem = new Map<string, [string, number]>();
-  /** Outcomes waiting for the group commit, by `deliveryKey`; never handed out as due meanwhile. */
-  private pendingDone = new Map<string, DoneWrite>();
+  /** Results waiting for the group commit, and outcomes the file refused (unwritten.ts). */
+  private readonly held: UnwrittenOutcomes;
   private flushScheduled = false;
 
   private readonly checkpointer: Checkpointer | undefined;
@@ -87,11 +60,6 @@ export class Store extends StoreReads {
   private readonly late: DeliveryRows | undefined;
   /** Write delivery rows with the event (`deliveryRows: "with-event"`). */
   private readonly withRows: boolean;
-  /** Highest event `seq` an outcome waiting for the group commit belongs to. */
-  private materializeTo = 0;
-  private readonly maxResultBytes: number;
-  /** Retries and dead letters that could not be written, by `deliveryKey` (never handed out meanwhile). */
-  private readonly deferred = new Map<string, { seq: number; write: () => void }>();
   /** The Store's watch over its file. */
   private readonly monitor: StorageMonitor | undefined;
   private readonly lock: DatabaseLock | undefined;
@@ -126,7 +94,7 @@ export class Store extends StoreReads {
     super(db, prepareStatements(db), late);
     this.lock = lock;
     this.late = late;
-    this.maxResultBytes = options.maxResultBytes;
+    this.held = new UnwrittenOutcomes(options.maxResultBytes);
     this.withRows = options.deliveryRows === "with-event";
     this.tx = prepareTransactions(db, this.stmt);
     this.replays = new ReplayRows(db);
@@ -134,7 +102,11 @@ export class Store extends StoreReads {
     this.recountOpen();
     this.counts = new StatusCounts(this.countEvents(), this.countsByStatus());
     if (checkpoints && absolute) {
-      this.checkpointer = new Checkpointer(absolute, interval, onceAMinute(options.onError));
+      this.checkpointer = new Checkpointer(
+        absolute,
+        options.checkpointIntervalMs,
+        onceAMinute(options.onError),
+      );
     }
     {
       this.monitor = new StorageMonitor(absolute, this.openCounter, options.storageCheckMs, {
@@ -180,7 +152,7 @@ export class Store extends StoreReads {
 
   /** Writes kept in memory: waiting for the group commit, or for the file to accept writes again. */
   get unwritten(): number {
-    return this.pendingIdem.size + this.pendingDone.size + this.deferred.size;
+    return this.held.size;
   }
 
   /** Like `StoreReads.nextDueAt`; a failed read is a fault (the monitor's recovery wakes delivery again). */
@@ -265,15 +237,13 @@ export class Store extends StoreReads {
   }
 
   private claimDue(now: number, limit: number, skip: ReadonlySet<string>, maxSeq: number): ClaimedDelivery[] {
-    const extra = skip.size + this.pendingDone.size + this.deferred.size;
+    const extra = skip.size + this.held.heldDeliveries;
     for (;;) {
       const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
       const out: ClaimedDelivery[] = [];
       for (const r of rows) {
         const key = deliveryKey(r.event_id, r.route_key);
-        if (skip.has(key) || this.pendingDone.has(key) || this.deferred.has(key)) {
-          continue;
-        }
+        if (skip.has(key) || this.held.holds(key)) continue;
         r.claimedAs = r.status === "retrying" ? "retrying" : "pending";
         r.attempts += 1;
         r.first_attempt_at ??= now;
@@ -294,9 +264,7 @@ export class Store extends StoreReads {
    */
   markDone(d: ClaimedDelivery, result: unknown, now: number): void {
     const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
-    const cached = this.lastResult;
-    this.pendingDone.set(deliveryKey(d.event_id, d.route_key), [
-      cached && cached.value === result ? cached.json : resultJson(result, this.maxResultBytes),
+    this.held.putDone(deliveryKey(d.event_id, d.route_key), d.seq, result, [
       now,
       attempts,
       first ?? now,
@@ -304,15 +272,9 @@ export class Store extends StoreReads {
       d.event_id,
       d.route_key,
     ]);
-    this.needRows(d);
     this.addOpen(-1);
     this.counts.markedDone(d);
     this.scheduleFlush();
-  }
-
-  /** The delivery's row must exist before its outcome is written (in that write's transaction). */
-  private needRows(d: ClaimedDelivery): void {
-    if (d.seq !== undefined && d.seq > this.materializeTo) this.materializeTo = d.seq;
   }
 
   /** The attempt that started at `d.last_attempt_at` failed at `now`; the next one is due at `nextAt`. */
@@ -344,7 +306,7 @@ export class Store extends StoreReads {
     const key = deliveryKey(d.event_id, d.route_key);
     const seq = d.seq ?? 0;
     if (this.monitor?.faulted && this.monitor.retrying) {
-      this.deferred.set(key, { seq, write });
+      this.held.defer(key, seq, write);
       return;
     }
     try {
@@ -352,7 +314,7 @@ export class Store extends StoreReads {
       this.monitor?.succeeded();
     } catch (err) {
       if (!isSqliteError(err)) throw err;
-      this.deferred.set(key, { seq, write });
+      this.held.defer(key, seq, write);
       this.monitor?.failed(err);
     }
   }
@@ -399,7 +361,7 @@ export class Store extends StoreReads {
   }
 
   getIdempotent(key: string): { result: unknown } | undefined {
-    const pending = this.pendingIdem.get(key)?.[0];
+    const pending = this.held.resultText(key);
     if (pending) return JSON.parse(pending) as { result: unknown };
     const row = this.stmt.getIdem.get(key) as { result: string } | undefined;
     return row ? (JSON.parse(row.result) as { result: unknown }) : undefined;
@@ -407,17 +369,8 @@ export class Store extends StoreReads {
 
   /** Stores a processor result for its idempotency key; group-committed like `markDone`. */
   putIdempotent(key: string, result: unknown, now: number): void {
-    // The first result for a key wins, here as in the table (INSERT OR IGNORE) and in the port's contract.
-    if (this.pendingIdem.has(key)) return;
-    const json = resultJson(result, this.maxResultBytes);
-    // The delivery's outcome usually follows with the same value: serialize (and cap) it once.
-    this.lastResult = { value: result, json };
-    this.pendingIdem.set(key, [`{"result":${json}}`, now]);
-    this.scheduleFlush();
+    if (this.held.putResult(key, result, now)) this.scheduleFlush();
   }
-
-  /** The last result serialized by `putIdempotent`, reused by `markDone` (cleared at every flush). */
-  private lastResult: { value: unknown; json: string } | undefined;
 
   /**
    * Commits the pending results now. If the file refuses them they stay pending (never handed out as due) and
@@ -425,8 +378,8 @@ export class Store extends StoreReads {
    */
   flush(): void {
     this.flushScheduled = false;
-    this.lastResult = undefined;
-    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0) return;
+    this.held.newTurn();
+    if (!this.held.pendingResults) return;
     // While a fault lasts, the monitor writes everything kept, in order.
     if (this.monitor?.faulted && this.monitor.retrying) return;
     try {
@@ -440,24 +393,20 @@ export class Store extends StoreReads {
 
   /** Writes the pending results in one transaction; on failure they stay pending and the error is thrown. */
   private flushPending(): void {
-    if (this.pendingIdem.size === 0 && this.pendingDone.size === 0) return;
-    const to = this.materializeTo;
     try {
-      this.tx.flush.immediate(this.pendingIdem, this.pendingDone, () => this.late?.materialize(to));
+      this.held.commitResults(
+        (idem, done, before) => this.tx.flush.immediate(idem, done, before),
+        (to) => this.late?.materialize(to),
+      );
     } catch (err) {
       this.late?.reload();
       throw err;
     }
-    this.pendingIdem = new Map();
-    this.pendingDone = new Map();
   }
 
   /** Everything kept unwritten, in the order it was made: retries and dead letters, then results. */
   private writeUnwritten(): void {
-    for (const [key, { seq, write }] of this.deferred) {
-      this.writeOutcome(seq, write);
-      this.deferred.delete(key);
-    }
+    this.held.writeDeferred((seq, write) => this.writeOutcome(seq, write));
     this.flushPending();
   }
 
@@ -501,16 +450,4 @@ export class Store extends StoreReads {
     if (this.db.open) this.db.close();
     this.lock?.release();
   }
-}
-
-/** `report`, called at most once a minute per distinct message (a failing checkpoint fails every 200 ms). */
-function onceAMinute(report: ((message: string) => void) | undefined): (message: string) => void {
-  const last = new Map<string, number>();
-  return (message) => {
-    const now = Date.now();
-    if ((last.get(message) ?? -Infinity) > now - 60_000) return;
-    if (last.size > 100) last.clear();
-    last.set(message, now);
-    report?.(message);
-  };
 }
