@@ -5,6 +5,16 @@
  */
 import { createParser } from "eventsource-parser";
 import { CommandFailed, UsageError, unreachable } from "./errors";
+import {
+  deadLetter,
+  eventNode,
+  processorsLine,
+  replayProgress,
+  tailLine,
+  type DlqView,
+  type ReplayView,
+  type TreeView,
+} from "./local-views";
 import type {
   DeadLetter,
   DlqListing,
@@ -16,51 +26,7 @@ import type {
   TailFilter,
   TailLine,
   Target,
-  TreeNode,
 } from "./target";
-
-/** What the local stack's views hold (only the fields the CLI reads). */
-interface RouteView {
-  routeKey: string;
-  status: string;
-  attempts: number;
-  error?: string;
-  history?: {
-    attempt: number;
-    startedAt: string | null;
-    endedAt: string | null;
-    outcome: string;
-    error?: string;
-  }[];
-}
-interface TreeView {
-  eventId: string;
-  status: string;
-  acceptedAt: string;
-  correlationId: string;
-  cause?: { eventId: string; routeKey: string };
-  replayName?: string;
-  event: { "detail-type": string; source: string };
-  routes: RouteView[];
-  followUps: TreeView[];
-  replays: TreeView[];
-  truncated?: boolean;
-}
-interface DlqView {
-  id: number;
-  eventId: string;
-  routeKey: string;
-  error: string;
-  attempts: number;
-  deadLetteredAt: string;
-}
-interface ReplayView {
-  replayName: string;
-  state: string;
-  stateReason?: string;
-  total: number;
-  replayed: number;
-}
 
 export class LocalTarget implements Target {
   readonly name: string;
@@ -275,93 +241,4 @@ export class LocalTarget implements Target {
       `${this.url} did not answer as the local stack does (HTTP ${res.status} from ${res.url})`,
     );
   }
-}
-
-/** A stream message as a tail line (`undefined` for ones the CLI does not show). */
-function tailLine(event: string, data: Record<string, unknown>): TailLine | undefined {
-  const now = new Date().toISOString();
-  if (event === "accepted") {
-    const routes = (data.routes as string[]).join(", ") || "no route";
-    const extra = data.replayName ? ` (replay ${data.replayName})` : data.cause ? " (follow-up)" : "";
-    return {
-      time: String(data.acceptedAt),
-      kind: "accepted",
-      eventId: String(data.eventId),
-      text: `${data.detailType} from ${data.source} → ${routes}${extra}`,
-    };
-  }
-  if (event === "outcome") {
-    const error = data.error ? `: ${data.error}` : "";
-    return {
-      time: now,
-      kind: "outcome",
-      eventId: String(data.eventId),
-      routeKey: String(data.routeKey),
-      text: `${data.routeKey} ${data.status} (attempt ${data.attempt}, ${data.durationMs} ms)${error}`,
-    };
-  }
-  if (event === "dropped") {
-    return {
-      time: now,
-      kind: "dropped",
-      text: `${data.dropped} messages dropped (this terminal was too slow)`,
-    };
-  }
-  return undefined;
-}
-
-function eventNode(view: TreeView, prefix: string): TreeNode {
-  const e = view.event;
-  const correlation = prefix === "" ? `, correlation ${view.correlationId}` : "";
-  const node: TreeNode = {
-    label: `${prefix}${view.eventId} ${e["detail-type"]} from ${e.source}: ${view.status}, accepted ${view.acceptedAt}${correlation}`,
-    children: [],
-  };
-  for (const r of view.routes) {
-    const plural = r.attempts === 1 ? "" : "s";
-    node.children.push({
-      label: `route ${r.routeKey}: ${r.status}, ${r.attempts} attempt${plural}${r.error && r.status !== "done" ? ` (${r.error})` : ""}`,
-      children: (r.history ?? []).map((h) => ({
-        label: `attempt ${h.attempt} ${h.outcome} ${h.startedAt ?? "?"} → ${h.endedAt ?? "?"}${h.error ? `: ${h.error}` : ""}`,
-        children: [],
-      })),
-    });
-  }
-  for (const f of view.followUps) node.children.push(eventNode(f, `follow-up from ${f.cause?.routeKey}: `));
-  for (const r of view.replays) node.children.push(eventNode(r, `replay ${r.replayName}: `));
-  return node;
-}
-
-function deadLetter(e: DlqView): DeadLetter {
-  return {
-    id: String(e.id),
-    routeKey: e.routeKey,
-    eventId: e.eventId,
-    attempts: e.attempts,
-    deadLetteredAt: e.deadLetteredAt,
-    error: e.error,
-  };
-}
-
-function replayProgress(r: ReplayView): ReplayProgress {
-  const fraction = r.total > 0 ? r.replayed / r.total : r.state === "COMPLETED" ? 1 : undefined;
-  return {
-    name: r.replayName,
-    state: r.state,
-    fraction,
-    replayed: r.replayed,
-    total: r.total,
-    reason: r.stateReason,
-    raw: r,
-  };
-}
-
-/** How the stack runs its processors, for `health`. */
-export function processorsLine(
-  isolation: "workers" | "none",
-  workers: { workers: number; started: number; crashed: number; timedOut: number } | undefined,
-): string {
-  if (isolation !== "workers") return "unisolated, on the server's thread";
-  const w = workers ?? { workers: 0, started: 0, crashed: 0, timedOut: 0 };
-  return `isolated workers: ${w.workers} running, ${w.started} started, ${w.crashed} crashed, ${w.timedOut} timed out`;
 }

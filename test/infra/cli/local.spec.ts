@@ -7,7 +7,7 @@ import { routes } from "../../../infra/routes";
 import { healableRoute } from "../../support/healable-route";
 import { accept, fixture, request, startLocal, until, waitFor, type Running } from "../../local/helpers";
 import { cli, startCli } from "./helpers";
-import { processorsLine } from "../../../infra/cli/local";
+import { processorsLine } from "../../../infra/cli/local-views";
 
 describe("backbone CLI against the local stack", function () {
   const broken = healableRoute();
