@@ -121,6 +121,24 @@ export async function request(
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
+/**
+ * Registers hooks in the calling `describe`: a local stack and an EventBridge client for it, started before its
+ * tests and closed after; `ready` gets both (the spec keeps them in its own variables).
+ */
+export function withStackAndClient(ready: (server: Running, client: EventBridgeClient) => void): void {
+  let server: Running | undefined;
+  let client: EventBridgeClient | undefined;
+  before(async () => {
+    server = await startLocal();
+    client = ebClient(server.url);
+    ready(server, client);
+  });
+  after(async () => {
+    client?.destroy();
+    await server?.stop();
+  });
+}
+
 /** `POST /events` with a `{detail-type, detail}` body; returns the reply. */
 export function postEvent(url: string, detailType: string, detail: unknown): Promise<Reply> {
   return request(`${url}/events`, { body: { "detail-type": detailType, detail } });

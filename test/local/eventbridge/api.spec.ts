@@ -11,21 +11,14 @@ import {
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { ebClient, fixture, request, route, startLocal, waitFor, type Running } from "../helpers";
+import { fixture, request, route, waitFor, withStackAndClient, type Running } from "../helpers";
 
 const exec = promisify(execFile);
 
 describe("local stack: EventBridge API", function () {
   let server: Running;
   let client: EventBridgeClient;
-  before(async () => {
-    server = await startLocal();
-    client = ebClient(server.url);
-  });
-  after(async () => {
-    client?.destroy();
-    await server?.stop();
-  });
+  withStackAndClient((s, c) => ([server, client] = [s, c]));
 
   const ticket = fixture("support-ticket.seed").detail;
   const event = {

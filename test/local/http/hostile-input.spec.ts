@@ -7,7 +7,7 @@
 import { PutEventsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
 import { MAX_ENTRY_BYTES } from "../../../local/eventbridge";
-import { accept, ebClient, fixture, request, startLocal, waitFor, type Running } from "../helpers";
+import { accept, fixture, request, waitFor, withStackAndClient, type Running } from "../helpers";
 
 const order = fixture("order-created.seed").detail;
 const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
@@ -152,14 +152,7 @@ const cases: Case[] = [
 describe("local stack: hostile input on every endpoint", function () {
   let server: Running;
   let client: EventBridgeClient;
-  before(async () => {
-    server = await startLocal();
-    client = ebClient(server.url);
-  });
-  after(async () => {
-    client?.destroy();
-    await server?.stop();
-  });
+  withStackAndClient((s, c) => ([server, client] = [s, c]));
 
   for (const c of cases) {
     it(`answers ${c.status} ${c.error} to ${c.name}`, async () => {
