@@ -102,11 +102,7 @@ export class Store extends StoreReads {
     this.recountOpen();
     this.counts = new StatusCounts(this.countEvents(), this.countsByStatus());
     if (checkpoints && absolute) {
-      this.checkpointer = new Checkpointer(
-        absolute,
-        options.checkpointIntervalMs,
-        onceAMinute(options.onError),
-      );
+      this.checkpointer = new Checkpointer(absolute, interval, onceAMinute(options.onError));
     }
     {
       this.monitor = new StorageMonitor(absolute, this.openCounter, options.storageCheckMs, {

@@ -129,8 +129,10 @@ describe("local stack: correlation ids and attempt history", function () {
       retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 60 },
     },
   ];
+  // Known here, as it is to another process serving this one's emits (`emitKey`); random per start otherwise.
+  const EMIT_KEY = "a-key-both-processes-share";
   before(async () => {
-    server = await startLocal({ routes: table });
+    server = await startLocal({ routes: table, emitKey: EMIT_KEY });
   });
   after(async () => {
     await server?.stop();
@@ -226,6 +228,31 @@ describe("local stack: correlation ids and attempt history", function () {
       expect((await tree(server.url, origin.eventId)).followUps).to.deep.equal([]);
     });
   }
+
+  it("records the cause a PutEvents names with this server's emit key (what another process sends it)", async () => {
+    const origin = await job("cause-origin-keyed", 0);
+
+    const reply = await request(server.url + "/", {
+      body: {
+        Entries: [{ Source: "backbone.tests", DetailType: "job", Detail: '{"job":"keyed","failures":0}' }],
+      },
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AWSEvents.PutEvents",
+        "x-backbone-cause": `${origin.eventId} flaky-job`,
+        "x-backbone-emit-key": EMIT_KEY,
+      },
+    });
+
+    expect(reply.status, reply.text).to.equal(200);
+    const followUps = (await tree(server.url, origin.eventId)).followUps;
+    expect(followUps.map((f) => [f.eventId, f.cause])).to.deep.equal([
+      [
+        (reply.body.Entries as { EventId: string }[])[0].EventId,
+        { eventId: origin.eventId, routeKey: "flaky-job" },
+      ],
+    ]);
+  });
 
   it("lists the replays of an event in its tree", async () => {
     const from = Date.now();
