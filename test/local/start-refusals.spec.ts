@@ -5,8 +5,8 @@
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, openSync, writeSync, closeSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, mkdirSync, openSync, writeSync, closeSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { TS_NODE } from "../support/node";
 import { freePort, ROOT, sleep, tempDir } from "./helpers";
 
@@ -38,6 +38,18 @@ function runMain(
       resolve({ code, stderr });
     });
   });
+}
+
+/**
+ * The folders above the checkout that another user cannot enter: the server run as nobody must read the project.
+ * A clone made in a `mktemp -d` folder (mode 0700) is one; a plain `git clone` is not.
+ */
+function closedToOthers(dir: string): string[] {
+  const closed: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) closed.push(d);
+    if (dirname(d) === d) return closed;
+  }
 }
 
 /** One line, `backbone: …`, and nothing else (no stack trace). */
@@ -102,6 +114,9 @@ describe("local stack: npm start refuses to start, in one line", function () {
     chmodSync(temp.dir, 0o755);
     // Root writes anywhere: the server then runs as nobody, as an ordinary user would.
     const uid = process.getuid?.() === 0 ? NOBODY : undefined;
+    if (uid !== undefined) {
+      expect(closedToOthers(ROOT), `the checkout must be readable by uid ${NOBODY}`).to.deep.equal([]);
+    }
     try {
       const exit = await runMain(
         { BACKBONE_DB: join(folder, "bus.db"), PORT: String(await freePort()), HOME: temp.dir },
