@@ -8,7 +8,6 @@
  * worker threads (`delivery/pool/`), or, for inline test tables only, unisolated here (`delivery/invoke.ts`).
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { AddressInfo } from "node:net";
 import type pino from "pino";
 import { API_SOURCE, ARCHIVE_PATTERN, eventCatalog } from "../infra/table";
 import { archiveCounter, archiveSources, Bus, ReplayEngine } from "./bus";
@@ -22,17 +21,10 @@ import {
   type Invoke,
 } from "./delivery";
 import { busNamesFor, type EventBridgeContext } from "./eventbridge";
-import {
-  EventStream,
-  EventValidator,
-  isLoopbackName,
-  Metrics,
-  registerHttp,
-  serverOptions,
-  type HttpContext,
-} from "./http";
+import { EventStream, EventValidator, Metrics, registerHttp, serverOptions, type HttpContext } from "./http";
+import { emitEndpoint, listenOn } from "./listen";
 import { silentLogger } from "./logging";
-import { DEFAULTS, resolveOptions, StartError, type LocalOptions, type ResolvedOptions } from "./options";
+import { DEFAULTS, resolveOptions, type LocalOptions } from "./options";
 import { Store, type NewEvent, type StorageHealth } from "./store";
 
 export type { LocalOptions } from "./options";
@@ -256,31 +248,8 @@ export function buildApp(options: LocalOptions = {}): LocalApp {
     priority,
     recovered,
     replays,
-    async listen({ port = 0, host = "127.0.0.1" } = {}) {
-      if (!isLoopbackName(host)) {
-        if (!resolved.http.token) {
-          throw new StartError(
-            `HOST=${host} would expose every endpoint (ops included) beyond this machine; ` +
-              "set BACKBONE_TOKEN to a secret that clients then send as Authorization: Bearer <token>",
-          );
-        }
-        log.warn(
-          { host },
-          "listening beyond loopback: every request needs the token (BACKBONE_TOKEN); Host names must be in BACKBONE_ALLOWED_HOSTS",
-        );
-      }
-      try {
-        await app.listen({ port, host });
-      } catch (err) {
-        const code = (err as { code?: string }).code;
-        if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
-          throw new StartError(`cannot listen on ${host}:${port}: ${(err as Error).message} (PORT, HOST)`);
-        }
-        throw err;
-      }
-      const address = app.server.address() as AddressInfo;
-      const shown = host.includes(":") ? `[${host}]` : host;
-      return `http://${shown}:${address.port}`;
+    listen({ port = 0, host = "127.0.0.1" } = {}) {
+      return listenOn(app, { port, host, token: resolved.http.token, log });
     },
     close() {
       // Deliveries stop first: attempts in progress may still emit through this server.
@@ -305,22 +274,4 @@ function storageChanged(log: pino.Logger, health: StorageHealth, resume: () => v
   } else {
     log.error({ state: health.state, since: health.since }, health.message ?? "storage fault");
   }
-}
-
-/** Where `ctx.emit` sends over HTTP: the configured endpoint or port, else this server's socket once it listens. */
-function emitEndpoint(app: FastifyInstance, resolved: ResolvedOptions): () => string {
-  return () => {
-    if (resolved.emitEndpoint) return resolved.emitEndpoint;
-    if (resolved.port) return `http://127.0.0.1:${resolved.port}`;
-    const address = app.server.address() as AddressInfo | null;
-    if (!address)
-      throw new Error("the local stack is not listening, so ctx.emit has no EventBridge endpoint");
-    const wildcard = address.address === "0.0.0.0" || address.address === "::";
-    const host = wildcard
-      ? "127.0.0.1"
-      : address.family === "IPv6"
-        ? `[${address.address}]`
-        : address.address;
-    return `http://${host}:${address.port}`;
-  };
 }

@@ -4,11 +4,33 @@ import type { RouteRow, StackArns, StackNames } from "../../infra/table";
 import type { Bus, ReplayEngine } from "../bus";
 import type { DeliveryHandle, IngestPriority, PoolStats } from "../delivery";
 import type { EventBridgeContext } from "../eventbridge";
-import type { Store } from "../store";
+import type { DlqRow, EventListQuery, EventRow, RecordedCounts, StorageHealth } from "../store";
 import type { Metrics } from "./metrics";
 import type { EventStream } from "./stream";
 import type { HttpSettings } from "./settings";
 import type { EventValidator } from "./validation";
+import type { ViewReads } from "./views";
+
+/**
+ * What the HTTP routes read and ask of the Store (`local/store/store.ts` implements it). A port rather than the
+ * Store class, so local/http depends on the rows' shapes and not on how the Store is built.
+ */
+export interface HttpStore extends ViewReads {
+  /** Deliveries pending, in flight or waiting for a retry (the backlog bound). */
+  readonly openDeliveries: number;
+  event(id: string): EventRow | undefined;
+  listEvents(query: EventListQuery): { rows: EventRow[]; next?: number };
+  listDlq(query: { after: number; limit: number; maxBytes: number; route?: string }): {
+    rows: DlqRow[];
+    next?: number;
+  };
+  countDlq(): number;
+  countDlqOf(route?: string): number;
+  dlqByRoute(): Map<string, number>;
+  redrive(ids: readonly number[] | undefined, now: number): DlqRow[];
+  health(): StorageHealth;
+  recordedCounts(): RecordedCounts;
+}
 
 /** Page sizes and caps of the ops endpoints (`DEFAULTS` in local/options/defaults.ts). */
 export interface OpsLimits {
@@ -21,7 +43,7 @@ export interface OpsLimits {
 
 export interface HttpContext {
   readonly routes: readonly RouteRow[];
-  readonly store: Store;
+  readonly store: HttpStore;
   readonly bus: Bus;
   /** The delivery loop. */
   readonly worker: DeliveryHandle;

@@ -96,6 +96,11 @@ export const DEFAULTS = {
    * EventBridge's API). Empty: none, which only a loopback listener allows.
    */
   token: "",
+  /**
+   * The key this server's processors name a follow-up's cause with (`LocalOptions.emitKey`). Empty: a random one
+   * at each start, known only to this process.
+   */
+  emitKey: "",
   /** Comma-separated `Host` names accepted besides loopback ones (`*`: any); others get 403. */
   allowedHosts: "",
   /** A request's headers must arrive within this (slow-header clients: 408). */
@@ -109,6 +114,9 @@ export const DEFAULTS = {
   /** Connections at once; further ones are closed at accept (each may buffer a body of up to `BODY_LIMIT`). */
   maxConnections: 512,
 } as const;
+
+/** What an `emitKey` may be: 16 to 256 characters that a header carries unchanged. */
+export const EMIT_KEY_FORM = /^[A-Za-z0-9._~+/=-]{16,256}$/;
 
 /** Options of `buildApp`. Every field is optional; `DEFAULTS` says what `npm start` uses. */
 export interface LocalOptions {
@@ -155,7 +163,9 @@ export interface LocalOptions {
   /**
    * The key this server's processors send with their PutEvents (`x-backbone-emit-key`) so the follow-ups'
    * cause is accepted; a call naming a cause without it is refused. Default: random at each start, known only
-   * to this process. Set the same key on both when another process serves the EventBridge API (`port`).
+   * to this process. Set the same key on both when another process serves the EventBridge API (`port`);
+   * `npm start` reads it from `BACKBONE_EMIT_KEY`. At least 16 characters of `EMIT_KEY_FORM`, since it travels in a
+   * header and must not be guessable.
    */
   emitKey?: string;
   /**

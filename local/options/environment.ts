@@ -4,7 +4,7 @@
  * local/README.md's settings table is checked against `ENVIRONMENT` by a test.
  */
 import { parseArgs } from "node:util";
-import { DEFAULTS, splitList, type LocalOptions } from "./defaults";
+import { DEFAULTS, EMIT_KEY_FORM, splitList, type LocalOptions } from "./defaults";
 
 /** The settings `npm start` reads from the environment, by option, with their variables. */
 export const ENVIRONMENT = {
@@ -19,6 +19,7 @@ export const ENVIRONMENT = {
   concurrency: "BACKBONE_CONCURRENCY",
   checkpointIntervalMs: "BACKBONE_CHECKPOINT_MS",
   token: "BACKBONE_TOKEN",
+  emitKey: "BACKBONE_EMIT_KEY",
   allowedHosts: "BACKBONE_ALLOWED_HOSTS",
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, string>>;
 
@@ -132,6 +133,13 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
     throw new StartError(`${ENVIRONMENT.port}: invalid port ${port}`);
   }
   const hosts = text("allowedHosts");
+  const emitKey = text("emitKey");
+  if (emitKey !== undefined && !EMIT_KEY_FORM.test(emitKey)) {
+    // Never echoed: it is a secret.
+    throw new StartError(
+      `${ENVIRONMENT.emitKey} must be 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (got ${emitKey.length} characters)`,
+    );
+  }
   return {
     port,
     host: text("host") ?? DEFAULTS.host,
@@ -145,6 +153,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
       concurrency: number("concurrency"),
       checkpointIntervalMs: number("checkpointIntervalMs"),
       token: text("token"),
+      emitKey,
       allowedHosts: hosts === undefined ? undefined : splitList(hosts),
     },
   };

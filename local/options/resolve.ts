@@ -8,7 +8,7 @@ import { stackArns, stackNames, type RouteRow, type StackArns, type StackNames }
 import type { DeliverySettings, IngestPriorityOptions } from "../delivery";
 import type { HttpSettings } from "../http";
 import type { StoreOptions } from "../store";
-import { DEFAULTS, splitList, type LocalOptions } from "./defaults";
+import { DEFAULTS, EMIT_KEY_FORM, splitList, type LocalOptions } from "./defaults";
 
 /** `LocalOptions` with every default applied, grouped as the components take them. */
 export interface ResolvedOptions {
@@ -73,6 +73,10 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     // The processors' client signs with its own credentials; carrying the token there is not built.
     throw new Error('emitTransport: "http" cannot be combined with a token; use the in-process transport');
   }
+  const emitKey = options.emitKey || DEFAULTS.emitKey || randomBytes(24).toString("base64url");
+  if (!EMIT_KEY_FORM.test(emitKey)) {
+    throw new Error("emitKey: 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (it travels in a header)");
+  }
   const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs;
   return {
     routes,
@@ -81,7 +85,7 @@ export function resolveOptions(options: LocalOptions): ResolvedOptions {
     isolation,
     emitTransport,
     emitEndpoint: options.emitEndpoint,
-    emitKey: options.emitKey ?? randomBytes(24).toString("base64url"),
+    emitKey,
     port: options.port,
     names,
     arns: stackArns(names, account),

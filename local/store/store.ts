@@ -15,30 +15,22 @@
  * `StorageFault` (answered 503), and an outcome, retry or dead letter that cannot be
  * written is kept in memory, its delivery never handed out meanwhile, and written once the file accepts writes.
  * While a fault lasts, no due work is handed out (delivery pauses). A writer Store holds its file's lock
- * (lock.ts) and checks it with `PRAGMA quick_check` at open.
+ * (lock.ts) and checks it with `PRAGMA quick_check` at open (open.ts). The outcomes' writes are outcomes.ts.
  */
-import path from "node:path";
 import { Checkpointer } from "./checkpointer";
 import { StatusCounts, type RecordedCounts } from "./counts";
-import { DeliveryRows } from "./delivery-rows";
-import { faultKind, isSqliteError, StorageFault, StoreOpenError, type StorageHealth } from "./faults";
-import { DatabaseLock } from "./lock";
+import type { DeliveryRows } from "./delivery-rows";
+import { faultKind, isSqliteError, StorageFault, type StorageHealth } from "./faults";
+import type { DatabaseLock } from "./lock";
 import { PAUSED, StorageMonitor } from "./monitor";
 import { ReplayRows } from "./replays";
 import { StoreReads } from "./reads";
-import {
-  deliveryKey,
-  type ClaimedDelivery,
-  type DeadWrite,
-  type DlqRow,
-  type NewEvent,
-  type RetryWrite,
-} from "./rows";
+import { openStoreFile } from "./open";
 import { onceAMinute, type StoreOptions } from "./options";
-import { openDatabase, prepareFolder } from "./schema";
-import { UnwrittenOutcomes } from "./unwritten";
+import { OutcomeWriter } from "./outcomes";
+import { deliveryKey, type ClaimedDelivery, type DlqRow, type NewEvent } from "./rows";
 import { prepareStatements } from "./statements";
-import { prepareTransactions, writeDead, writeRetry } from "./writes";
+import { prepareTransactions } from "./writes";
 
 /** Prepared statements over one database file. Synchronous on purpose: each call is one atomic step. */
 export class Store extends StoreReads {
@@ -51,9 +43,8 @@ export class Store extends StoreReads {
   private readonly tx: ReturnType<typeof prepareTransactions>;
   /** The replays table and the archive reads of replays. */
   readonly replays: ReplayRows;
-  /** Results waiting for the group commit, and outcomes the file refused (unwritten.ts). */
-  private readonly held: UnwrittenOutcomes;
-  private flushScheduled = false;
+  /** Outcomes, idempotency results and redrives (outcomes.ts). */
+  private readonly outcomes: OutcomeWriter;
 
   private readonly checkpointer: Checkpointer | undefined;
   /** Writes the delivery rows of events committed without them. */
@@ -67,52 +58,46 @@ export class Store extends StoreReads {
   private readonly counts: StatusCounts;
 
   constructor(file: string, options: StoreOptions) {
-    const interval = options.checkpointIntervalMs;
-    const inMemory = file === ":memory:";
-    const checkpoints = !inMemory && interval > 0;
-    const absolute = inMemory ? undefined : path.resolve(file);
-    if (absolute) prepareFolder(absolute);
-    const lock = options.lock && absolute ? DatabaseLock.acquire(absolute) : undefined;
-    let db: ReturnType<typeof openDatabase>;
-    let late: DeliveryRows | undefined;
-    try {
-      db = openDatabase(file, {
-        synchronous: options.synchronous,
-        checkpointsOnThread: checkpoints,
-        migrate: true,
-        check: true,
-      });
-      late = new DeliveryRows(db);
-      // Rows are expected with every event from now on: write what a run with late rows left unwritten.
-      if (options.deliveryRows === "with-event") while (late?.materializeChunk());
-    } catch (err) {
-      lock?.release();
-      throw err instanceof StoreOpenError || !isSqliteError(err)
-        ? err
-        : new StoreOpenError(`cannot open ${file}: ${err.message}`);
-    }
+    const { db, absolute, checkpoints, lock, late } = openStoreFile(file, options);
     super(db, prepareStatements(db), late);
     this.lock = lock;
     this.late = late;
-    this.held = new UnwrittenOutcomes(options.maxResultBytes);
     this.withRows = options.deliveryRows === "with-event";
     this.tx = prepareTransactions(db, this.stmt);
     this.replays = new ReplayRows(db);
     this.openCounter = new Int32Array(new SharedArrayBuffer(8));
     this.recountOpen();
     this.counts = new StatusCounts(this.countEvents(), this.countsByStatus());
+    this.outcomes = new OutcomeWriter(
+      {
+        db,
+        stmt: this.stmt,
+        tx: this.tx,
+        late,
+        rows: () => this.writer,
+        monitor: () => this.monitor,
+        counts: this.counts,
+        addOpen: (n) => this.addOpen(n),
+        checkWritable: () => this.checkWritable(),
+        refused: (err) => this.refused(err),
+        openDlq: (limit) => this.openDlq(limit),
+      },
+      options.maxResultBytes,
+    );
     if (checkpoints && absolute) {
-      this.checkpointer = new Checkpointer(absolute, interval, onceAMinute(options.onError));
+      this.checkpointer = new Checkpointer(
+        absolute,
+        options.checkpointIntervalMs,
+        onceAMinute(options.onError),
+      );
     }
-    {
-      this.monitor = new StorageMonitor(absolute, this.openCounter, options.storageCheckMs, {
-        writeUnwritten: () => this.writeUnwritten(),
-        unwritten: () => this.unwritten,
-        probe: (bytes) => this.tx.probe.immediate(bytes),
-        onGone: () => this.checkpointIntoOpenFile(),
-        onChange: options.onHealth,
-      });
-    }
+    this.monitor = new StorageMonitor(absolute, this.openCounter, options.storageCheckMs, {
+      writeUnwritten: () => this.outcomes.writeUnwritten(),
+      unwritten: () => this.unwritten,
+      probe: (bytes) => this.tx.probe.immediate(bytes),
+      onGone: () => this.checkpointIntoOpenFile(),
+      onChange: options.onHealth,
+    });
   }
 
   /** Events and deliveries by status as recorded, in O(1) (`/local/health`); `countsByStatus` reads the table. */
@@ -148,7 +133,7 @@ export class Store extends StoreReads {
 
   /** Writes kept in memory: waiting for the group commit, or for the file to accept writes again. */
   get unwritten(): number {
-    return this.held.size;
+    return this.outcomes.held.size;
   }
 
   /** Like `StoreReads.nextDueAt`; a failed read is a fault (the monitor's recovery wakes delivery again). */
@@ -179,8 +164,7 @@ export class Store extends StoreReads {
     // Immediate: with a second writer a deferred transaction could fail on upgrade.
     const rows = this.writer;
     const monitor = this.monitor;
-    if (monitor && !monitor.writable)
-      throw new StorageFault("gone", monitor.message ?? "the database is gone");
+    this.checkWritable();
     let seq: number;
     try {
       if (!this.withRows) {
@@ -233,13 +217,13 @@ export class Store extends StoreReads {
   }
 
   private claimDue(now: number, limit: number, skip: ReadonlySet<string>, maxSeq: number): ClaimedDelivery[] {
-    const extra = skip.size + this.held.heldDeliveries;
+    const extra = skip.size + this.outcomes.held.heldDeliveries;
     for (;;) {
       const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
       const out: ClaimedDelivery[] = [];
       for (const r of rows) {
         const key = deliveryKey(r.event_id, r.route_key);
-        if (skip.has(key) || this.held.holds(key)) continue;
+        if (skip.has(key) || this.outcomes.held.holds(key)) continue;
         r.claimedAs = r.status === "retrying" ? "retrying" : "pending";
         r.attempts += 1;
         r.first_attempt_at ??= now;
@@ -253,74 +237,39 @@ export class Store extends StoreReads {
     }
   }
 
-  /**
-   * Records a delivery's result. Group commit: results and idempotency entries written in the same event-loop
-   * turn share one transaction at the end of it. A crash before that re-delivers the event (at least once);
-   * `getIdempotent` already sees the result.
-   */
+  /** Records a delivery's result, group-committed at the end of the event-loop turn (outcomes.ts). */
   markDone(d: ClaimedDelivery, result: unknown, now: number): void {
-    const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
-    this.held.putDone(deliveryKey(d.event_id, d.route_key), d.seq, result, [
-      now,
-      attempts,
-      first ?? now,
-      last ?? now,
-      d.event_id,
-      d.route_key,
-    ]);
-    this.addOpen(-1);
-    this.counts.markedDone(d);
-    this.scheduleFlush();
+    this.outcomes.markDone(d, result, now);
   }
 
   /** The attempt that started at `d.last_attempt_at` failed at `now`; the next one is due at `nextAt`. */
   markRetry(d: ClaimedDelivery, nextAt: number, error: string, now: number): void {
-    const { attempts, first_attempt_at: first, last_attempt_at: last } = d;
-    const write: RetryWrite = [nextAt, error, attempts, first, last, d.event_id, d.route_key, now];
-    this.counts.markedRetry(d);
-    this.writeNow(d, () => writeRetry(this.stmt, write));
+    this.outcomes.markRetry(d, nextAt, error, now);
   }
 
-  /**
-   * Dead-letters a delivery whose attempt started at `d.last_attempt_at` failed at `now`: its row (and DLQ
-   * entry) show `now` as the last attempt; the attempt history keeps its start.
-   */
+  /** Dead-letters a delivery whose attempt started at `d.last_attempt_at` failed at `now` (outcomes.ts). */
   markDead(d: ClaimedDelivery, error: string, now: number): void {
-    const first = d.first_attempt_at ?? now;
-    const started = d.last_attempt_at;
-    const write: DeadWrite = [error, now, d.attempts, first, now, d.event_id, d.route_key, started];
-    this.addOpen(-1);
-    this.counts.markedDead(d);
-    this.writeNow(d, () => writeDead(this.stmt, write));
+    this.outcomes.markDead(d, error, now);
   }
 
-  /**
-   * Writes an outcome now, on this connection, with the delivery's row first (delivery-rows.ts); if the file
-   * refuses it, keeps it for the monitor to write later (the delivery is not handed out meanwhile).
-   */
-  private writeNow(d: ClaimedDelivery, write: () => void): void {
-    const key = deliveryKey(d.event_id, d.route_key);
-    const seq = d.seq ?? 0;
-    if (this.monitor?.faulted && this.monitor.retrying) {
-      this.held.defer(key, seq, write);
-      return;
-    }
-    try {
-      this.writeOutcome(seq, write);
-      this.monitor?.succeeded();
-    } catch (err) {
-      if (!isSqliteError(err)) throw err;
-      this.held.defer(key, seq, write);
-      this.monitor?.failed(err);
-    }
+  /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
+  redrive(ids: readonly number[] | undefined, now: number): DlqRow[] {
+    return this.outcomes.redrive(ids, now);
   }
 
-  private writeOutcome(seq: number, write: () => void): void {
-    const rows = this.writer;
-    rows.transaction(() => {
-      rows.materialize(seq);
-      write();
-    });
+  /** The result stored for an idempotency key, including one not committed yet. */
+  getIdempotent(key: string): { result: unknown } | undefined {
+    return this.outcomes.getIdempotent(key);
+  }
+
+  /** Stores a processor result for its idempotency key; group-committed like `markDone`. */
+  putIdempotent(key: string, result: unknown, now: number): void {
+    this.outcomes.putIdempotent(key, result, now);
+  }
+
+  /** Commits the pending results now; never throws for a storage fault (they stay pending). */
+  flush(): void {
+    this.outcomes.flush();
   }
 
   /** The row bookkeeping of the Store's writes. */
@@ -329,81 +278,11 @@ export class Store extends StoreReads {
     return this.late;
   }
 
-  /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
-  redrive(ids: readonly number[] | undefined, now: number): DlqRow[] {
+  /** The file is gone: nothing can be committed (answered 503). */
+  private checkWritable(): void {
     const monitor = this.monitor;
     if (monitor && !monitor.writable)
       throw new StorageFault("gone", monitor.message ?? "the database is gone");
-    const redrive = this.db.transaction(() => {
-      const entries = ids
-        ? ids.map((id) => this.stmt.dlqById.get(id) as DlqRow | undefined).filter((r) => r !== undefined)
-        : this.openDlq(1_000_000);
-      let redriven = 0;
-      for (const e of entries) {
-        this.stmt.markRedriven.run(now, e.id);
-        redriven += this.stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes;
-      }
-      return { entries, redriven };
-    });
-    try {
-      const { entries, redriven } = redrive.immediate();
-      // Counted once the transaction committed: a refused one changed nothing.
-      this.addOpen(redriven);
-      this.counts.redriven(redriven);
-      return entries;
-    } catch (err) {
-      throw this.refused(err);
-    }
-  }
-
-  getIdempotent(key: string): { result: unknown } | undefined {
-    const pending = this.held.resultText(key);
-    if (pending) return JSON.parse(pending) as { result: unknown };
-    const row = this.stmt.getIdem.get(key) as { result: string } | undefined;
-    return row ? (JSON.parse(row.result) as { result: unknown }) : undefined;
-  }
-
-  /** Stores a processor result for its idempotency key; group-committed like `markDone`. */
-  putIdempotent(key: string, result: unknown, now: number): void {
-    if (this.held.putResult(key, result, now)) this.scheduleFlush();
-  }
-
-  /**
-   * Commits the pending results now. If the file refuses them they stay pending (never handed out as due) and
-   * are written by the monitor once it accepts writes again: this never throws for a storage fault.
-   */
-  flush(): void {
-    this.flushScheduled = false;
-    this.held.newTurn();
-    if (!this.held.pendingResults) return;
-    // While a fault lasts, the monitor writes everything kept, in order.
-    if (this.monitor?.faulted && this.monitor.retrying) return;
-    try {
-      this.flushPending();
-      this.monitor?.succeeded();
-    } catch (err) {
-      if (!isSqliteError(err)) throw err;
-      this.monitor?.failed(err);
-    }
-  }
-
-  /** Writes the pending results in one transaction; on failure they stay pending and the error is thrown. */
-  private flushPending(): void {
-    try {
-      this.held.commitResults(
-        (idem, done, before) => this.tx.flush.immediate(idem, done, before),
-        (to) => this.late?.materialize(to),
-      );
-    } catch (err) {
-      this.late?.reload();
-      throw err;
-    }
-  }
-
-  /** Everything kept unwritten, in the order it was made: retries and dead letters, then results. */
-  private writeUnwritten(): void {
-    this.held.writeDeferred((seq, write) => this.writeOutcome(seq, write));
-    this.flushPending();
   }
 
   /** A write the file refused: the fault is recorded, and callers get a `StorageFault` (answered 503). */
@@ -423,14 +302,6 @@ export class Store extends StoreReads {
     } catch {
       // Best effort: the fault is reported either way.
     }
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      if (this.db.open) this.flush();
-    });
   }
 
   /**

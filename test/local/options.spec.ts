@@ -66,7 +66,8 @@ describe("local stack: options and their defaults", function () {
     // Random per start (192 bits), so no other client can learn it from the code or the docs.
     expect(resolved.emitKey).to.match(/^[A-Za-z0-9_-]{32}$/);
     expect(resolveOptions({ routes: [], isolation: "none" }).emitKey).to.not.equal(resolved.emitKey);
-    expect(resolveOptions({ routes: [], isolation: "none", emitKey: "shared" }).emitKey).to.equal("shared");
+    const shared = "shared-by-two-processes";
+    expect(resolveOptions({ routes: [], isolation: "none", emitKey: shared }).emitKey).to.equal(shared);
     expect(resolved.store).to.deep.equal({
       synchronous: DEFAULTS.synchronous,
       checkpointIntervalMs: DEFAULTS.checkpointIntervalMs,
@@ -154,6 +155,17 @@ describe("local stack: options and their defaults", function () {
       /BACKBONE_CONCURRENCY must be a non-negative number/,
     ],
     ["a port out of range", { PORT: "70000" }, /PORT: invalid port/],
+    // A short key could be guessed; one with a space or a newline would not travel in a header unchanged.
+    [
+      "an emit key that is too short",
+      { BACKBONE_EMIT_KEY: "short" },
+      /BACKBONE_EMIT_KEY must be 16 to 256 .*got 5 characters/,
+    ],
+    [
+      "an emit key no header carries",
+      { BACKBONE_EMIT_KEY: "sixteen chars or more" },
+      /BACKBONE_EMIT_KEY must be 16 to 256 characters of A-Z/,
+    ],
   ];
   for (const [name, env, error] of envCases) {
     it(`npm start refuses ${name}, naming the variable`, () => {
@@ -174,6 +186,7 @@ describe("local stack: options and their defaults", function () {
       BACKBONE_CONCURRENCY: "2",
       BACKBONE_CHECKPOINT_MS: "0",
       BACKBONE_TOKEN: "s3cret",
+      BACKBONE_EMIT_KEY: "key.shared_with~another+process=",
       BACKBONE_ALLOWED_HOSTS: "bus.lan, 10.0.0.5",
     });
     expect(settings).to.deep.equal({
@@ -189,9 +202,19 @@ describe("local stack: options and their defaults", function () {
         concurrency: 2,
         checkpointIntervalMs: 0,
         token: "s3cret",
+        emitKey: "key.shared_with~another+process=",
         allowedHosts: ["bus.lan", "10.0.0.5"],
       },
     });
+  });
+
+  it("refuses an emitKey no header carries or anyone could guess, without echoing it", () => {
+    for (const emitKey of ["shared", "a key with spaces in it", "x".repeat(257)]) {
+      expect(() => resolveOptions({ routes: [], isolation: "none", emitKey }), emitKey)
+        .to.throw(/^emitKey: 16 to 256 characters/)
+        .with.property("message")
+        .that.does.not.include(emitKey);
+    }
   });
 
   it("refuses a token with the HTTP emit transport (its client would not carry it)", () => {
