@@ -1,12 +1,5 @@
 /** The local event bus: envelopes, routing by the table's patterns, group commit, and replays of its archive. */
 export { awsTime, Bus, uuidv7, type BusOptions, type CommitListener, type EventLog } from "./bus";
 export type { BusEntry, Commit } from "./entry";
-export {
-  archiveCounter,
-  archiveSources,
-  PAUSED_REASON,
-  ReplayEngine,
-  ReplayError,
-  type ReplayDeps,
-  type ReplayStore,
-} from "./replay";
+export { archiveCounter, archiveSources, type ArchiveReads } from "./archive";
+export { PAUSED_REASON, ReplayEngine, ReplayError, type ReplayDeps, type ReplayStore } from "./replay";

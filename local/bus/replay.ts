@@ -16,7 +16,7 @@
  *   only the routes it was restricted to (`Destination.FilterArns`).
  */
 import type pino from "pino";
-import { checkName, type EventPattern } from "../../infra/table";
+import { checkName } from "../../infra/table";
 import type { Envelope } from "../../processors/runtime";
 import {
   correlationOf,
@@ -69,42 +69,6 @@ export interface ReplayDeps {
   pauseMs: number;
   now: () => Date;
   log: pino.Logger;
-}
-
-/**
- * The sources an archive pattern keeps: the engine reads archived events by source in SQL, so the pattern must
- * be a list of sources (`ARCHIVE_PATTERN` is); anything else is refused at start-up rather than misread.
- */
-export function archiveSources(pattern: EventPattern): string[] {
-  const sources = pattern.source;
-  const onlySource = Object.keys(pattern).length === 1;
-  if (!onlySource || !Array.isArray(sources) || !sources.every((s) => typeof s === "string")) {
-    throw new Error(`the archive pattern must be {"source": [names]}, got ${JSON.stringify(pattern)}`);
-  }
-  return sources as string[];
-}
-
-/**
- * The archive's event count and size, counted once and then only over events committed since the last call
- * (rows are never deleted), so `ListArchives` does not read the whole table each time.
- */
-export function archiveCounter(
-  store: Pick<ReplayStore, "archived" | "maxSeq">,
-  sources: readonly string[],
-): () => { eventCount: number; sizeBytes: number } {
-  let upTo = 0;
-  let eventCount = 0;
-  let sizeBytes = 0;
-  return () => {
-    const max = store.maxSeq();
-    if (max > upTo) {
-      const step = store.archived(sources, upTo, max);
-      eventCount += step.n;
-      sizeBytes += step.bytes;
-      upTo = max;
-    }
-    return { eventCount, sizeBytes };
-  };
 }
 
 /** Events counted per step while `STARTING`. */

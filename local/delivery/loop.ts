@@ -13,6 +13,7 @@ import type { RouteRow } from "../../infra/table";
 import type { Commit } from "../bus";
 import { deliveryKey, pendingRow, type ClaimedDelivery, type NewEvent } from "../store";
 import { errorText } from "./attempt";
+import { nextAttemptAt } from "./retry-policy";
 import type {
   DeliveryHandle,
   DeliveryHooks,
@@ -274,14 +275,8 @@ export class DeliveryLoop implements DeliveryHandle {
     if (this.stopped && !this.store.isOpen) return;
     const route = this.routes.get(d.route_key);
     const now = this.hooks.now().getTime();
-    const nextAt = now + this.backoff(d.attempts);
-    const retriesUsed = d.attempts - 1;
-    const canRetry =
-      retryable &&
-      route !== undefined &&
-      retriesUsed < route.retry.maximumRetryAttempts &&
-      nextAt - d.window_start <= route.retry.maximumEventAgeSeconds * 1000;
-    if (canRetry) {
+    const nextAt = retryable && route ? nextAttemptAt(route.retry, d, now, this.settings) : undefined;
+    if (nextAt !== undefined) {
       this.store.markRetry(d, nextAt, error, now);
       this.wakeAt(nextAt);
       this.report(d, "retrying", now, error);
@@ -289,11 +284,6 @@ export class DeliveryLoop implements DeliveryHandle {
       this.store.markDead(d, error, now);
       this.report(d, "dead", now, error);
     }
-  }
-
-  private backoff(attempts: number): number {
-    const { retryBaseDelayMs, retryMaxDelayMs } = this.settings;
-    return Math.min(retryMaxDelayMs, retryBaseDelayMs * 2 ** Math.max(0, attempts - 1));
   }
 
   private report(d: ClaimedDelivery, status: DeliveryOutcome["status"], now: number, error?: string): void {

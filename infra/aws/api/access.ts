@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { invokePolicy } from "../iam";
-import type { ApiAuth } from "./templates";
+import type { ApiAuth } from "./gateway-responses";
 
 /** Arguments of the API's access control. */
 export interface ApiAccessArgs {

@@ -1,17 +1,15 @@
 /**
  * Glue between the event catalogue and the Api component: the request model, request template and response
- * mappings of `POST /events`, all built by `model.ts` and `templates.ts` beside it.
+ * mappings of `POST /events`, all built by `model.ts`, `templates.ts` and `gateway-responses.ts` beside it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { REQUEST_MODEL_NAME, requestModelSchemaJson } from "./model";
+import { gatewayResponses, type ApiAuth, type GatewayResponseSpec } from "./gateway-responses";
 import {
-  gatewayResponses,
   METHOD_RESPONSE_STATUS_CODES,
   putEventsIntegrationResponses,
   OVERRIDDEN_RESPONSE_HEADERS,
   putEventsRequestTemplate,
-  type ApiAuth,
-  type GatewayResponseSpec,
   type PutEventsIntegrationResponse,
 } from "./templates";
 import { API_SOURCE, type CatalogEntry } from "../../table";

@@ -5,9 +5,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackNames } from "../../table";
-import { methodResponseParameters, type ApiContract } from "./contract";
+import type { ApiContract } from "./contract";
+import type { ApiAuth } from "./gateway-responses";
 import { apiPutEventsPolicy, assumedBy } from "../iam";
 import { ApiAccess } from "./access";
+import { declareResponses } from "./responses";
 import { deploymentTrigger, type SnapshotEntry, type SnapshottedType } from "./snapshot";
 import { ACCESS_LOG_FORMAT, executionLogGroupName } from "./logging";
 import {
@@ -15,7 +17,6 @@ import {
   PASSTHROUGH_BEHAVIOR,
   PUT_EVENTS_REQUEST_PARAMETERS,
   putEventsIntegrationUri,
-  type ApiAuth,
 } from "./templates";
 
 export { ApiAccess, type ApiAccessArgs } from "./access";
@@ -178,58 +179,13 @@ export class Api extends pulumi.ComponentResource {
       { parent: this, dependsOn: [rolePolicy] },
     );
 
-    const duplicate = contract.integrationResponses.find(
-      (r, i) => contract.integrationResponses.findIndex((o) => o.statusCode === r.statusCode) !== i,
-    );
-    if (duplicate) {
-      throw new pulumi.ResourceError(`two integration responses share status ${duplicate.statusCode}`, this);
-    }
-    const statusCodes = [
-      ...new Set([...contract.methodStatusCodes, ...contract.integrationResponses.map((r) => r.statusCode)]),
-    ];
-    const methodResponses = statusCodes.map((statusCode) => {
-      const responseName = `${name}-post-events-${statusCode}`;
-      return new aws.apigateway.MethodResponse(
-        responseName,
-        snap("aws:apigateway/methodResponse:MethodResponse", responseName, {
-          restApi,
-          resourceId: resource.id,
-          httpMethod: method.httpMethod,
-          statusCode,
-          responseParameters: methodResponseParameters(contract.integrationResponses, statusCode),
-        }),
-        child,
-      );
-    });
-    const integrationResponses = contract.integrationResponses.map((r) => {
-      const responseName = `${name}-post-events-${r.statusCode}`;
-      return new aws.apigateway.IntegrationResponse(
-        responseName,
-        snap("aws:apigateway/integrationResponse:IntegrationResponse", responseName, {
-          restApi,
-          resourceId: resource.id,
-          httpMethod: method.httpMethod,
-          statusCode: r.statusCode,
-          selectionPattern: r.selectionPattern,
-          responseTemplates: r.responseTemplates,
-          responseParameters: r.responseParameters,
-        }),
-        { parent: this, dependsOn: [this.integration, ...methodResponses] },
-      );
-    });
-    const gatewayResponses = contract.gatewayResponses.map((r) => {
-      const responseName = `${name}-${r.responseType.toLowerCase().replace(/_/g, "-")}`;
-      return new aws.apigateway.Response(
-        responseName,
-        snap("aws:apigateway/response:Response", responseName, {
-          restApiId: restApi,
-          responseType: r.responseType,
-          statusCode: r.statusCode,
-          responseTemplates: r.responseTemplates,
-          responseParameters: r.responseParameters,
-        }),
-        child,
-      );
+    const { methodResponses, integrationResponses, gatewayResponses } = declareResponses(this, name, {
+      contract,
+      restApi,
+      resourceId: resource.id,
+      httpMethod: method.httpMethod,
+      integration: this.integration,
+      snap,
     });
 
     // Stage settings: declared after the stage (below), but hashed with the rest, by the plain stage name.

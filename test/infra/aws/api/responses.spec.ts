@@ -4,13 +4,12 @@ import {
   METHOD_RESPONSE_STATUS_CODES,
   OVERRIDDEN_RESPONSE_HEADERS,
   RETRY_AFTER_SECONDS,
-  gatewayResponses,
   putEventsErrorTemplate,
   putEventsIntegrationResponses,
   putEventsResponseTemplate,
   putEventsTooLargeTemplate,
-  type GatewayResponseType,
 } from "../../../../infra/aws/api/templates";
+import { gatewayResponses, type GatewayResponseType } from "../../../../infra/aws/api/gateway-responses";
 import { renderGatewayResponse, renderTemplate, type EscapeFlavour } from "./vtl";
 
 const FLAVOURS: EscapeFlavour[] = ["commons-lang", "minimal"];
