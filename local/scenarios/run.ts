@@ -3,8 +3,13 @@
  * against any endpoint with the backbone's HTTP contract: the local stack or a deployed API Gateway. Every answer
  * is checked against the contract; against the local stack each event's processing outcome is checked too.
  * Replaces the product description's `test_api.sh` and `test_business_scenarios.sh`.
+ *
+ * A scenario that sends a plain event to be accepted goes out the way producers send one, through the typed
+ * client (`infra/client`, one attempt, no retries), so the client's own schema check and the server agree on
+ * every scenario; the answer checked is the one on the wire. Invalid requests and raw bodies are sent as written.
  */
-import { checkAnswer, clip } from "./check";
+import { createClient, type DetailOf, type DetailType } from "../../infra/client";
+import { checkAnswer, clip, type Answer } from "./check";
 import { checkOutcome, isLocalStack } from "./outcome";
 import table from "./scenarios.json";
 import type { Scenario, ScenarioResult } from "./types";
@@ -56,21 +61,8 @@ async function runOne(
     ms: 0,
   };
   try {
-    const { raw, body, contentType } = scenario.request;
-    const headers: Record<string, string> = { "content-type": contentType ?? "application/json" };
-    if (options.apiKey) headers["x-api-key"] = options.apiKey;
-    const res = await fetch(options.url, {
-      method: "POST",
-      headers,
-      body: raw ?? JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const answer = {
-      status: res.status,
-      contentType: res.headers.get("content-type") ?? "",
-      retryAfter: res.headers.get("retry-after"),
-      text: await res.text(),
-    };
+    const event = producerEvent(scenario);
+    const answer = event ? await sendWithClient(event, options) : await sendAsWritten(scenario, options);
     result.status = answer.status;
     const checked = checkAnswer(scenario, answer, localOrigin !== undefined);
     result.failures.push(...checked.failures);
@@ -87,6 +79,70 @@ async function runOne(
   result.ok = result.failures.length === 0;
   result.ms = Date.now() - started;
   return result;
+}
+
+/** The event of a scenario that sends one plain event (only `detail-type` and `detail`) expecting a 202. */
+function producerEvent(scenario: Scenario): { detailType: string; detail: unknown } | undefined {
+  const { raw, body, contentType } = scenario.request;
+  if (scenario.expect.status !== 202 || raw !== undefined || contentType !== undefined) return undefined;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const fields = body as Record<string, unknown>;
+  const keys = Object.keys(fields).sort();
+  if (keys.length !== 2 || keys[0] !== "detail" || keys[1] !== "detail-type") return undefined;
+  if (typeof fields["detail-type"] !== "string") return undefined;
+  return { detailType: fields["detail-type"], detail: fields.detail };
+}
+
+/** Sends the event with the typed client, once; returns the answer as it came over the wire. */
+async function sendWithClient(
+  event: { detailType: string; detail: unknown },
+  options: RunOptions,
+): Promise<Answer> {
+  let answer: Answer | undefined;
+  const client = createClient({
+    url: options.url,
+    apiKey: options.apiKey,
+    retry: { maxAttempts: 1 },
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      answer = await answerOf(res.clone());
+      return res;
+    },
+  });
+  try {
+    await client.send(event.detailType as DetailType, event.detail as DetailOf<DetailType>);
+  } catch (err) {
+    // Refused before anything was sent (the client's schema check): that is the scenario's failure.
+    if (answer === undefined) throw err;
+  }
+  if (answer === undefined) throw new Error("the client sent no request");
+  return answer;
+}
+
+/** Sends the scenario's request exactly as written (body text, Content-Type). */
+async function sendAsWritten(scenario: Scenario, options: RunOptions): Promise<Answer> {
+  const { raw, body, contentType } = scenario.request;
+  const headers: Record<string, string> = { "content-type": contentType ?? "application/json" };
+  if (options.apiKey) headers["x-api-key"] = options.apiKey;
+  const res = await fetch(options.url, {
+    method: "POST",
+    headers,
+    body: raw ?? JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  return answerOf(res);
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+async function answerOf(res: Response): Promise<Answer> {
+  return {
+    status: res.status,
+    contentType: res.headers.get("content-type") ?? "",
+    retryAfter: res.headers.get("retry-after"),
+    text: await res.text(),
+  };
 }
 
 /** fetch hides the socket error (ECONNREFUSED, …) in `cause`. */

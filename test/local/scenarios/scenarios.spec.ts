@@ -1,7 +1,7 @@
 /**
  * `npm run scenarios` against the local stack, in-process on a free port with a temporary database: every
  * scenario of the product description passes, outcomes included, and a wrong expectation is reported as a
- * failure (otherwise a passing run would prove nothing).
+ * failure (otherwise a passing run would prove nothing). Accepted events go through the typed producer client.
  */
 import { expect } from "chai";
 import { runScenarios, scenarios, type Scenario } from "../../../local/scenarios";
@@ -125,6 +125,21 @@ describe("business scenarios against the local stack (npm run scenarios)", () =>
       expect(result.failures.join("\n")).to.match(failure);
     });
   }
+
+  it("sends an accepted event through the typed client, whose schema check refuses a bad one before sending", async () => {
+    const bad = mutated(ORDER, (s) => {
+      (s.request.body as { detail: Record<string, unknown> }).detail.amount = "a lot";
+    });
+    const before = server.local.store.countEvents();
+
+    const [result] = await runScenarios({ url, scenarios: [bad], settleTimeoutMs: 1000 });
+
+    // Sent as written, the server would have answered 400 and the failure would be the status.
+    expect(result.ok).to.equal(false);
+    expect(result.failures.join("\n")).to.match(/^request failed: order-created: .*amount/);
+    expect(result.status, "nothing was sent").to.equal(undefined);
+    expect(server.local.store.countEvents()).to.equal(before);
+  });
 
   it("checks only the HTTP contract when the target is not the local stack", async () => {
     const results = await runScenarios({ url, local: false });
