@@ -95,12 +95,29 @@ type Attempt =
   | { kind: "rejected"; error: EventRejectedError }
   | { kind: "retry"; status?: number; error: string; retryAfterMs?: number };
 
-/** Creates a client for the API at `options.url`. Throws a `TypeError` for a URL that is not http(s). */
-export function createClient(options: ClientOptions): BackboneClient {
-  const url = new URL(options.url);
+/**
+ * `text` as the URL of `POST /events`; a `TypeError` for one that is not http(s), or that names another path (the
+ * stage's or the server's root answers something else entirely: API Gateway's "Missing Authentication Token",
+ * the local stack's EventBridge API), with the URL it probably meant.
+ */
+export function eventsUrl(text: string): URL {
+  const url = new URL(text);
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`url must be http or https, got ${JSON.stringify(options.url)}`);
+    throw new TypeError(`url must be http or https, got ${JSON.stringify(text)}`);
   }
+  if (!url.pathname.endsWith("/events")) {
+    const meant = `${url.origin}${url.pathname.replace(/\/+$/, "")}/events`;
+    throw new TypeError(
+      `url must be the POST /events URL (\`pulumi stack output apiUrl\`, or http://127.0.0.1:3000/events locally), ` +
+        `got ${JSON.stringify(text)}: did you mean ${meant}?`,
+    );
+  }
+  return url;
+}
+
+/** Creates a client for the API at `options.url`. Throws a `TypeError` for a URL `eventsUrl` refuses. */
+export function createClient(options: ClientOptions): BackboneClient {
+  const url = eventsUrl(options.url);
   const policy = retryPolicy(options.retry);
   const doFetch = options.fetch ?? fetch;
   const clock = options.clock ?? wallClock;

@@ -7,7 +7,14 @@
  *
  * Types come from the routing table (`DetailType`, `DetailOf<T>`); imports no Pulumi and nothing of `local/`.
  */
-export { createClient, type BackboneClient, type ClientOptions, type Clock, type SendResult } from "./client";
+export {
+  createClient,
+  eventsUrl,
+  type BackboneClient,
+  type ClientOptions,
+  type Clock,
+  type SendResult,
+} from "./client";
 export {
   BatchSendError,
   ClientError,

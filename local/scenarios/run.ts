@@ -8,7 +8,7 @@
  * client (`infra/client`, one attempt, no retries), so the client's own schema check and the server agree on
  * every scenario; the answer checked is the one on the wire. Invalid requests and raw bodies are sent as written.
  */
-import { createClient, type DetailOf, type DetailType } from "../../infra/client";
+import { createClient, eventsUrl, type DetailOf, type DetailType } from "../../infra/client";
 import { checkAnswer, clip, type Answer } from "./check";
 import { checkOutcome, isLocalStack } from "./outcome";
 import table from "./scenarios.json";
@@ -205,6 +205,7 @@ export function parseArgs(
     values[name] = value;
   }
   const url = values.url as string;
-  new URL(url); // throws a readable TypeError for a bad URL
+  // A readable TypeError for a bad URL, or one that is not POST /events (the local stack's root is another API).
+  eventsUrl(url);
   return { url, apiKey: values["api-key"] };
 }

@@ -12,6 +12,7 @@ import {
   DeliveryFailedError,
   EventRejectedError,
   EventValidationError,
+  eventsUrl,
   isRetryableStatus,
   RETRY_DEFAULTS,
   retryAfterMs,
@@ -283,10 +284,35 @@ describe("producer client (infra/client)", () => {
 
   it("refuses a URL that is not http(s) and a retry policy that makes no sense", () => {
     expect(() => createClient({ url: "ftp://127.0.0.1/events" })).to.throw(TypeError, /http or https/);
+    expect(() => createClient({ url: "not a url" })).to.throw(TypeError);
     expect(() => createClient({ url: "http://127.0.0.1/events", retry: { maxAttempts: 0 } })).to.throw(
       RangeError,
       /maxAttempts/,
     );
+  });
+
+  // A server or stage root answers another API (the local stack's EventBridge API, API Gateway's 403).
+  const notEvents: [given: string, meant: string][] = [
+    ["http://127.0.0.1:3000", "http://127.0.0.1:3000/events"],
+    ["http://127.0.0.1:3000/", "http://127.0.0.1:3000/events"],
+    [
+      "https://abc123.execute-api.ap-southeast-2.amazonaws.com/v1",
+      "https://abc123.execute-api.ap-southeast-2.amazonaws.com/v1/events",
+    ],
+    ["http://127.0.0.1:3000/event", "http://127.0.0.1:3000/event/events"],
+  ];
+  for (const [given, meant] of notEvents) {
+    it(`refuses ${given}, which is not POST /events, saying which URL it probably meant`, () => {
+      expect(() => createClient({ url: given })).to.throw(TypeError, `did you mean ${meant}?`);
+    });
+  }
+
+  it("takes a deployed API's URL with its stage, and the local one", () => {
+    for (const url of [
+      "https://abc123.execute-api.ap-southeast-2.amazonaws.com/v1/events",
+      "http://[::1]:3000/events",
+    ])
+      expect(eventsUrl(url).href).to.equal(url);
   });
 
   it("problems() says what send would refuse, sending nothing", () => {

@@ -139,6 +139,10 @@ describe("scenario runner: contract checks", () => {
     expect(() => parseArgs(["--bogus"], {})).to.throw(/unknown argument "--bogus"/);
     expect(() => parseArgs(["--url"], {})).to.throw(/--url needs a value/);
     expect(() => parseArgs(["--url", "not a url"], {})).to.throw();
+    // The server's root is EventBridge's API: every scenario would fail with its errors instead.
+    expect(() => parseArgs(["--url", "http://127.0.0.1:3000"], {})).to.throw(
+      /POST \/events URL .*did you mean http:\/\/127\.0\.0\.1:3000\/events\?/,
+    );
   });
 
   it("prints a pass/fail table with the failures under it", () => {
