@@ -59,11 +59,27 @@ export const TEMPLATES: Readonly<Record<string, Template>> = {
   },
 };
 
-/** Used for a template we do not know: still tells the recipient something happened. */
+/**
+ * Used for a template we do not know: still tells the recipient something happened, and shows every field the
+ * notification carries (`{{fields}}`: `: key=value, …`), so a new event type's notification is readable before
+ * anyone writes its template.
+ */
 export const GENERIC_TEMPLATE: Template = {
   subject: "You have a new notification",
-  body: "You have a new notification ({{template}}).",
+  body: "You have a new notification ({{template}}){{fields}}.",
 };
+
+/** The generic message's `{{fields}}`: every scalar field of `data`; the others cannot be shown and are reported. */
+export function listFields(data: Record<string, unknown>): { text: string; skipped: string[] } {
+  const shown: string[] = [];
+  const skipped: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      shown.push(`${key}=${String(value)}`);
+    else skipped.push(key);
+  }
+  return { text: shown.length > 0 ? `: ${shown.join(", ")}` : "", skipped };
+}
 
 /** SMS segment length; longer bodies are cut with an ellipsis. */
 export const SMS_MAX_CHARS = 160;
@@ -123,6 +139,8 @@ export default defineProcessor({
     const templateKnown = Object.prototype.hasOwnProperty.call(TEMPLATES, n.template);
     const template = templateKnown ? TEMPLATES[n.template] : GENERIC_TEMPLATE;
     const data: Record<string, unknown> = { template: n.template, ...(n.data ?? {}) };
+    const listed = templateKnown ? { text: "", skipped: [] } : listFields(n.data ?? {});
+    if (!templateKnown) data.fields = listed.text;
     const subject = render(template.subject, data);
     const body = render(template.body, data);
     const { channel, reason } = pickChannel(n.channel, n.recipient);
@@ -134,7 +152,7 @@ export default defineProcessor({
     } else {
       message = { subject: subject.text, body: body.text };
     }
-    const missingFields = [...new Set([...subject.missing, ...body.missing])].sort();
+    const missingFields = [...new Set([...subject.missing, ...body.missing, ...listed.skipped])].sort();
     if (!templateKnown) ctx.log.warn("unknown template; sent the generic message", { template: n.template });
     if (missingFields.length > 0)
       ctx.log.warn("template fields missing", { template: n.template, missingFields });

@@ -9,6 +9,8 @@
  *   own event-loop turn, so HTTP and deliveries carry on beside a long replay. Nothing is capped or truncated.
  * - Bounded: a page never takes the backlog past `maxPending` (what `POST /events` answers 429 at); at the
  *   bound the replay pauses (`RUNNING`, `StateReason` says so) and looks again every `pauseMs`.
+ * - A storage fault (disk full, the file gone, an unreadable page) pauses it too: the page was not committed, so
+ *   it is tried again every `pauseMs` until the file takes it. Only another error ends it `FAILED`.
  * - Durable: its progress is committed with each page's events (`Bus.put`'s `within`), so after a crash or a
  *   stop it resumes where its last page ended (`resume`): no event is re-sent twice or skipped. A replay
  *   interrupted while `CANCELLING` ends `CANCELLED`.
@@ -20,6 +22,8 @@ import { checkName } from "../../infra/table";
 import type { Envelope } from "../../processors/runtime";
 import {
   correlationOf,
+  isSqliteError,
+  StorageFault,
   type ArchiveRange,
   type EventRow,
   type ReplayFilter,
@@ -81,6 +85,8 @@ export class ReplayEngine {
   private readonly timers = new Map<string, NodeJS.Timeout | NodeJS.Immediate>();
   /** Counting progress of `STARTING` replays (in memory: a restart counts again). */
   private readonly counting = new Map<string, { cursor: number; n: number }>();
+  /** Replays whose last step the file refused (logged once, until a step succeeds). */
+  private readonly waitingForStorage = new Set<string>();
   private stopped = false;
 
   constructor(private readonly deps: ReplayDeps) {}
@@ -186,30 +192,44 @@ export class ReplayEngine {
   private step(name: string): void {
     if (this.stopped) return;
     const { store } = this.deps;
-    const row = store.get(name);
-    if (!row) return;
     try {
-      switch (row.state) {
-        case "CANCELLING":
-          this.counting.delete(name);
-          store.setState(name, "CANCELLED", null, this.deps.now().getTime());
-          this.deps.log.info({ replayName: name, replayed: row.replayed }, "replay cancelled");
-          return;
-        case "STARTING":
-          return this.count(row);
-        case "RUNNING":
-          return this.replayPage(row);
-        default:
-          return;
-      }
+      const row = store.get(name);
+      if (!row) return;
+      this.run(row);
+      if (this.waitingForStorage.delete(name)) this.deps.log.info({ replayName: name }, "replay resumes");
     } catch (err) {
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      if (err instanceof StorageFault || isSqliteError(err)) {
+        // Nothing of this step was committed, and the state cannot be written either: look again later.
+        if (!this.waitingForStorage.has(name)) {
+          this.waitingForStorage.add(name);
+          this.deps.log.warn({ replayName: name, error: reason }, "replay waits for storage");
+        }
+        this.schedule(name, this.deps.pauseMs);
+        return;
+      }
       this.deps.log.error({ replayName: name, error: reason }, "replay failed");
       try {
         store.setState(name, "FAILED", reason.slice(0, 512), this.deps.now().getTime());
       } catch {
         // The store itself is failing; the replay stays as it was on disk and resumes at the next start.
       }
+    }
+  }
+
+  private run(row: ReplayRow): void {
+    switch (row.state) {
+      case "CANCELLING":
+        this.counting.delete(row.name);
+        this.deps.store.setState(row.name, "CANCELLED", null, this.deps.now().getTime());
+        this.deps.log.info({ replayName: row.name, replayed: row.replayed }, "replay cancelled");
+        return;
+      case "STARTING":
+        return this.count(row);
+      case "RUNNING":
+        return this.replayPage(row);
+      default:
+        return;
     }
   }
 

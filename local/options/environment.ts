@@ -51,6 +51,15 @@ export function applyFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
       if (value === "true") taken.push(name);
       else values[name] = value;
     }
+    // A flag npm does not know it keeps as its own config: a near miss of one of ours is a typo to name.
+    const typo = npmFlagsNotOurs(env, names)
+      .map((o) => [o, names.find((n) => nearMiss(o, n))] as const)
+      .find(([, n]) => n);
+    if (typo) {
+      throw new StartError(
+        `npm start does not know --${typo[0]} (npm kept it for itself); did you mean --${typo[1]}? ${USAGE}`,
+      );
+    }
   }
   const { tokens } = parseArgs({
     args: [...argv],
@@ -83,10 +92,46 @@ export function applyFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
     if (positionals.length === 0) throw new StartError(`--${taken[0]} needs a value; ${USAGE}`);
     values[taken[0]] = positionals.shift();
   }
-  if (positionals.length > 0) throw new StartError(`unexpected argument ${positionals[0]}; ${USAGE}`);
+  if (positionals.length > 0) {
+    // `npm start --listen 4000`: npm took --listen for itself and passed 4000 on alone. Which flag it took cannot
+    // be told from npm's own settings (some of them are `true` too), so the message only says what may have.
+    const why =
+      env.npm_lifecycle_event !== undefined ? " (after a flag npm start does not know, which npm keeps)" : "";
+    throw new StartError(`unexpected argument ${positionals[0]}${why}; ${USAGE}`);
+  }
   const out: NodeJS.ProcessEnv = { ...env };
   for (const name of names) if (values[name] !== undefined) out[FLAGS[name]] = values[name];
   return out;
+}
+
+/** Names of the `npm_config_*` variables with a value that are none of `names`: npm's settings and flags it took. */
+function npmFlagsNotOurs(env: NodeJS.ProcessEnv, names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith("npm_config_") || value === undefined || value === "") continue;
+    const name = key.slice("npm_config_".length);
+    if (!names.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/**
+ * `a` is one edit from `b` (a letter added, dropped, changed, or two neighbours swapped): `--prot` for `--port`.
+ * None of npm 11's 182 configs (`npm config ls -l`) is one edit from `port`, `host` or `db`, so a setting of
+ * npm's is never taken for a typo.
+ */
+function nearMiss(a: string, b: string): boolean {
+  if (a === b || Math.abs(a.length - b.length) > 1) return false;
+  if (a.length === b.length) {
+    const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+    if (diff.length === 1) return true;
+    return (
+      diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]]
+    );
+  }
+  const [long, short] = a.length > b.length ? [a, b] : [b, a];
+  for (let i = 0; i < long.length; i++) if (long.slice(0, i) + long.slice(i + 1) === short) return true;
+  return false;
 }
 
 /** What `npm start` reads from its environment: where to listen, the logger's level, and `buildApp`'s options. */

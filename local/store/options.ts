@@ -27,11 +27,17 @@ export interface StoreOptions {
   onHealth?: (health: StorageHealth) => void;
 }
 
-/** `report`, called at most once a minute per distinct message (a failing checkpoint fails every 200 ms). */
-export function onceAMinute(report: ((message: string) => void) | undefined): (message: string) => void {
+/**
+ * `report`, called at most once a minute per distinct message (a failing checkpoint fails every 200 ms). The
+ * minute is on a monotonic clock (`clock`, ms): a wall clock stepped back an hour would silence it for that hour.
+ */
+export function onceAMinute(
+  report: ((message: string) => void) | undefined,
+  clock: () => number = () => performance.now(),
+): (message: string) => void {
   const last = new Map<string, number>();
   return (message) => {
-    const now = Date.now();
+    const now = clock();
     if ((last.get(message) ?? -Infinity) > now - 60_000) return;
     if (last.size > 100) last.clear();
     last.set(message, now);

@@ -122,21 +122,28 @@ export async function request(
 }
 
 /**
- * Registers hooks in the calling `describe`: a local stack and an EventBridge client for it, started before its
- * tests and closed after; `ready` gets both (the spec keeps them in its own variables).
+ * Registers hooks in the calling `describe`: a local stack (the default table, `options` added), started before
+ * its tests and stopped after; `ready` gets it (the spec keeps it in its own variable).
  */
-export function withStackAndClient(ready: (server: Running, client: EventBridgeClient) => void): void {
+export function withStack(ready: (server: Running) => void, options: LocalOptions = {}): void {
   let server: Running | undefined;
-  let client: EventBridgeClient | undefined;
   before(async () => {
-    server = await startLocal();
+    server = await startLocal(options);
+    ready(server);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+}
+
+/** `withStack`, with an EventBridge client for the stack too (destroyed after its tests). */
+export function withStackAndClient(ready: (server: Running, client: EventBridgeClient) => void): void {
+  let client: EventBridgeClient | undefined;
+  withStack((server) => {
     client = ebClient(server.url);
     ready(server, client);
   });
-  after(async () => {
-    client?.destroy();
-    await server?.stop();
-  });
+  after(() => client?.destroy());
 }
 
 /** `POST /events` with a `{detail-type, detail}` body; returns the reply. */

@@ -272,6 +272,18 @@ describe("local stack: npm start's flags (applyFlags)", () => {
       expected: { PORT: "4000", HOST: "::1" },
     },
     {
+      title: "npm start --port=4000 beside npm's own settings (none of them is taken for a typo)",
+      argv: [],
+      env: {
+        ...npm,
+        npm_config_port: "4000",
+        npm_config_cache: "/root/.npm",
+        npm_config_yes: "",
+        npm_config_loglevel: "silent",
+      },
+      expected: { PORT: "4000" },
+    },
+    {
       title: "node local/main.ts --port=4000 (no npm: its variables are not read)",
       argv: ["--port=4000"],
       env: { npm_config_host: "true" },
@@ -315,7 +327,27 @@ describe("local stack: npm start's flags (applyFlags)", () => {
       title: "an argument of no flag",
       argv: ["4000"],
       env: npm,
-      message: /^unexpected argument 4000; usage:/,
+      message: /^unexpected argument 4000 \(after a flag npm start does not know, which npm keeps\); usage:/,
+    },
+    {
+      // npm keeps a flag it does not know as its own config: the script sees npm_config_prot and no argument.
+      title: "npm start --prot=4000 (a typo npm kept)",
+      argv: [],
+      env: { ...npm, npm_config_prot: "4000" },
+      message: /^npm start does not know --prot \(npm kept it for itself\); did you mean --port\? usage:/,
+    },
+    {
+      title: "npm start --hots 0.0.0.0 (a typo npm kept, its value passed on alone)",
+      argv: ["0.0.0.0"],
+      env: { ...npm, npm_config_hots: "true" },
+      message: /^npm start does not know --hots .*did you mean --host\?/,
+    },
+    {
+      title: "npm start --listen 4000 (a flag npm took, its value passed on alone)",
+      argv: ["4000"],
+      // npm 11 sets npm_config_omit_lockfile_registry_resolved=true itself: which flag it took cannot be told.
+      env: { ...npm, npm_config_listen: "true", npm_config_omit_lockfile_registry_resolved: "true" },
+      message: /^unexpected argument 4000 \(after a flag npm start does not know, which npm keeps\); usage:/,
     },
     {
       title: "two flags npm took with spaces (their order is lost)",

@@ -82,9 +82,31 @@ describe("notification processor (notification-sent)", () => {
         data: { anything: 1 },
         message: {
           subject: "You have a new notification",
-          body: "You have a new notification (mystery-template).",
+          body: "You have a new notification (mystery-template): anything=1.",
         },
         known: false,
+      },
+      {
+        // README's "Add an event type" example emits this before anyone writes its template.
+        template: "coupon-redeemed",
+        channel: "email",
+        data: { couponCode: "WELCOME10" },
+        message: {
+          subject: "You have a new notification",
+          body: "You have a new notification (coupon-redeemed): couponCode=WELCOME10.",
+        },
+        known: false,
+      },
+      {
+        template: "mystery-template",
+        channel: "email",
+        data: { shown: "yes", count: 2, nested: { not: "a scalar" } },
+        message: {
+          subject: "You have a new notification",
+          body: "You have a new notification (mystery-template): shown=yes, count=2.",
+        },
+        known: false,
+        missing: ["nested"],
       },
       {
         template: "constructor",

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { ROOT, startLocal, type Running } from "../../local/helpers";
+import { ROOT, withStack, type Running } from "../../local/helpers";
 import { freePort } from "../../support/net";
 import { TS_NODE } from "../../support/node";
 
@@ -28,12 +28,7 @@ describe("backbone bin (child processes)", function () {
   // Each run starts Node with ts-node.
   this.timeout(60_000);
   let server: Running;
-  before(async () => {
-    server = await startLocal();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s));
 
   it("npx backbone health --url …: the local stack's health, exit 0", async () => {
     const { code, stdout, stderr } = await exec("npx", [

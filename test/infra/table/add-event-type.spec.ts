@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { sharedDir } from "../../support/shared";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -23,7 +23,11 @@ const TABLE_DRIVEN = [
   "test/infra/aws/routes-graph.spec.ts",
   "test/infra/aws/schemas-graph.spec.ts",
   "test/infra/aws/deployed-code.spec.ts",
+  "test/local/table-routing.spec.ts",
 ];
+
+/** Of test/local, what the copy needs: the local routing spec and its helpers (the rest stays out: it is slow). */
+const LOCAL_SPECS_KEPT = ["test/local/table-routing.spec.ts", "test/local/helpers.ts"];
 
 /** What the README tells a new user to write: the processor file and the routing-table addition. */
 interface ReadmeSteps {
@@ -59,17 +63,22 @@ function readmeSteps(): ReadmeSteps {
   };
 }
 
-/** A copy of what the specs need (not local/, not the benches), sharing node_modules by a symlink. */
+/** A copy of what the specs need (not the benches, of test/local only the routing spec), sharing node_modules by a symlink. */
 function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "backbone-add-type-"));
   for (const file of ["index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"]) {
     cpSync(join(ROOT, file), join(dir, file));
   }
-  for (const folder of ["infra", "processors"])
+  for (const folder of ["infra", "processors", "local"])
     cpSync(join(ROOT, folder), join(dir, folder), { recursive: true });
   cpSync(join(ROOT, "test"), join(dir, "test"), {
     recursive: true,
-    filter: (src) => !/[/\\]test[/\\](local|scenarios|bench)([/\\]|$)/.test(src),
+    filter: (src) => {
+      const path = relative(ROOT, src).split(sep).join("/");
+      if (/^test\/(scenarios|bench)(\/|$)/.test(path)) return false;
+      if (!/^test\/local\//.test(path)) return true;
+      return LOCAL_SPECS_KEPT.includes(path);
+    },
   });
   symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;

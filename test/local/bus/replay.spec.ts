@@ -180,6 +180,35 @@ describe("local stack: the replay engine", function () {
     expect(routesOfReplays).to.deep.equal([{ key: "ping" }]);
   });
 
+  it("waits through a full disk, RUNNING, then completes every original once space returns", async () => {
+    const db = freshDb();
+    await archive(db, 30);
+    const { wait, release } = gated();
+    const server = await start(db, [pingRoute("ping", wait)], { maxPending: 10 });
+    await request(`${server.url}/local/replay`, { body: { ...ALL_TIME, name: "through-full" } });
+    await until(async () => (await replay(server.url, "through-full")).paused, 10_000);
+    const store = server.local.store;
+
+    // The disk fills while the replay waits at the backlog bound; then deliveries finish and make room.
+    store.db.pragma(`max_page_count = ${store.db.pragma("page_count", { simple: true }) as number}`);
+    release();
+    await until(async () => !store.health().ok, 10_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const during = await replay(server.url, "through-full");
+    store.db.pragma("max_page_count = 1000000");
+    const done = await untilState(server.url, "through-full", "COMPLETED");
+
+    expect(during.state, JSON.stringify(during)).to.equal("RUNNING");
+    expect(during.replayed).to.equal(10);
+    expect(done).to.include({ replayed: 30, total: 30 });
+    const replayed = store.db
+      .prepare(
+        `SELECT count(*) AS n, count(DISTINCT replay_of) AS originals FROM events WHERE replay_name = ?`,
+      )
+      .get("through-full");
+    expect(replayed).to.deep.equal({ n: 30, originals: 30 });
+  });
+
   it("cancels a running replay: CANCELLING, then CANCELLED, with what it re-sent so far", async () => {
     const db = freshDb();
     await archive(db, 30);

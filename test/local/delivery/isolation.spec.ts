@@ -109,14 +109,33 @@ describe("local stack: processors isolated in workers", function () {
     expect(stats().timedOut).to.be.at.least(1);
   });
 
+  it("terminates a timed-out attempt that never yields: its thread stops, the route's next event runs", async () => {
+    const spinning = await accept(server.url, "slow-test", { mode: "spin" });
+
+    const dead = await deadLetter(server, spinning, "slow");
+    const cpu = process.cpuUsage();
+    await sleep(500);
+    const used = process.cpuUsage(cpu);
+    const next = await accept(server.url, "slow-test", { mode: "sleep", ms: 0 });
+    const view = await waitFor(server.url, next);
+
+    expect(dead).to.include({ error: "Task timed out after 0.30 seconds" });
+    // A thread still spinning would keep a core busy in this process (the server runs in it).
+    expect((used.user + used.system) / 1000, "ms of CPU in 500 ms").to.be.below(250);
+    expect(route(view, "slow")).to.deep.include({ status: "done", result: { emitted: true } });
+  });
+
   it("publishes the emits of an attempt that ends in time", async () => {
+    const followUps = async () =>
+      ((await request(`${server.url}/local/events?detail-type=slow-followup`)).body.events as unknown[])
+        .length;
+    const before = await followUps();
     const id = await accept(server.url, "slow-test", { mode: "sleep", ms: 0 });
 
     const view = await waitFor(server.url, id);
 
     expect(route(view, "slow").result).to.deep.equal({ emitted: true });
-    const followups = await request(`${server.url}/local/events?detail-type=slow-followup`);
-    expect(followups.body.events).to.have.length(1);
+    expect(await followUps()).to.equal(before + 1);
   });
 
   it("keeps every other event flowing while one processor crashes again and again", async () => {

@@ -52,19 +52,23 @@ describe("local stack: EventBridge API", function () {
             ticketEntry({ Detail: "[1, 2]" }),
             ticketEntry({ Detail: "{}", EventBusName: "nope" }),
             ticketEntry({ DetailType: undefined, Detail: "{}" }),
+            // Sources starting aws. are AWS's own services' (AWS refuses them to a caller).
+            ticketEntry({ Source: "aws.s3" }),
           ],
         }),
       );
 
-      expect(out.FailedEntryCount).to.equal(4);
-      expect(out.Entries).to.have.length(5);
+      expect(out.FailedEntryCount).to.equal(5);
+      expect(out.Entries).to.have.length(6);
       expect(out.Entries?.[0].EventId).to.be.a("string");
       expect(out.Entries?.slice(1).map((e) => e.ErrorCode)).to.deep.equal([
         "MalformedDetail",
         "MalformedDetail",
         "InvalidArgument",
         "InvalidArgument",
+        "NotAuthorizedForSourceException",
       ]);
+      expect(out.Entries?.[5].ErrorMessage).to.equal("Not authorized for the source.");
       expect(out.Entries?.[3].ErrorMessage).to.match(/EventBusName .*nope does not exist/);
       expect(out.Entries?.[4].ErrorMessage).to.match(/DetailType/);
       const view = await waitFor(server.url, out.Entries?.[0].EventId as string);
