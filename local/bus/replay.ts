@@ -75,6 +75,9 @@ export interface ReplayDeps {
   log: pino.Logger;
 }
 
+/** StartReplay's limit on `Description` (AWS's API reference: "Maximum length of 512"). */
+export const MAX_DESCRIPTION_LENGTH = 512;
+
 /** Events counted per step while `STARTING`. */
 const COUNT_WINDOW = 50_000;
 
@@ -97,6 +100,13 @@ export class ReplayEngine {
     if (problem !== undefined) throw new ReplayError("invalid", problem);
     if (!(request.from <= request.to)) {
       throw new ReplayError("invalid", "the start of the range must not be after its end");
+    }
+    const description = request.description;
+    if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) {
+      throw new ReplayError(
+        "invalid",
+        `the description is ${description.length} characters; at most ${MAX_DESCRIPTION_LENGTH} (as StartReplay allows)`,
+      );
     }
     const range = this.range(request.from, request.to);
     const { cursor, endSeq } = this.deps.store.bounds(range);

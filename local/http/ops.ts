@@ -70,7 +70,14 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
     const redriven = ctx.store.redrive(chosen, ctx.now().getTime());
     ctx.worker.poll();
     req.log.info({ count: redriven.length, route }, "DLQ redriven");
-    return reply.send({ redriven: redriven.length, entries: redriven.map(dlqView) });
+    // The answer's size is bounded however many were redriven: the first entries, and how many were left out.
+    const shown = redriven.slice(0, ctx.limits.listMaxLimit);
+    const omitted = redriven.length - shown.length;
+    return reply.send({
+      redriven: redriven.length,
+      entries: shown.map(dlqView),
+      ...(omitted > 0 ? { entriesOmitted: omitted } : {}),
+    });
   });
 
   app.get("/local/routes", (_req, reply) => {

@@ -9,7 +9,7 @@ import { isPlainObject } from "../eventbridge";
 import type { ReplayRow } from "../store";
 import type { HttpContext } from "./context";
 import { badRequest, conflict, notFound } from "./errors";
-import { routeKey } from "./query";
+import { cursor, limit, routeKey } from "./query";
 import { replayView } from "./views";
 
 export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
@@ -50,8 +50,13 @@ export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>("/local/replays", (req, reply) => {
-    const rows = ctx.replays.list({ namePrefix: req.query.prefix, state: req.query.state }, 0, 1000);
-    return reply.send({ replays: rows.map(view) });
+    // Paged by position in name order: `nextCursor` says where the next page starts, so nothing is cut silently.
+    const offset = cursor(req.query.cursor) ?? 0;
+    const size = limit(req.query.limit, ctx.limits.listLimit, ctx.limits.listMaxLimit);
+    const rows = ctx.replays.list({ namePrefix: req.query.prefix, state: req.query.state }, offset, size + 1);
+    const page = rows.slice(0, size);
+    const more = rows.length > size ? { nextCursor: String(offset + size) } : {};
+    return reply.send({ replays: page.map(view), ...more });
   });
 
   app.get<{ Params: { name: string } }>("/local/replays/:name", (req, reply) => {

@@ -151,6 +151,44 @@ describe("local stack: the replay engine", function () {
     expect(again.body).to.include({ error: "Conflict" });
   });
 
+  it("lists replays by name, paged with a cursor, filtered by prefix and state", async () => {
+    const server = await start(freshDb(), [pingRoute("ping", () => undefined)]);
+    for (const name of ["b-second", "a-first", "c-third", "other"])
+      await request(`${server.url}/local/replay`, { body: { ...ALL_TIME, name } });
+    await untilState(server.url, "other", "COMPLETED");
+    const list = async (query: string) =>
+      (await request(`${server.url}/local/replays?${query}`)).body as {
+        replays: { replayName: string }[];
+        nextCursor?: string;
+      };
+    const names = (page: { replays: { replayName: string }[] }) => page.replays.map((r) => r.replayName);
+
+    const first = await list("limit=2");
+    const second = await list(`limit=2&cursor=${first.nextCursor}`);
+    const prefixed = await list("prefix=a-");
+
+    expect(names(first)).to.deep.equal(["a-first", "b-second"]);
+    expect(first.nextCursor).to.equal("2");
+    expect(names(second)).to.deep.equal(["c-third", "other"]);
+    expect(second.nextCursor).to.equal(undefined);
+    expect(names(prefixed)).to.deep.equal(["a-first"]);
+    expect(names(await list("state=COMPLETED"))).to.include("other");
+  });
+
+  it("takes a description of up to 512 characters, as StartReplay does, and refuses a longer one", async () => {
+    const server = await start(freshDb(), [pingRoute("ping", () => undefined)]);
+    const send = (name: string, description: string) =>
+      request(`${server.url}/local/replay`, { body: { ...ALL_TIME, name, description } });
+
+    const longest = await send("described", "d".repeat(512));
+    const tooLong = await send("over-described", "d".repeat(513));
+
+    expect(longest.status).to.equal(202);
+    expect(tooLong.status).to.equal(400);
+    expect(tooLong.body.message).to.match(/description is 513 characters; at most 512/);
+    expect((await request(`${server.url}/local/replays/over-described`)).status).to.equal(404);
+  });
+
   it("pauses at the backlog bound, then resumes as deliveries finish, restricted to the route it was given", async () => {
     const db = freshDb();
     await archive(db, 30);

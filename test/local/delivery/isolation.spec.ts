@@ -125,6 +125,21 @@ describe("local stack: processors isolated in workers", function () {
     expect(route(view, "slow")).to.deep.include({ status: "done", result: { emitted: true } });
   });
 
+  it("keeps the first 4,096 characters of a huge error, saying how long it was, in the row, history and DLQ", async () => {
+    const id = await accept(server.url, "crash-test", { mode: "huge-error" });
+
+    const dead = await deadLetter(server, id, "crasher");
+
+    const expected = `Error: ${"e".repeat(4089)}… (truncated: 1000007 characters in all)`;
+    expect(dead.error).to.equal(expected);
+    const stored = server.local.store.db
+      .prepare(
+        `SELECT (SELECT error FROM dlq WHERE event_id = ?) AS dlq, (SELECT max(length(error)) FROM attempts WHERE event_id = ?) AS longest`,
+      )
+      .get(id, id) as { dlq: string; longest: number };
+    expect(stored).to.deep.equal({ dlq: expected, longest: expected.length });
+  });
+
   it("publishes the emits of an attempt that ends in time", async () => {
     const followUps = async () =>
       ((await request(`${server.url}/local/events?detail-type=slow-followup`)).body.events as unknown[])

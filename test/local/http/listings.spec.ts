@@ -136,6 +136,22 @@ describe("local stack: paged listings, routes and metrics", function () {
     expect(bad.status).to.equal(400);
   });
 
+  it("answers a redrive of more than 1,000 dead letters with the count, the first 1,000 and how many it left out", async () => {
+    const db = server.local.store.db;
+    const insert = db.prepare(
+      `INSERT INTO dlq (event_id, route_key, error, attempts, first_attempt_at, last_attempt_at, dead_at)
+       VALUES (?, 'other', 'Error: test', 1, 0, 0, 0)`,
+    );
+    db.transaction(() => {
+      for (let i = 0; i < 1001; i++) insert.run(`no-such-event-${i}`);
+    })();
+
+    const reply = await request(`${server.url}/local/dlq/redrive`, { body: { route: "other" } });
+
+    expect(reply.body).to.deep.include({ redriven: 1001, entriesOmitted: 1 });
+    expect(reply.body.entries).to.have.length(1000);
+  });
+
   it("shows each route with its rule, target and DLQ names and ARNs, pattern and counts", async () => {
     const reply = await request(`${server.url}/local/routes`);
     expect(reply.body).to.deep.include({
