@@ -12,18 +12,14 @@ import {
   startLocal,
   until,
   waitFor,
+  withStack,
   type EventView,
   type Running,
 } from "./helpers";
 
 describe("local stack: event flow", function () {
   let server: Running;
-  before(async () => {
-    server = await startLocal();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s));
 
   /** The product description's events, with the routes they must reach and what each processor returns. */
   const cases: { fixture: string; routes: Record<string, Record<string, unknown>> }[] = [

@@ -22,6 +22,7 @@ import {
   startLocal,
   until,
   waitFor,
+  withStack,
   type EventView,
   type Running,
 } from "../helpers";
@@ -108,12 +109,7 @@ describe("local stack: retries, dead letters, redrive, replay", function () {
   ];
 
   let server: Running;
-  before(async () => {
-    server = await startLocal({ routes: table, retryBaseDelayMs: 10 });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s), { routes: table, retryBaseDelayMs: 10 });
 
   it("retries a processor that fails twice, then records its result", async () => {
     const id = await accept(server.url, "order-created", {
@@ -245,12 +241,7 @@ describe("local stack: redrive of the whole DLQ", function () {
     ),
   ];
   let server: Running;
-  before(async () => {
-    server = await startLocal({ routes: table });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s), { routes: table });
 
   it("redrives every open DLQ entry on POST /local/dlq/redrive with no body and no content-type", async () => {
     const detail = fixture("notification-sent").detail;
@@ -345,12 +336,7 @@ describe("local stack: more deliveries than the in-memory queue holds", function
     ),
   ];
   let server: Running;
-  before(async () => {
-    server = await startLocal({ routes: table, concurrency: 2, readyQueueCap: 3 });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s), { routes: table, concurrency: 2, readyQueueCap: 3 });
 
   it("reads the overflow back from SQLite and delivers every event exactly once", async () => {
     const detail = fixture("notification-sent").detail;

@@ -9,7 +9,16 @@ import { buildApp } from "../../../local/app";
 import { StartError } from "../../../local/options";
 import { request as httpRequest } from "node:http";
 import pino from "pino";
-import { capturingLogger, fixture, request, startLocal, tempDir, type Reply, type Running } from "../helpers";
+import {
+  capturingLogger,
+  fixture,
+  request,
+  startLocal,
+  tempDir,
+  withStack,
+  type Reply,
+  type Running,
+} from "../helpers";
 
 const order = fixture("order-created.seed").detail;
 const body = { "detail-type": "order-created", detail: order };
@@ -118,12 +127,7 @@ describe("local stack: access", function () {
   describe("the token", () => {
     const token = "t0ken-for-the-test";
     let server: Running;
-    before(async () => {
-      server = await startLocal({ token });
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    withStack((s) => (server = s), { token });
 
     it("refuses requests without it or with another one, on every endpoint", async () => {
       for (const authorization of [undefined, "Bearer wrong", `Basic ${token}`]) {
@@ -184,12 +188,7 @@ describe("local stack: access", function () {
   describe("the token, for the web console (a browser cannot add a header to a page it opens)", () => {
     const token = "t0ken/for the console";
     let server: Running;
-    before(async () => {
-      server = await startLocal({ token });
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    withStack((s) => (server = s), { token });
     const cookie = `backbone_token=${encodeURIComponent(token)}`;
 
     it("lets it in once through /console?token=: an HttpOnly SameSite=Strict cookie, and the token out of the URL", async () => {

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { MAX_ENTRY_BYTES } from "../../../local/eventbridge";
 import { BODY_LIMIT } from "../../../local/http";
 import { seedCurlBodies } from "../../support/seed";
-import { fixture, request, startLocal, type Running } from "../helpers";
+import { fixture, request, withStack, type Running } from "../helpers";
 
 const order = fixture("order-created.seed").detail;
 const ticket = fixture("support-ticket.seed").detail;
@@ -166,12 +166,7 @@ const cases: Case[] = [
 
 describe("local stack: bad requests on POST /events", function () {
   let server: Running;
-  before(async () => {
-    server = await startLocal();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s));
 
   for (const c of cases) {
     it(`answers ${c.status} ${c.error} to ${c.name}`, async () => {

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { EventEmitter } from "node:events";
 import { EventStream } from "../../../local/http";
 import type { NewEvent } from "../../../local/store";
-import { accept, fixture, startLocal, type Running } from "../helpers";
+import { accept, fixture, startLocal, withStack, type Running } from "../helpers";
 
 /** Reads server-sent events from `url` until `enough` says so (or `timeoutMs`); returns them. */
 async function readStream(
@@ -50,12 +50,7 @@ async function readStream(
 
 describe("local stack: the live event stream", function () {
   let server: Running;
-  before(async () => {
-    server = await startLocal();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s));
 
   it("streams each accepted event and its deliveries' outcomes, filtered by detail-type", async () => {
     let id = "";

@@ -10,7 +10,7 @@ import type { RouteRow } from "../../../infra/table";
 import { defineProcessor } from "../../../processors/runtime";
 import { treeView, type ViewReads } from "../../../local/http";
 import type { EventRow } from "../../../local/store";
-import { ebClient, fixture, request, startLocal, until, waitFor, type Running } from "../helpers";
+import { ebClient, fixture, request, until, waitFor, withStack, type Running } from "../helpers";
 
 interface Node {
   eventId: string;
@@ -62,12 +62,7 @@ const TREE_CASES = [
 for (const { name, options } of TREE_CASES) {
   describe(`local stack: an event's causal tree (processors: ${name})`, function () {
     let server: Running;
-    before(async () => {
-      server = await startLocal(options);
-    });
-    after(async () => {
-      await server?.stop();
-    });
+    withStack((s) => (server = s), options);
 
     it("gives the x-correlation-id to the event and its follow-up, which records its cause", async () => {
       const id = await post(server.url, { "x-correlation-id": "checkout-42" });
@@ -131,12 +126,7 @@ describe("local stack: correlation ids and attempt history", function () {
   ];
   // Known here, as it is to another process serving this one's emits (`emitKey`); random per start otherwise.
   const EMIT_KEY = "a-key-both-processes-share";
-  before(async () => {
-    server = await startLocal({ routes: table, emitKey: EMIT_KEY });
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s), { routes: table, emitKey: EMIT_KEY });
 
   const job = async (name: string, failures: number) => {
     const reply = await request(`${server.url}/events`, {

@@ -6,18 +6,13 @@
 import { expect } from "chai";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { request, ROOT, startLocal, type Running } from "../helpers";
+import { request, ROOT, withStack, type Running } from "../helpers";
 
 const DIR = join(ROOT, "local/http/console");
 
 describe("local stack: /console is served from memory, same-origin only", function () {
   let server: Running;
-  before(async () => {
-    server = await startLocal();
-  });
-  after(async () => {
-    await server?.stop();
-  });
+  withStack((s) => (server = s));
 
   it("answers the page at /console and /console/, with a CSP allowing only its own origin", async () => {
     for (const path of ["/console", "/console/"]) {
