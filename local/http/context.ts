@@ -4,7 +4,7 @@ import type { RouteRow, StackArns, StackNames } from "../../infra/table";
 import type { Bus, ReplayEngine } from "../bus";
 import type { DeliveryHandle, IngestPriority, PoolStats } from "../delivery";
 import type { EventBridgeContext } from "../eventbridge";
-import type { DlqRow, EventListQuery, EventRow, RecordedCounts, StorageHealth } from "../store";
+import type { DlqRow, EventListQuery, EventRow, RecordedCounts, Redriven, StorageHealth } from "../store";
 import type { Metrics } from "./metrics";
 import type { EventStream } from "./stream";
 import type { HttpSettings } from "./settings";
@@ -27,7 +27,7 @@ export interface HttpStore extends ViewReads {
   countDlq(): number;
   countDlqOf(route?: string): number;
   dlqByRoute(): Map<string, number>;
-  redrive(ids: readonly number[] | undefined, now: number): DlqRow[];
+  redrive(ids: readonly number[] | undefined, now: number, keep: number): Redriven;
   health(): StorageHealth;
   recordedCounts(): RecordedCounts;
 }

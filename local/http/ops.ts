@@ -67,15 +67,14 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
     const route = routeKey(ctx, body.route as string | undefined, "body.route");
     const chosen =
       (ids as number[] | undefined) ?? (route !== undefined ? openDlqIds(ctx, route) : undefined);
-    const redriven = ctx.store.redrive(chosen, ctx.now().getTime());
+    // The answer's size is bounded however many are redriven: the first entries, and how many were left out.
+    const { count, entries } = ctx.store.redrive(chosen, ctx.now().getTime(), ctx.limits.listMaxLimit);
     ctx.worker.poll();
-    req.log.info({ count: redriven.length, route }, "DLQ redriven");
-    // The answer's size is bounded however many were redriven: the first entries, and how many were left out.
-    const shown = redriven.slice(0, ctx.limits.listMaxLimit);
-    const omitted = redriven.length - shown.length;
+    req.log.info({ count, route }, "DLQ redriven");
+    const omitted = count - entries.length;
     return reply.send({
-      redriven: redriven.length,
-      entries: shown.map(dlqView),
+      redriven: count,
+      entries: entries.map(dlqView),
       ...(omitted > 0 ? { entriesOmitted: omitted } : {}),
     });
   });

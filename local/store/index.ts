@@ -5,6 +5,7 @@
 export { Store } from "./store";
 export type { StoreOptions } from "./options";
 export type { RecordedCounts } from "./counts";
+export type { Redriven } from "./outcomes";
 export type { EventListQuery } from "./reads";
 export type { ReplayRows } from "./replays";
 export {

@@ -36,6 +36,15 @@ export interface OutcomeHost {
   openDlq(limit: number): DlqRow[];
 }
 
+/** Open DLQ entries read at once by a redrive of them all. */
+const REDRIVE_CHUNK = 5000;
+
+/** What a redrive did: how many entries, and the first of them (as many as asked). */
+export interface Redriven {
+  count: number;
+  entries: DlqRow[];
+}
+
 export class OutcomeWriter {
   /** Results waiting for the group commit, and outcomes the file refused. */
   readonly held: UnwrittenOutcomes;
@@ -119,26 +128,45 @@ export class OutcomeWriter {
     });
   }
 
-  /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
-  redrive(ids: readonly number[] | undefined, now: number): DlqRow[] {
+  /**
+   * Puts dead-lettered deliveries back in the queue with a fresh retry budget, in one transaction: the given
+   * entries, or every open one (read `REDRIVE_CHUNK` at a time, so memory stays bounded however many there are).
+   * Returns how many it redrove and the first `keep` of them.
+   */
+  redrive(ids: readonly number[] | undefined, now: number, keep: number): Redriven {
     this.host.checkWritable();
+    const { stmt } = this.host;
     const redrive = this.host.db.transaction(() => {
-      const entries = ids
-        ? ids.map((id) => this.host.stmt.dlqById.get(id) as DlqRow | undefined).filter((r) => r !== undefined)
-        : this.host.openDlq(1_000_000);
-      let redriven = 0;
-      for (const e of entries) {
-        this.host.stmt.markRedriven.run(now, e.id);
-        redriven += this.host.stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes;
+      const out: Redriven = { count: 0, entries: [] };
+      let reopened = 0;
+      const take = (e: DlqRow) => {
+        stmt.markRedriven.run(now, e.id);
+        reopened += stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes;
+        out.count += 1;
+        if (out.entries.length < keep) out.entries.push(e);
+      };
+      if (ids) {
+        for (const id of ids) {
+          const e = stmt.dlqById.get(id) as DlqRow | undefined;
+          if (e) take(e);
+        }
+      } else {
+        // Each chunk is marked redriven before the next is read, so the next starts after it.
+        for (
+          let chunk = this.host.openDlq(REDRIVE_CHUNK);
+          chunk.length > 0;
+          chunk = this.host.openDlq(REDRIVE_CHUNK)
+        )
+          chunk.forEach(take);
       }
-      return { entries, redriven };
+      return { out, reopened };
     });
     try {
-      const { entries, redriven } = redrive.immediate();
+      const { out, reopened } = redrive.immediate();
       // Counted once the transaction committed: a refused one changed nothing.
-      this.host.addOpen(redriven);
-      this.host.counts.redriven(redriven);
-      return entries;
+      this.host.addOpen(reopened);
+      this.host.counts.redriven(reopened);
+      return out;
     } catch (err) {
       throw this.host.refused(err);
     }

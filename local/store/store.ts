@@ -27,8 +27,8 @@ import { ReplayRows } from "./replays";
 import { StoreReads } from "./reads";
 import { openStoreFile } from "./open";
 import { onceAMinute, type StoreOptions } from "./options";
-import { OutcomeWriter } from "./outcomes";
-import { deliveryKey, type ClaimedDelivery, type DlqRow, type NewEvent } from "./rows";
+import { OutcomeWriter, type Redriven } from "./outcomes";
+import { deliveryKey, type ClaimedDelivery, type NewEvent } from "./rows";
 import { prepareStatements } from "./statements";
 import { prepareTransactions } from "./writes";
 
@@ -252,9 +252,9 @@ export class Store extends StoreReads {
     this.outcomes.markDead(d, error, now);
   }
 
-  /** Puts dead-lettered deliveries back in the queue with a fresh retry budget; returns the redriven entries. */
-  redrive(ids: readonly number[] | undefined, now: number): DlqRow[] {
-    return this.outcomes.redrive(ids, now);
+  /** Puts dead-lettered deliveries back in the queue with a fresh retry budget (outcomes.ts); the first `keep`. */
+  redrive(ids: readonly number[] | undefined, now: number, keep = Number.MAX_SAFE_INTEGER): Redriven {
+    return this.outcomes.redrive(ids, now, keep);
   }
 
   /** The result stored for an idempotency key, including one not committed yet. */
