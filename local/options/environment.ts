@@ -118,7 +118,8 @@ function npmFlagsNotOurs(env: NodeJS.ProcessEnv, names: readonly string[]): stri
 /**
  * `a` is one edit from `b` (a letter added, dropped, changed, or two neighbours swapped): `--prot` for `--port`.
  * None of npm 11's 182 configs (`npm config ls -l`) is one edit from `port`, `host` or `db`, so a setting of
- * npm's is never taken for a typo.
+ * npm's is never taken for a typo. Written here rather than taken from a distance package (`leven`,
+ * `damerau-levenshtein`): only "at most one edit" is asked, for three short names.
  */
 function nearMiss(a: string, b: string): boolean {
   if (a === b || Math.abs(a.length - b.length) > 1) return false;
