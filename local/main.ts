@@ -39,7 +39,14 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 
-  const url = await local.listen({ port, host });
+  let url: string;
+  try {
+    url = await local.listen({ port, host });
+  } catch (err) {
+    // A refused start still closes the database: its WAL is folded in and the lock released.
+    await local.close().catch(() => undefined);
+    throw err;
+  }
   logger.info(
     {
       url,

@@ -131,11 +131,23 @@ export class LocalTarget implements Target {
         throw new UsageError(`--ids: ${JSON.stringify(id)} is not a DLQ entry id (a number)`);
       return Number(id);
     });
-    const raw = await this.post<{ redriven: number; entries: DlqView[] }>("/local/dlq/redrive", {
-      ...(ids ? { ids } : {}),
-      ...(select.route ? { route: select.route } : {}),
-    });
-    return { redriven: raw.redriven, ids: raw.entries.map((e) => String(e.id)), failed: [], raw };
+    const raw = await this.post<{ redriven: number; entries: DlqView[]; entriesOmitted?: number }>(
+      "/local/dlq/redrive",
+      { ...(ids ? { ids } : {}), ...(select.route ? { route: select.route } : {}) },
+    );
+    const done = raw.entries.map((e) => String(e.id));
+    // An id asked for and not redriven is named, as the AWS target names one not in its queues (when the answer
+    // lists every entry it redrove: it lists the first 1,000).
+    const failed =
+      raw.entriesOmitted === undefined
+        ? (select.ids ?? [])
+            .filter((id) => !done.includes(String(Number(id))))
+            .map((id) => ({
+              id,
+              error: `not a dead letter of ${select.route ? `route ${select.route}` : "this stack"}`,
+            }))
+        : [];
+    return { redriven: raw.redriven, ids: done, failed, raw };
   }
 
   async startReplay(request: ReplayRequest): Promise<ReplayProgress> {

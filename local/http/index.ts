@@ -46,6 +46,6 @@ export function registerHttp(app: FastifyInstance, ctx: HttpContext): void {
   registerEventBridgeApi(app, ctx);
   registerOps(app, ctx);
   registerReplays(app, ctx);
-  ctx.stream.register(app);
+  ctx.stream.register(app, ctx);
   registerConsole(app);
 }

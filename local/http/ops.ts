@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { isPlainObject } from "../eventbridge";
 import type { HttpContext } from "./context";
 import { badRequest, notFound } from "./errors";
-import { cursor, limit, routeKey } from "./query";
+import { cursor, limit, onlyKeys, routeKey } from "./query";
 import { dlqView, eventView, treeView } from "./views";
 
 export { eventView, type EventStatus, type RouteStatus } from "./views";
@@ -61,12 +61,16 @@ export function registerOps(app: FastifyInstance, ctx: HttpContext): void {
     if (!isPlainObject(body) || (ids !== undefined && !(Array.isArray(ids) && ids.every(Number.isInteger)))) {
       throw badRequest("body.ids must be an array of DLQ entry ids (omit it to redrive all)");
     }
+    onlyKeys(body, ["ids", "route"]);
     if (body.route !== undefined && typeof body.route !== "string") {
       throw badRequest("body.route must be a route key");
     }
     const route = routeKey(ctx, body.route as string | undefined, "body.route");
-    const chosen =
-      (ids as number[] | undefined) ?? (route !== undefined ? openDlqIds(ctx, route) : undefined);
+    // With both, only the ids of that route's dead letters: a route given is never widened.
+    const ofRoute = route !== undefined ? openDlqIds(ctx, route) : undefined;
+    const chosen = ids
+      ? (ids as number[]).filter((id) => ofRoute === undefined || ofRoute.includes(id))
+      : ofRoute;
     // The answer's size is bounded however many are redriven: the first entries, and how many were left out.
     const { count, entries } = ctx.store.redrive(chosen, ctx.now().getTime(), ctx.limits.listMaxLimit);
     ctx.worker.poll();

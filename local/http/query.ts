@@ -28,3 +28,14 @@ export function routeKey(
   }
   return raw;
 }
+
+/**
+ * Refuses a body key the endpoint does not read, naming it and the ones it does: a misspelt filter (`rout`) must
+ * not widen a redrive or a replay to everything.
+ */
+export function onlyKeys(body: Record<string, unknown>, allowed: readonly string[]): void {
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw badRequest(`body.${unknown[0]} is not allowed; the body takes ${allowed.join(", ")}`);
+  }
+}

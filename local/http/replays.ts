@@ -9,7 +9,7 @@ import { isPlainObject } from "../eventbridge";
 import type { ReplayRow } from "../store";
 import type { HttpContext } from "./context";
 import { badRequest, conflict, notFound } from "./errors";
-import { cursor, limit, routeKey } from "./query";
+import { cursor, limit, onlyKeys, routeKey } from "./query";
 import { replayView } from "./views";
 
 export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
@@ -17,6 +17,10 @@ export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
 
   app.post("/local/replay", (req, reply) => {
     const body = isPlainObject(req.body) ? req.body : {};
+    onlyKeys(body, ["from", "to", "name", "route", "routes", "description"]);
+    if (body.route !== undefined && body.routes !== undefined) {
+      throw badRequest("give body.route or body.routes, not both");
+    }
     const from = instant(body.from, "from");
     const to = instant(body.to, "to");
     if (from > to) throw badRequest("body.from must not be after body.to");
@@ -25,8 +29,11 @@ export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
       body.name === undefined ? `replay-${now}-${Math.random().toString(36).slice(2, 6)}` : body.name;
     if (typeof name !== "string") throw badRequest("body.name must be a string");
     const routes = body.routes ?? (body.route !== undefined ? [body.route] : undefined);
-    if (routes !== undefined && !(Array.isArray(routes) && routes.every((r) => typeof r === "string"))) {
-      throw badRequest("body.route must be a route key, body.routes a list of them");
+    if (
+      routes !== undefined &&
+      !(Array.isArray(routes) && routes.length > 0 && routes.every((r) => typeof r === "string"))
+    ) {
+      throw badRequest("body.route must be a route key, body.routes a non-empty list of them");
     }
     const keys = (routes as string[] | undefined)?.map((r) => routeKey(ctx, r, "body.route") as string);
     if (body.description !== undefined && typeof body.description !== "string") {
@@ -55,8 +62,9 @@ export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
     const size = limit(req.query.limit, ctx.limits.listLimit, ctx.limits.listMaxLimit);
     const rows = ctx.replays.list({ namePrefix: req.query.prefix, state: req.query.state }, offset, size + 1);
     const page = rows.slice(0, size);
-    const more = rows.length > size ? { nextCursor: String(offset + size) } : {};
-    return reply.send({ replays: page.map(view), ...more });
+    // `null` on the last page, as the other listings answer.
+    const nextCursor = rows.length > size ? String(offset + size) : null;
+    return reply.send({ replays: page.map(view), nextCursor });
   });
 
   app.get<{ Params: { name: string } }>("/local/replays/:name", (req, reply) => {

@@ -11,6 +11,7 @@ import type { FastifyInstance } from "fastify";
 import type { ServerResponse } from "node:http";
 import type { DeliveryOutcome } from "../delivery";
 import { correlationOf, type NewEvent } from "../store";
+import { routeKey } from "./query";
 
 /** What one client asked for. */
 export interface Filter {
@@ -96,13 +97,17 @@ export class EventStream {
     }
   }
 
-  /** Registers the route, and ends every stream before the server closes (open streams would hold it). */
-  register(app: FastifyInstance): void {
+  /**
+   * Registers the route, and ends every stream before the server closes (open streams would hold it). A `route`
+   * filter must be one of `table`'s keys (400 otherwise, as `GET /local/events` answers): a misspelt one would
+   * stream nothing, forever.
+   */
+  register(app: FastifyInstance, table: { routes: readonly { key: string }[] }): void {
     app.get<{ Querystring: Record<string, string | undefined> }>("/local/events/stream", (req, reply) => {
       const filter: Filter = {
         detailType: req.query["detail-type"] || undefined,
         source: req.query.source || undefined,
-        route: req.query.route || undefined,
+        route: routeKey(table, req.query.route),
       };
       reply.hijack();
       const res = reply.raw;

@@ -23,6 +23,9 @@ export const ENVIRONMENT = {
   allowedHosts: "BACKBONE_ALLOWED_HOSTS",
 } as const satisfies Partial<Record<keyof typeof DEFAULTS, string>>;
 
+/** pino's levels, and `silent`: what `LOG_LEVEL` may be (pino throws on any other, with a stack trace). */
+const LOG_LEVELS: readonly string[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
 /** `npm start`'s flags, each standing for its environment variable (flags win over the environment). */
 export const FLAGS = { port: ENVIRONMENT.port, host: ENVIRONMENT.host, db: ENVIRONMENT.dbPath } as const;
 
@@ -163,6 +166,17 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
     }
     return n;
   };
+  const logLevel = text("logLevel") ?? DEFAULTS.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new StartError(`${ENVIRONMENT.logLevel} must be one of ${LOG_LEVELS.join(", ")}, got ${logLevel}`);
+  }
+  const concurrency = number("concurrency");
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    // 0 would accept every event and never deliver one.
+    throw new StartError(
+      `${ENVIRONMENT.concurrency} must be a whole number of at least 1, got ${concurrency}`,
+    );
+  }
   const priority = text("ingestPriority");
   if (priority !== undefined && priority !== "on" && priority !== "off") {
     throw new StartError(`${ENVIRONMENT.ingestPriority} must be on or off, got ${priority}`);
@@ -189,14 +203,14 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
   return {
     port,
     host: text("host") ?? DEFAULTS.host,
-    logLevel: text("logLevel") ?? DEFAULTS.logLevel,
+    logLevel,
     options: {
       dbPath: text("dbPath") ?? DEFAULTS.dbPath,
       retryBaseDelayMs: number("retryBaseDelayMs"),
       maxPending: number("maxPending"),
       ingestPriority: priority,
       ingestPriorityTrickle: number("ingestPriorityTrickle"),
-      concurrency: number("concurrency"),
+      concurrency,
       checkpointIntervalMs: number("checkpointIntervalMs"),
       token: text("token"),
       emitKey,

@@ -143,7 +143,7 @@ export class OutcomeWriter {
         stmt.markRedriven.run(now, e.id);
         reopened += stmt.redriveDelivery.run(now, now, e.event_id, e.route_key).changes;
         out.count += 1;
-        if (out.entries.length < keep) out.entries.push(e);
+        if (out.entries.length < keep) out.entries.push({ ...e, redriven_at: now });
       };
       if (ids) {
         for (const id of ids) {

@@ -155,6 +155,22 @@ describe("local stack: options and their defaults", function () {
       /BACKBONE_CONCURRENCY must be a non-negative number/,
     ],
     ["a port out of range", { PORT: "70000" }, /PORT: invalid port/],
+    // 0 processors at once would accept every event and never deliver one.
+    [
+      "a log level pino does not have",
+      { LOG_LEVEL: "verbose" },
+      /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got verbose$/,
+    ],
+    [
+      "no processor at once",
+      { BACKBONE_CONCURRENCY: "0" },
+      /BACKBONE_CONCURRENCY must be a whole number of at least 1, got 0/,
+    ],
+    [
+      "half a processor",
+      { BACKBONE_CONCURRENCY: "0.5" },
+      /BACKBONE_CONCURRENCY must be a whole number of at least 1/,
+    ],
     // A short key could be guessed; one with a space or a newline would not travel in a header unchanged.
     [
       "an emit key that is too short",

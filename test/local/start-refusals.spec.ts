@@ -5,7 +5,9 @@
  */
 import { expect } from "chai";
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, openSync, writeSync, closeSync, statSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync, writeSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { TS_NODE } from "../support/node";
 import { freePort, ROOT, sleep, tempDir } from "./helpers";
@@ -126,6 +128,34 @@ describe("local stack: npm start refuses to start, in one line", function () {
     } finally {
       chmodSync(folder, 0o755);
     }
+  });
+
+  it("on a port in use, naming it, and leaves the database closed (its WAL folded in)", async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+    const port = (busy.address() as AddressInfo).port;
+    const db = join(temp.dir, "bus.db");
+    try {
+      const exit = await runMain({ BACKBONE_DB: db, PORT: String(port) });
+
+      expectOneLine(
+        exit,
+        new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE.*\\(PORT, HOST\\)`),
+      );
+      expect(existsSync(db), "the database was made").to.equal(true);
+      expect(existsSync(`${db}-wal`), "a WAL left behind").to.equal(false);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it("on a log level pino does not have, in one line rather than pino's stack trace", async () => {
+    const exit = await runMain({ BACKBONE_DB: join(temp.dir, "bus.db"), LOG_LEVEL: "verbose" });
+
+    expectOneLine(
+      exit,
+      /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got verbose/,
+    );
   });
 
   it("on HOST=0.0.0.0 without a token, saying to set BACKBONE_TOKEN", async () => {

@@ -170,6 +170,15 @@ describe("backbone CLI against the local stack", function () {
     );
   });
 
+  it("dlq redrive --ids of no open dead letter: names it and exits 1, as against AWS", async () => {
+    const { code, stdout } = await cli(["dlq", "redrive", "--ids", "999999", ...at]);
+
+    expect({ code, stdout }).to.deep.equal({
+      code: 1,
+      stdout: "redriven 0\nnot redriven 999999: not a dead letter of this stack\n",
+    });
+  });
+
   it("dlq redrive --ids with something else than entry ids: exit 2 before any request", async () => {
     const { code, stderr } = await cli(["dlq", "redrive", "--ids", "1,abc", ...at]);
     expect(code).to.equal(2);

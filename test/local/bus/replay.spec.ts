@@ -159,7 +159,7 @@ describe("local stack: the replay engine", function () {
     const list = async (query: string) =>
       (await request(`${server.url}/local/replays?${query}`)).body as {
         replays: { replayName: string }[];
-        nextCursor?: string;
+        nextCursor: string | null;
       };
     const names = (page: { replays: { replayName: string }[] }) => page.replays.map((r) => r.replayName);
 
@@ -170,9 +170,29 @@ describe("local stack: the replay engine", function () {
     expect(names(first)).to.deep.equal(["a-first", "b-second"]);
     expect(first.nextCursor).to.equal("2");
     expect(names(second)).to.deep.equal(["c-third", "other"]);
-    expect(second.nextCursor).to.equal(undefined);
+    expect(second.nextCursor).to.equal(null);
     expect(names(prefixed)).to.deep.equal(["a-first"]);
     expect(names(await list("state=COMPLETED"))).to.include("other");
+  });
+
+  it("refuses a replay body with a key it does not read, an empty route list, or both route forms", async () => {
+    const server = await start(freshDb(), [pingRoute("ping", () => undefined)]);
+    const cases: [body: Record<string, unknown>, message: RegExp][] = [
+      [
+        { rout: "ping" },
+        /^body\.rout is not allowed; the body takes from, to, name, route, routes, description$/,
+      ],
+      [{ routes: [] }, /body\.routes a non-empty list/],
+      [{ route: "ping", routes: ["ping"] }, /body\.route or body\.routes, not both/],
+    ];
+    for (const [extra, message] of cases) {
+      const reply = await request(`${server.url}/local/replay`, {
+        body: { ...ALL_TIME, name: "x", ...extra },
+      });
+      expect(reply.status, JSON.stringify(extra)).to.equal(400);
+      expect(reply.body.message, JSON.stringify(extra)).to.match(message);
+    }
+    expect((await request(`${server.url}/local/replays/x`)).status).to.equal(404);
   });
 
   it("takes a description of up to 512 characters, as StartReplay does, and refuses a longer one", async () => {

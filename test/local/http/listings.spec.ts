@@ -136,6 +136,28 @@ describe("local stack: paged listings, routes and metrics", function () {
     expect(bad.status).to.equal(400);
   });
 
+  it("redrives, of the ids given with a route, only that route's dead letters", async () => {
+    const blobs = (await request(`${server.url}/local/dlq?route=blobs`)).body.entries as { id: number }[];
+    expect(blobs.length, "the blobs route has dead letters").to.be.above(0);
+
+    const reply = await request(`${server.url}/local/dlq/redrive`, {
+      body: { route: "other", ids: blobs.map((e) => e.id) },
+    });
+
+    expect(reply.body).to.deep.include({ redriven: 0, entries: [] });
+    expect((await request(`${server.url}/local/dlq?route=blobs`)).body.count).to.equal(blobs.length);
+  });
+
+  it("refuses a redrive with a key it does not read (a misspelt route must not redrive everything)", async () => {
+    const open = (await request(`${server.url}/local/dlq`)).body.count;
+
+    const typo = await request(`${server.url}/local/dlq/redrive`, { body: { rout: "blobs" } });
+
+    expect(typo.status).to.equal(400);
+    expect(typo.body.message).to.equal("body.rout is not allowed; the body takes ids, route");
+    expect((await request(`${server.url}/local/dlq`)).body.count).to.equal(open);
+  });
+
   it("answers a redrive of more than 1,000 dead letters with the count, the first 1,000 and how many it left out", async () => {
     const db = server.local.store.db;
     const insert = db.prepare(

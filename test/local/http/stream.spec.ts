@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { EventEmitter } from "node:events";
 import { EventStream } from "../../../local/http";
 import type { NewEvent } from "../../../local/store";
-import { accept, fixture, startLocal, withStack, type Running } from "../helpers";
+import { accept, fixture, request, startLocal, withStack, type Running } from "../helpers";
 
 /** Reads server-sent events from `url` until `enough` says so (or `timeoutMs`); returns them. */
 async function readStream(
@@ -76,6 +76,13 @@ describe("local stack: the live event stream", function () {
       [id, "user-registered", "done"],
     ]);
     expect(outcomes[0].data.durationMs).to.be.a("number");
+  });
+
+  it("refuses a route filter the table has no route for, as GET /local/events does, instead of streaming nothing", async () => {
+    const reply = await request(`${server.url}/local/events/stream?route=nope`);
+
+    expect(reply.status).to.equal(400);
+    expect(reply.body.message).to.match(/^query route must be one of .*order-created.*; got "nope"$/);
   });
 
   it("ends open streams when the server closes", async () => {

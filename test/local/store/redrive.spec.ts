@@ -20,6 +20,10 @@ describe("local stack: redriving every dead letter", () => {
 
     expect(count).to.equal(12_001);
     expect(entries.map((e) => e.event_id)).to.deep.equal([...Array(10)].map((_, i) => `event-${i}`));
+    expect(
+      entries.every((e) => e.redriven_at === 1000),
+      "each entry says when it was redriven",
+    ).to.equal(true);
     expect(store.countDlq()).to.equal(0);
     expect(store.redrive(undefined, 2000, 10)).to.deep.equal({ count: 0, entries: [] });
     await store.close();
