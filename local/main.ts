@@ -13,10 +13,16 @@
  */
 import { buildApp } from "./app";
 import { createLogger } from "./logging";
-import { applyFlags, settingsFromEnv, StartError } from "./options";
+import { applyFlags, settingsFromEnv, StartError, USAGE } from "./options";
 import { StoreOpenError } from "./store";
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).some((a) => a === "--help" || a === "-h")) {
+    console.log(
+      `${USAGE}\nEvery setting, its environment variable and its default: the table at the top of local/README.md.`,
+    );
+    return;
+  }
   const settings = settingsFromEnv(applyFlags(process.argv.slice(2), process.env));
   const { port, host } = settings;
   const dbPath = settings.options.dbPath;

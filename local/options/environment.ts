@@ -151,6 +151,12 @@ export class StartError extends Error {
   override readonly name = "StartError";
 }
 
+/** A setting as its messages name it: the variable, and the flag that sets it when there is one. */
+function named(key: keyof typeof ENVIRONMENT): string {
+  const flag = Object.entries(FLAGS).find(([, variable]) => variable === ENVIRONMENT[key])?.[0];
+  return flag ? `${ENVIRONMENT[key]} (--${flag})` : ENVIRONMENT[key];
+}
+
 /** Reads `ENVIRONMENT` from `env`; throws a `StartError` naming the variable and its accepted values. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
   const text = (key: keyof typeof ENVIRONMENT): string | undefined => {
@@ -162,7 +168,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): StartSettings {
     if (raw === undefined) return undefined;
     const n = Number(raw);
     if (!Number.isFinite(n) || n < 0) {
-      throw new StartError(`${ENVIRONMENT[key]} must be a non-negative number, got ${raw}`);
+      throw new StartError(`${named(key)} must be a non-negative number, got ${raw}`);
     }
     return n;
   };

@@ -41,6 +41,10 @@ export async function runScenarios(options: RunOptions): Promise<ScenarioResult[
   const results: ScenarioResult[] = [];
   for (const scenario of options.scenarios ?? scenarios) {
     const result = await runOne(scenario, options, local ? origin : undefined);
+    // Nothing answers there: one error, rather than the same failure for every scenario.
+    if (results.length === 0 && result.status === undefined && result.unreachable) {
+      throw new Error(`cannot reach ${options.url}: ${result.failures[0]} (is the stack running? npm start)`);
+    }
     log(`${result.ok ? "PASS" : "FAIL"} ${scenario.name}`);
     results.push(result);
   }
@@ -75,6 +79,7 @@ async function runOne(
     }
   } catch (err) {
     result.failures.push(`request failed: ${describe(err)}`);
+    result.unreachable = isConnectionError(err);
   }
   result.ok = result.failures.length === 0;
   result.ms = Date.now() - started;
@@ -99,22 +104,28 @@ async function sendWithClient(
   options: RunOptions,
 ): Promise<Answer> {
   let answer: Answer | undefined;
+  let lost: unknown;
   const client = createClient({
     url: options.url,
     apiKey: options.apiKey,
     retry: { maxAttempts: 1 },
     timeoutMs: REQUEST_TIMEOUT_MS,
     fetch: async (input, init) => {
-      const res = await fetch(input, init);
-      answer = await answerOf(res.clone());
-      return res;
+      try {
+        const res = await fetch(input, init);
+        answer = await answerOf(res.clone());
+        return res;
+      } catch (err) {
+        lost = err;
+        throw err;
+      }
     },
   });
   try {
     await client.send(event.detailType as DetailType, event.detail as DetailOf<DetailType>);
   } catch (err) {
-    // Refused before anything was sent (the client's schema check): that is the scenario's failure.
-    if (answer === undefined) throw err;
+    // No answer: the connection's own error if there was one, else the client's refusal (its schema check).
+    if (answer === undefined) throw lost ?? err;
   }
   if (answer === undefined) throw new Error("the client sent no request");
   return answer;
@@ -143,6 +154,14 @@ async function answerOf(res: Response): Promise<Answer> {
     retryAfter: res.headers.get("retry-after"),
     text: await res.text(),
   };
+}
+
+/** A connection refused, reset or not resolved: fetch's TypeError with a system error as its `cause`. */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return (
+    typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)$/.test(code)
+  );
 }
 
 /** fetch hides the socket error (ECONNREFUSED, …) in `cause`. */

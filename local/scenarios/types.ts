@@ -61,4 +61,6 @@ export interface ScenarioResult {
   /** Human-readable reasons; empty when ok. */
   failures: string[];
   ms: number;
+  /** The request got no connection at all (refused, reset, host unknown). */
+  unreachable?: boolean;
 }

@@ -155,6 +155,8 @@ describe("local stack: options and their defaults", function () {
       /BACKBONE_CONCURRENCY must be a non-negative number/,
     ],
     ["a port out of range", { PORT: "70000" }, /PORT: invalid port/],
+    // The port may have come from --port: the message names both.
+    ["a port that is no number", { PORT: "abc" }, /^PORT \(--port\) must be a non-negative number, got abc$/],
     // 0 processors at once would accept every event and never deliver one.
     [
       "a log level pino does not have",

@@ -41,16 +41,33 @@ describe("local stack: npm start's flags, from real processes", function () {
   });
 
   it("an unknown flag is one line with the usage, exit 1", async () => {
-    const proc = spawn(process.execPath, [...TS_NODE, "local/main.ts", "--prot", "4000"], {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    proc.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve));
+    const { code, stderr } = await runMain(["--prot", "4000"]);
     expect(code).to.equal(1);
     expect(stderr.trimEnd().split("\n")).to.deep.equal([
       "backbone: unknown flag --prot; usage: npm start -- [--port 3000] [--host 127.0.0.1] [--db .data/backbone.db]",
     ]);
   });
+
+  it("--help prints the usage and where the settings are, exit 0, starting nothing", async () => {
+    const { code, stdout } = await runMain(["--help"]);
+    expect(code).to.equal(0);
+    expect(stdout.trimEnd().split("\n")).to.deep.equal([
+      "usage: npm start -- [--port 3000] [--host 127.0.0.1] [--db .data/backbone.db]",
+      "Every setting, its environment variable and its default: the table at the top of local/README.md.",
+    ]);
+  });
 });
+
+/** `local/main.ts` with `args`, run to its exit. */
+async function runMain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(process.execPath, [...TS_NODE, "local/main.ts", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  proc.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  proc.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.once("exit", resolve));
+  return { code, stdout, stderr };
+}

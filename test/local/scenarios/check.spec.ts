@@ -3,7 +3,8 @@
  * readable reason, each correct one must pass. Independent of any server.
  */
 import { expect } from "chai";
-import { formatTable, parseArgs, type Scenario } from "../../../local/scenarios";
+import { formatTable, parseArgs, runScenarios, type Scenario } from "../../../local/scenarios";
+import { freePort } from "../helpers";
 import { checkAnswer, subsetDiff, type Answer } from "../../../local/scenarios";
 
 const accepted: Scenario = { name: "accepted", request: { body: {} }, expect: { status: 202 } };
@@ -143,6 +144,21 @@ describe("scenario runner: contract checks", () => {
     expect(() => parseArgs(["--url", "http://127.0.0.1:3000"], {})).to.throw(
       /POST \/events URL .*did you mean http:\/\/127\.0\.0\.1:3000\/events\?/,
     );
+  });
+
+  it("stops at the first scenario when nothing answers at the URL, with one error saying so", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/events`;
+
+    const error = await runScenarios({ url, local: false }).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+
+    expect(error?.message).to.match(
+      /^cannot reach http:\/\/127\.0\.0\.1:\d+\/events: request failed: .*ECONNREFUSED/,
+    );
+    expect(error?.message).to.contain("(is the stack running? npm start)");
   });
 
   it("prints a pass/fail table with the failures under it", () => {
