@@ -9,9 +9,14 @@ export function cursor(raw: string | undefined): number | undefined {
   return Number(raw);
 }
 
+/** A `limit` query: a whole number from 1 to `max` (a 400 otherwise, never quietly changed), or `fallback`. */
 export function limit(raw: string | undefined, fallback: number, max: number): number {
-  const n = raw === undefined || raw === "" ? fallback : Number(raw);
-  return Number.isFinite(n) ? Math.min(max, Math.max(1, Math.trunc(n))) : fallback;
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > max) {
+    throw badRequest(`query limit must be a whole number from 1 to ${max}; got ${JSON.stringify(raw)}`);
+  }
+  return n;
 }
 
 /** A route key given as a filter: one of the table's, or a 400 naming the known ones. */

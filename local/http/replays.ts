@@ -12,6 +12,16 @@ import { badRequest, conflict, notFound } from "./errors";
 import { cursor, limit, onlyKeys, routeKey } from "./query";
 import { replayView } from "./views";
 
+/** EventBridge's replay states (`ReplayState`), what `state` may filter by. */
+const REPLAY_STATES: readonly string[] = [
+  "STARTING",
+  "RUNNING",
+  "CANCELLING",
+  "COMPLETED",
+  "CANCELLED",
+  "FAILED",
+];
+
 export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
   const view = (r: ReplayRow) => replayView(r, ctx.arns.replay(r.name));
 
@@ -58,9 +68,15 @@ export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
 
   app.get<{ Querystring: Record<string, string | undefined> }>("/local/replays", (req, reply) => {
     // Paged by position in name order: `nextCursor` says where the next page starts, so nothing is cut silently.
+    const state = req.query.state || undefined;
+    if (state !== undefined && !REPLAY_STATES.includes(state)) {
+      throw badRequest(
+        `query state must be one of ${REPLAY_STATES.join(", ")}; got ${JSON.stringify(state)}`,
+      );
+    }
     const offset = cursor(req.query.cursor) ?? 0;
     const size = limit(req.query.limit, ctx.limits.listLimit, ctx.limits.listMaxLimit);
-    const rows = ctx.replays.list({ namePrefix: req.query.prefix, state: req.query.state }, offset, size + 1);
+    const rows = ctx.replays.list({ namePrefix: req.query.prefix, state }, offset, size + 1);
     const page = rows.slice(0, size);
     // `null` on the last page, as the other listings answer.
     const nextCursor = rows.length > size ? String(offset + size) : null;

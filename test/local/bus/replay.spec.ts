@@ -173,6 +173,11 @@ describe("local stack: the replay engine", function () {
     expect(second.nextCursor).to.equal(null);
     expect(names(prefixed)).to.deep.equal(["a-first"]);
     expect(names(await list("state=COMPLETED"))).to.include("other");
+    const unknown = await request(`${server.url}/local/replays?state=DONE`);
+    expect(unknown.status).to.equal(400);
+    expect(unknown.body.message).to.match(
+      /^query state must be one of STARTING, RUNNING, .*FAILED; got "DONE"$/,
+    );
   });
 
   it("refuses a replay body with a key it does not read, an empty route list, or both route forms", async () => {

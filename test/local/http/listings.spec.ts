@@ -122,6 +122,18 @@ describe("local stack: paged listings, routes and metrics", function () {
     expect(other.body).to.deep.include({ count: 0, entries: [], nextCursor: null });
   });
 
+  for (const bad of ["0", "abc", "1001", "2.5", "-1"]) {
+    it(`refuses limit=${bad} with 400 naming the range, rather than changing it`, async () => {
+      for (const path of ["/local/events", "/local/dlq", "/local/replays"]) {
+        const reply = await request(`${server.url}${path}?limit=${bad}`);
+        expect(reply.status, path).to.equal(400);
+        expect(reply.body.message, path).to.equal(
+          `query limit must be a whole number from 1 to 1000; got ${JSON.stringify(bad)}`,
+        );
+      }
+    });
+  }
+
   it("redrives the dead letters of one route only", async () => {
     const none = await request(`${server.url}/local/dlq/redrive`, { body: { route: "other" } });
     expect(none.body.redriven).to.equal(0);
