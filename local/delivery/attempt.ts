@@ -14,16 +14,15 @@ export class RuntimeFailure extends Error {
  */
 export const MAX_ERROR_CHARS = 4096;
 
-/**
- * `Name: message` of a thrown error (as Lambda's `errorType: errorMessage`); a `RuntimeFailure`'s message. Cut to
- * `MAX_ERROR_CHARS`, saying how long it was.
- */
+/** `Name: message` of a thrown error (as Lambda's `errorType: errorMessage`); a `RuntimeFailure`'s message. */
 export function errorText(err: unknown): string {
-  let text: string;
-  if (err instanceof RuntimeFailure) text = err.message;
-  else if (err instanceof Error) text = `${err.name}: ${err.message}`;
-  else text = String(err);
-  // Room for the note, so a text cut once (in the processor's worker) passes the main thread's call unchanged.
-  if (text.length <= MAX_ERROR_CHARS + 64) return text;
+  if (err instanceof RuntimeFailure) return err.message;
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+/** An attempt's error as it is recorded: its first `MAX_ERROR_CHARS`, then how long it was. */
+export function recordedError(text: string): string {
+  if (text.length <= MAX_ERROR_CHARS) return text;
   return `${text.slice(0, MAX_ERROR_CHARS)}… (truncated: ${text.length} characters in all)`;
 }

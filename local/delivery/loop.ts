@@ -12,7 +12,7 @@
 import type { RouteRow } from "../../infra/table";
 import type { Commit } from "../bus";
 import { deliveryKey, pendingRow, type ClaimedDelivery, type NewEvent } from "../store";
-import { errorText } from "./attempt";
+import { errorText, recordedError } from "./attempt";
 import { nextAttemptAt } from "./retry-policy";
 import type {
   DeliveryHandle,
@@ -271,8 +271,10 @@ export class DeliveryLoop implements DeliveryHandle {
     }
   }
 
-  private fail(d: ClaimedDelivery, error: string, retryable: boolean): void {
+  private fail(d: ClaimedDelivery, failure: string, retryable: boolean): void {
     if (this.stopped && !this.store.isOpen) return;
+    // Every failed attempt is recorded here, whatever ran it: the one place its error is cut to size.
+    const error = recordedError(failure);
     const route = this.routes.get(d.route_key);
     const now = this.hooks.now().getTime();
     const nextAt = retryable && route ? nextAttemptAt(route.retry, d, now, this.settings) : undefined;

@@ -6,21 +6,11 @@
 import type { FastifyInstance } from "fastify";
 import { ReplayError } from "../bus";
 import { isPlainObject } from "../eventbridge";
-import type { ReplayRow } from "../store";
+import { REPLAY_STATES, type ReplayRow } from "../store";
 import type { HttpContext } from "./context";
 import { badRequest, conflict, notFound } from "./errors";
 import { cursor, limit, onlyKeys, routeKey } from "./query";
 import { replayView } from "./views";
-
-/** EventBridge's replay states (`ReplayState`), what `state` may filter by. */
-const REPLAY_STATES: readonly string[] = [
-  "STARTING",
-  "RUNNING",
-  "CANCELLING",
-  "COMPLETED",
-  "CANCELLED",
-  "FAILED",
-];
 
 export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
   const view = (r: ReplayRow) => replayView(r, ctx.arns.replay(r.name));
@@ -69,7 +59,7 @@ export function registerReplays(app: FastifyInstance, ctx: HttpContext): void {
   app.get<{ Querystring: Record<string, string | undefined> }>("/local/replays", (req, reply) => {
     // Paged by position in name order: `nextCursor` says where the next page starts, so nothing is cut silently.
     const state = req.query.state || undefined;
-    if (state !== undefined && !REPLAY_STATES.includes(state)) {
+    if (state !== undefined && !(REPLAY_STATES as readonly string[]).includes(state)) {
       throw badRequest(
         `query state must be one of ${REPLAY_STATES.join(", ")}; got ${JSON.stringify(state)}`,
       );

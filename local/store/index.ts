@@ -20,6 +20,7 @@ export {
   correlationOf,
   deliveryKey,
   pendingRow,
+  REPLAY_STATES,
   type ArchiveRange,
   type AttemptRow,
   type ReplayFilter,

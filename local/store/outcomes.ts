@@ -19,10 +19,8 @@ export interface OutcomeHost {
   db: Database.Database;
   stmt: Statements;
   tx: ReturnType<typeof prepareTransactions>;
-  /** The delivery rows of events committed without them, if the Store writes (`late` mode or not). */
-  late: DeliveryRows | undefined;
-  /** The same, or an error when the Store is not open for writes. */
-  rows(): DeliveryRows;
+  /** The delivery rows of events committed without them (`late` mode or not). */
+  late: DeliveryRows;
   /** The Store's watch over its file (set once the Store is built). */
   monitor(): StorageMonitor | undefined;
   counts: StatusCounts;
@@ -121,7 +119,7 @@ export class OutcomeWriter {
   }
 
   private writeOutcome(seq: number, write: () => void): void {
-    const rows = this.host.rows();
+    const rows = this.host.late;
     rows.transaction(() => {
       rows.materialize(seq);
       write();
@@ -210,10 +208,10 @@ export class OutcomeWriter {
     try {
       this.held.commitResults(
         (idem, done, before) => this.host.tx.flush.immediate(idem, done, before),
-        (to) => this.host.late?.materialize(to),
+        (to) => this.host.late.materialize(to),
       );
     } catch (err) {
-      this.host.late?.reload();
+      this.host.late.reload();
       throw err;
     }
   }

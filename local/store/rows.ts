@@ -151,7 +151,15 @@ export type DeadWrite = [string, number, number, number, number, string, string,
 /* Replays (replays.ts). */
 
 /** Replay states, as EventBridge names them. */
-export type ReplayState = "STARTING" | "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED" | "FAILED";
+export const REPLAY_STATES = [
+  "STARTING",
+  "RUNNING",
+  "CANCELLING",
+  "COMPLETED",
+  "CANCELLED",
+  "FAILED",
+] as const;
+export type ReplayState = (typeof REPLAY_STATES)[number];
 
 /** One row of `replays`. Times are epoch ms. */
 export interface ReplayRow {

@@ -48,7 +48,7 @@ export class Store extends StoreReads {
 
   private readonly checkpointer: Checkpointer | undefined;
   /** Writes the delivery rows of events committed without them. */
-  private readonly late: DeliveryRows | undefined;
+  private readonly late: DeliveryRows;
   /** Write delivery rows with the event (`deliveryRows: "with-event"`). */
   private readonly withRows: boolean;
   /** The Store's watch over its file. */
@@ -74,7 +74,6 @@ export class Store extends StoreReads {
         stmt: this.stmt,
         tx: this.tx,
         late,
-        rows: () => this.writer,
         monitor: () => this.monitor,
         counts: this.counts,
         addOpen: (n) => this.addOpen(n),
@@ -162,7 +161,7 @@ export class Store extends StoreReads {
    */
   insertEvents(events: readonly NewEvent[], within?: (seq: number) => void): number {
     // Immediate: with a second writer a deferred transaction could fail on upgrade.
-    const rows = this.writer;
+    const rows = this.late;
     const monitor = this.monitor;
     this.checkWritable();
     let seq: number;
@@ -233,7 +232,7 @@ export class Store extends StoreReads {
         if (out.length === limit) break;
       }
       // Events whose rows are not written yet are due too: write the next chunk and look again.
-      if (out.length === limit || !this.late?.materializeChunk()) return out;
+      if (out.length === limit || !this.late.materializeChunk()) return out;
     }
   }
 
@@ -270,12 +269,6 @@ export class Store extends StoreReads {
   /** Commits the pending results now; never throws for a storage fault (they stay pending). */
   flush(): void {
     this.outcomes.flush();
-  }
-
-  /** The row bookkeeping of the Store's writes. */
-  private get writer(): DeliveryRows {
-    if (!this.late) throw new Error("the store is not open for writes");
-    return this.late;
   }
 
   /** The file is gone: nothing can be committed (answered 503). */

@@ -25,7 +25,10 @@ describe("local stack: processors isolated in workers", function () {
   const outcomes: DeliveryOutcome[] = [];
   /** `slow-followup` events on the server so far (the tests share it, so each compares before and after). */
   const slowFollowUps = async () =>
-    ((await request(`${server.url}/local/events?detail-type=slow-followup`)).body.events as unknown[]).length;
+    (
+      (await request(`${server.url}/local/events?detail-type=slow-followup&limit=1000`)).body
+        .events as unknown[]
+    ).length;
   before(async () => {
     server = await startLocal({
       routesModule: ROUTES_MODULE,

@@ -187,6 +187,22 @@ describe("local stack: correlation ids and attempt history", function () {
     }
   });
 
+  /** A raw PutEvents of one `job` entry naming `causeEventId`'s flaky-job delivery as its cause, with `headers`. */
+  const putNamingCause = (causeEventId: string, job: string, headers: Record<string, string>) =>
+    request(server.url + "/", {
+      body: {
+        Entries: [
+          { Source: "backbone.tests", DetailType: "job", Detail: JSON.stringify({ job, failures: 0 }) },
+        ],
+      },
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "AWSEvents.PutEvents",
+        "x-backbone-cause": `${causeEventId} flaky-job`,
+        ...headers,
+      },
+    });
+
   // The cause decides what a replay re-sends (follow-ups are not archived originals) and what the tree shows:
   // a client that could set it could hide its events from replays or graft them onto another event's tree.
   const causeCases: { name: string; headers: Record<string, string> }[] = [
@@ -198,17 +214,7 @@ describe("local stack: correlation ids and attempt history", function () {
       const origin = await job(`cause-origin-${c.name}`, 0);
       const before = await request(`${server.url}/local/events?limit=1000`);
 
-      const reply = await request(server.url + "/", {
-        body: {
-          Entries: [{ Source: "backbone.tests", DetailType: "job", Detail: '{"job":"forged","failures":0}' }],
-        },
-        headers: {
-          "content-type": "application/x-amz-json-1.1",
-          "x-amz-target": "AWSEvents.PutEvents",
-          "x-backbone-cause": `${origin.eventId} flaky-job`,
-          ...c.headers,
-        },
-      });
+      const reply = await putNamingCause(origin.eventId, "forged", c.headers);
 
       expect(reply.status, reply.text).to.equal(400);
       expect(reply.body.__type).to.equal("AccessDeniedException");
@@ -222,17 +228,7 @@ describe("local stack: correlation ids and attempt history", function () {
   it("records the cause a PutEvents names with this server's emit key (what another process sends it)", async () => {
     const origin = await job("cause-origin-keyed", 0);
 
-    const reply = await request(server.url + "/", {
-      body: {
-        Entries: [{ Source: "backbone.tests", DetailType: "job", Detail: '{"job":"keyed","failures":0}' }],
-      },
-      headers: {
-        "content-type": "application/x-amz-json-1.1",
-        "x-amz-target": "AWSEvents.PutEvents",
-        "x-backbone-cause": `${origin.eventId} flaky-job`,
-        "x-backbone-emit-key": EMIT_KEY,
-      },
-    });
+    const reply = await putNamingCause(origin.eventId, "keyed", { "x-backbone-emit-key": EMIT_KEY });
 
     expect(reply.status, reply.text).to.equal(200);
     const followUps = (await tree(server.url, origin.eventId)).followUps;
