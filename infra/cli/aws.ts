@@ -19,6 +19,7 @@ import {
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { aws } from "./aws-call";
+import { stackHealth } from "./aws-health";
 import { Logs, type RouteLogs } from "./aws-logs";
 import { Queues, queuesOf, type RouteQueue } from "./aws-queues";
 import { CommandFailed, UsageError } from "./errors";
@@ -190,45 +191,20 @@ export class AwsTarget implements T.Target {
     );
     const rules = await this.rules();
     const keys = this.routeKeys();
-    const states = keys.map(
-      (k) => rules.find((r) => r.Name === this.resources(k).ruleName)?.State ?? "MISSING",
+    const queues = await Promise.all(
+      queuesOf(this.outputs.routeResources, keys).map(async (queue) => ({
+        queue,
+        count: await this.queues.count(queue),
+      })),
     );
-    const enabled = states.filter((s) => s === "ENABLED").length;
-    const perQueue = await Promise.all(
-      queuesOf(this.outputs.routeResources, keys).map(async (q) => ({ q, n: await this.queues.count(q) })),
-    );
-    const waiting = perQueue.filter((p) => p.n > 0);
-    const dead = waiting.reduce((a, p) => a + p.n, 0);
-    const ok = enabled === keys.length;
-    return {
-      ok,
-      facts: [
-        ["status", ok ? "ok" : "degraded"],
-        ["bus", `${bus.Name} (${bus.Arn})`],
-        [
-          "rules",
-          `${enabled} of ${keys.length} enabled${
-            ok
-              ? ""
-              : `: ${keys
-                  .filter((_k, i) => states[i] !== "ENABLED")
-                  .map((k, i) => `${k} ${states[i]}`)
-                  .join(", ")}`
-          }`,
-        ],
-        [
-          "dead letters",
-          dead === 0
-            ? "0"
-            : `${dead} (${waiting.map((p) => `${p.q.routeKey} ${p.q.kind} ${p.n}`).join(", ")})`,
-        ],
-      ],
-      raw: {
-        bus: { Name: bus.Name, Arn: bus.Arn },
-        rules: keys.map((k, i) => ({ route: k, state: states[i] })),
-        queues: perQueue.map((p) => ({ ...p.q, count: p.n })),
-      },
-    };
+    return stackHealth({
+      bus: { Name: bus.Name, Arn: bus.Arn },
+      rules: keys.map((route) => ({
+        route,
+        state: rules.find((r) => r.Name === this.resources(route).ruleName)?.State ?? "MISSING",
+      })),
+      queues,
+    });
   }
 
   /** Every rule on the stack's bus, page by page. */

@@ -2,4 +2,5 @@
 export { awsTime, Bus, uuidv7, type BusOptions, type CommitListener, type EventLog } from "./bus";
 export type { BusEntry, Commit } from "./entry";
 export { archiveCounter, archiveSources, type ArchiveReads } from "./archive";
-export { PAUSED_REASON, ReplayEngine, ReplayError, type ReplayDeps, type ReplayStore } from "./replay";
+export { ReplayEngine } from "./replay";
+export { PAUSED_REASON, ReplayError, type ReplayDeps, type ReplayStore } from "./replay-ports";

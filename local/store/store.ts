@@ -15,9 +15,11 @@
  * `StorageFault` (answered 503), and an outcome, retry or dead letter that cannot be
  * written is kept in memory, its delivery never handed out meanwhile, and written once the file accepts writes.
  * While a fault lasts, no due work is handed out (delivery pauses). A writer Store holds its file's lock
- * (lock.ts) and checks it with `PRAGMA quick_check` at open (open.ts). The outcomes' writes are outcomes.ts.
+ * (lock.ts) and checks it with `PRAGMA quick_check` at open (open.ts). The outcomes' writes are outcomes.ts, and
+ * claiming due deliveries is claims.ts.
  */
 import { Checkpointer } from "./checkpointer";
+import { claimDue } from "./claims";
 import { StatusCounts, type RecordedCounts } from "./counts";
 import type { DeliveryRows } from "./delivery-rows";
 import { faultKind, isSqliteError, StorageFault, type StorageHealth } from "./faults";
@@ -28,7 +30,7 @@ import { StoreReads } from "./reads";
 import { openStoreFile } from "./open";
 import { onceAMinute, type StoreOptions } from "./options";
 import { OutcomeWriter, type Redriven } from "./outcomes";
-import { deliveryKey, type ClaimedDelivery, type NewEvent } from "./rows";
+import type { ClaimedDelivery, NewEvent } from "./rows";
 import { prepareStatements } from "./statements";
 import { prepareTransactions } from "./writes";
 
@@ -206,33 +208,15 @@ export class Store extends StoreReads {
     // Outcomes could not be written: running more processors would only pile up what waits in memory.
     if (this.paused) return [];
     try {
-      return this.claimDue(now, limit, skip, maxSeq);
+      return claimDue(
+        { due: this.stmt.due, held: this.outcomes.held, late: this.late },
+        { now, limit, skip, maxSeq },
+      );
     } catch (err) {
       // Materializing rows is a write; a failed read is reported the same way. Nothing is claimed then.
       if (!isSqliteError(err)) throw err;
       this.monitor?.failed(err);
       return [];
-    }
-  }
-
-  private claimDue(now: number, limit: number, skip: ReadonlySet<string>, maxSeq: number): ClaimedDelivery[] {
-    const extra = skip.size + this.outcomes.held.heldDeliveries;
-    for (;;) {
-      const rows = this.stmt.due.all(now, maxSeq, limit + extra) as ClaimedDelivery[];
-      const out: ClaimedDelivery[] = [];
-      for (const r of rows) {
-        const key = deliveryKey(r.event_id, r.route_key);
-        if (skip.has(key) || this.outcomes.held.holds(key)) continue;
-        r.claimedAs = r.status === "retrying" ? "retrying" : "pending";
-        r.attempts += 1;
-        r.first_attempt_at ??= now;
-        r.last_attempt_at = now;
-        r.status = "in_flight";
-        out.push(r);
-        if (out.length === limit) break;
-      }
-      // Events whose rows are not written yet are due too: write the next chunk and look again.
-      if (out.length === limit || !this.late.materializeChunk()) return out;
     }
   }
 
