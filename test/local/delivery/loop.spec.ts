@@ -1,50 +1,27 @@
 /**
- * Retries, dead letters, redrive, replay and the backlog bound, with test routing tables whose processors
- * fail on purpose (retry delays shortened to milliseconds).
+ * Retries, dead letters, redrive and replay, with test routing tables whose processors fail on purpose (retry
+ * delays shortened to milliseconds). The backlog bound is backlog.spec.ts.
  */
-import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
 import type { RouteRow } from "../../../infra/table";
 import { AnalyticsEvent } from "../../../processors/analytics";
 import { NotificationSent } from "../../../processors/notification";
 import { OrderCreated } from "../../../processors/order";
 import { SupportTicket } from "../../../processors/support";
-import { defineProcessor } from "../../../processors/runtime";
 import { UserRegistered } from "../../../processors/user";
 import {
   accept,
-  ebClient,
   fixture,
-  postEvent,
   request,
   route,
   sleep,
-  startLocal,
   until,
   waitFor,
   withStack,
   type EventView,
   type Running,
 } from "../helpers";
-
-/** A route on one detail-type with the given processor behaviour and retry policy. */
-function row(
-  key: string,
-  schema: RouteRow["processor"]["schema"],
-  detailType: string,
-  handle: RouteRow["processor"]["handle"],
-  retry: RouteRow["retry"],
-  timeoutSeconds?: number,
-): RouteRow {
-  return {
-    key,
-    description: `test route ${key}`,
-    pattern: { "detail-type": [detailType] },
-    processor: defineProcessor({ name: key, detailType, schema, handle }),
-    retry,
-    timeoutSeconds,
-  };
-}
+import { row } from "./rows";
 
 describe("local stack: retries, dead letters, redrive, replay", function () {
   const attempts = new Map<string, number>();
@@ -263,91 +240,5 @@ describe("local stack: redrive of the whole DLQ", function () {
     for (const id of ids) expect((await waitFor(server.url, id)).status, id).to.equal("done");
     const after = await request(`${server.url}/local/dlq`);
     expect(after.body).to.deep.include({ count: 0, entries: [] });
-  });
-});
-
-describe("local stack: backlog bound", function () {
-  let release: () => void = () => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const table: RouteRow[] = [
-    row("gated", NotificationSent, "notification-sent", () => gate.then(() => ({ ok: true })), {
-      maximumRetryAttempts: 0,
-      maximumEventAgeSeconds: 60,
-    }),
-  ];
-  let server: Running;
-  before(async () => {
-    server = await startLocal({ routes: table, maxPending: 3, concurrency: 1 });
-  });
-  after(async () => {
-    release();
-    await server?.stop();
-  });
-
-  it("answers 429 with Retry-After when the backlog is full, and accepts again once it drains", async () => {
-    const detail = fixture("notification-sent").detail;
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push(await accept(server.url, "notification-sent", detail));
-
-    const throttled = await postEvent(server.url, "notification-sent", detail);
-
-    expect(throttled.status).to.equal(429);
-    expect(throttled.headers.get("retry-after")).to.equal("1");
-    expect(throttled.body).to.include({ error: "TooManyRequests" });
-    expect(throttled.body.message).to.match(/backlog/);
-
-    // PutEvents (which processors' emits use) has headroom up to twice the bound, then throttles like AWS.
-    const client = ebClient(server.url);
-    const entry = {
-      Source: "backbone.test",
-      DetailType: "notification-sent",
-      Detail: JSON.stringify(detail),
-      EventBusName: "backbone",
-    };
-    const headroom = await client.send(new PutEventsCommand({ Entries: [entry, entry, entry] }));
-    expect(headroom.FailedEntryCount).to.equal(0);
-    ids.push(...(headroom.Entries ?? []).map((e) => e.EventId as string));
-    const err = await client.send(new PutEventsCommand({ Entries: [entry] })).then(
-      () => undefined,
-      (e: Error) => e,
-    );
-    client.destroy();
-    expect(err?.name).to.equal("ThrottlingException");
-
-    release();
-    for (const id of ids) expect((await waitFor(server.url, id)).status).to.equal("done");
-    expect((await postEvent(server.url, "notification-sent", detail)).status).to.equal(202);
-  });
-});
-
-describe("local stack: more deliveries than the in-memory queue holds", function () {
-  const invocations = new Map<string, number>();
-  const table: RouteRow[] = [
-    row(
-      "counted-slowly",
-      NotificationSent,
-      "notification-sent",
-      async (event) => {
-        invocations.set(event.id, (invocations.get(event.id) ?? 0) + 1);
-        await sleep(2);
-        return { ok: true };
-      },
-      { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
-    ),
-  ];
-  let server: Running;
-  withStack((s) => (server = s), { routes: table, concurrency: 2, readyQueueCap: 3 });
-
-  it("reads the overflow back from SQLite and delivers every event exactly once", async () => {
-    const detail = fixture("notification-sent").detail;
-    const ids = await Promise.all(
-      Array.from({ length: 40 }, () => accept(server.url, "notification-sent", detail)),
-    );
-
-    for (const id of ids) expect((await waitFor(server.url, id)).status, id).to.equal("done");
-    await sleep(50);
-
-    expect(ids.map((id) => invocations.get(id))).to.deep.equal(ids.map(() => 1));
-    expect(invocations.size).to.equal(40);
   });
 });
