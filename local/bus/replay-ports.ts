@@ -11,6 +11,8 @@ export class ReplayError extends Error {
   constructor(
     readonly kind: "invalid" | "exists" | "not-found" | "illegal-state",
     message: string,
+    /** Which part of the request an `invalid` one is about. */
+    readonly field?: "name" | "range" | "description",
   ) {
     super(message);
   }

@@ -48,15 +48,22 @@ export class ReplayEngine {
   /** Starts a replay: it is `STARTING` when this returns, and runs on later event-loop turns. */
   start(request: ReplayRequest): ReplayRow {
     const problem = checkName("replay", request.name);
-    if (problem !== undefined) throw new ReplayError("invalid", problem);
+    if (problem !== undefined) throw new ReplayError("invalid", problem, "name");
+    // Whatever a caller parsed: a time no Date can hold would be stored and then fail every listing of it.
+    for (const t of [request.from, request.to]) {
+      if (Number.isNaN(new Date(t).getTime())) {
+        throw new ReplayError("invalid", `${t} is not a time a date can hold`, "range");
+      }
+    }
     if (!(request.from <= request.to)) {
-      throw new ReplayError("invalid", "the start of the range must not be after its end");
+      throw new ReplayError("invalid", "the start of the range must not be after its end", "range");
     }
     const description = request.description;
     if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) {
       throw new ReplayError(
         "invalid",
         `the description is ${description.length} characters; at most ${MAX_DESCRIPTION_LENGTH} (as StartReplay allows)`,
+        "description",
       );
     }
     const range = this.range(request.from, request.to);

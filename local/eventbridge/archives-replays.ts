@@ -62,6 +62,12 @@ export function startReplay(control: ControlPlane, input: Record<string, unknown
   ) {
     throw new AwsError("SerializationException", "Destination.FilterArns must be a list of strings");
   }
+  // Replaying to no rule would re-send every event for nothing; omitting the list is how to mean every rule.
+  if (Array.isArray(filterArns) && filterArns.length === 0) {
+    throw validation(
+      "Parameter Destination.FilterArns is not valid. Reason: the list is empty; omit it to replay to every rule.",
+    );
+  }
   if (sourceArn !== control.arns.archive) throw resourceNotFound(`Archive ${sourceArn} does not exist.`);
   if (destinationArn !== control.arns.bus) {
     throw validation(
@@ -154,6 +160,13 @@ function replaySummary(row: ReplayRow) {
   };
 }
 
+/** StartReplay's parameter for each part of a request the engine can refuse. */
+const PARAMETER_OF: Record<NonNullable<ReplayError["field"]>, string> = {
+  name: "ReplayName",
+  range: "EventStartTime",
+  description: "Description",
+};
+
 /** Runs a replay-engine call, turning its `ReplayError` into AWS's error for it. */
 function replayCall<T>(call: () => T): T {
   try {
@@ -162,7 +175,9 @@ function replayCall<T>(call: () => T): T {
     if (!(err instanceof ReplayError)) throw err;
     switch (err.kind) {
       case "invalid":
-        throw validation(`Parameter ReplayName is not valid. Reason: ${err.message}`);
+        throw validation(
+          `Parameter ${PARAMETER_OF[err.field ?? "name"]} is not valid. Reason: ${err.message}`,
+        );
       case "exists":
         throw alreadyExists(err.message);
       case "not-found":

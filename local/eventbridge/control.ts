@@ -32,12 +32,17 @@ export function requiredString(input: Record<string, unknown>, key: string): str
   return v;
 }
 
-/** A timestamp member: the JSON protocol sends epoch seconds (a number); an ISO string is read too. */
+/**
+ * A timestamp member: the JSON protocol sends epoch seconds (a number); an ISO string is read too. A number no
+ * date can carry (`1e300`) is refused like text: stored, it could never be shown as a time again.
+ */
 export function requiredTime(input: Record<string, unknown>, key: string): number {
   const v = input[key];
   if (v === undefined || v === null) throw invalidMember(camel(key), "Member must not be null");
   const ms = typeof v === "number" ? v * 1000 : typeof v === "string" ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms)) throw new AwsError("SerializationException", `${key} must be a timestamp`);
+  if (Number.isNaN(new Date(ms).getTime())) {
+    throw new AwsError("SerializationException", `${key} must be a timestamp (epoch seconds or ISO 8601)`);
+  }
   return ms;
 }
 
@@ -99,7 +104,8 @@ function readToken(input: Record<string, unknown>, operation: string): number {
     !isPlainObject(parsed) ||
     parsed.op !== operation ||
     typeof parsed.offset !== "number" ||
-    !Number.isInteger(parsed.offset) ||
+    // A forged offset past 2^53 would reach SQLite's OFFSET and fail there (a storage error, answered 503).
+    !Number.isSafeInteger(parsed.offset) ||
     parsed.offset < 0
   ) {
     throw new AwsError("ValidationException", "The NextToken provided is not valid.");

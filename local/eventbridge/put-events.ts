@@ -73,7 +73,8 @@ function readEntry(ctx: EventBridgeContext, e: unknown, meta: RequestMeta): Entr
       );
     }
   }
-  const bus = e.EventBusName;
+  // A member sent as JSON null is absent, as AWS's JSON protocol reads it (the SDKs omit it instead).
+  const bus = e.EventBusName ?? undefined;
   if (bus !== undefined && (typeof bus !== "string" || !ctx.busNames.has(bus))) {
     return entryError(
       "InvalidArgument",
@@ -93,7 +94,7 @@ function readEntry(ctx: EventBridgeContext, e: unknown, meta: RequestMeta): Entr
     throw err;
   }
   if (!isPlainObject(detail)) return entryError("MalformedDetail", "Detail is malformed.");
-  const resources = e.Resources;
+  const resources = e.Resources ?? undefined;
   if (
     resources !== undefined &&
     !(Array.isArray(resources) && resources.every((r) => typeof r === "string"))
@@ -101,7 +102,7 @@ function readEntry(ctx: EventBridgeContext, e: unknown, meta: RequestMeta): Entr
     return entryError("InvalidArgument", "Parameter Resources is not valid.");
   }
   let time: Date | undefined;
-  if (e.Time !== undefined) {
+  if (e.Time !== undefined && e.Time !== null) {
     // The JSON protocol sends timestamps as epoch seconds.
     time = new Date(typeof e.Time === "number" ? e.Time * 1000 : Date.parse(String(e.Time)));
     if (Number.isNaN(time.getTime())) return entryError("InvalidArgument", "Parameter Time is not valid.");

@@ -8,7 +8,7 @@
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import { awsHeaders, errorAnswer } from "../eventbridge";
+import { AMZ_JSON, awsHeaders, errorAnswer } from "../eventbridge";
 import { isSqliteError, StorageFault, STORAGE_RETRY_AFTER_SECONDS } from "../store";
 import {
   badRequest,
@@ -97,7 +97,10 @@ function toRequestError(err: FastifyError): RequestError | undefined {
   }
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return unsupportedMediaType();
+      // One parser serves both protocols: name both media types (AWS's SDKs send x-amz-json-1.1 to EventBridge).
+      return unsupportedMediaType(
+        `Content-Type must be application/json, or ${AMZ_JSON} for EventBridge's API`,
+      );
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return payloadTooLarge(`body is over ${BODY_LIMIT} bytes`);
     case "FST_ERR_CTP_EMPTY_JSON_BODY":

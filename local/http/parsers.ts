@@ -9,11 +9,14 @@ import { AMZ_JSON, decodeUtf8, JsonError, MAX_ENTRY_BYTES, parseJson } from "../
 import { badRequest, unsupportedMediaType } from "./errors";
 
 /**
- * Fastify refuses bodies above this before parsing (413). A PutEvents body carries each `Detail` as an escaped
- * JSON string, so a request within EventBridge's entry limit can be up to about twice its size as text;
- * anything between the entry limit and this gets the entry-size 413 (`POST /events`) or AWS's validation error.
+ * Fastify refuses bodies above this before parsing (413). EventBridge counts an entry's UTF-8 bytes, but clients
+ * may escape its text: Python's `json` and botocore (the aws CLI) send every non-ASCII character as `\uXXXX`, so
+ * a 4-byte emoji takes 12 bytes on the wire, and a PutEvents body carries each `Detail` escaped once more. Three
+ * times the entry limit admits any entry within it as those clients send it; an entry over the limit that fits
+ * here gets the entry-size answer (413 on `POST /events`, AWS's validation error on PutEvents). Memory: at most
+ * `maxConnections` bodies of this size are buffered at once.
  */
-export const BODY_LIMIT = 2 * MAX_ENTRY_BYTES + 64 * 1024;
+export const BODY_LIMIT = 3 * MAX_ENTRY_BYTES + 64 * 1024;
 
 /** `charset` names of UTF-8 (compared lowercased). */
 const UTF8 = new Set(["utf-8", "utf8"]);

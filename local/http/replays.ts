@@ -96,7 +96,8 @@ function replayCall<T>(call: () => T): T {
 
 function instant(v: unknown, key: string): number {
   const ms = typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN;
-  if (!Number.isFinite(ms)) {
+  // `new Date` is NaN for what no date can hold (1e300) as for what is not a time at all.
+  if (Number.isNaN(new Date(ms).getTime())) {
     throw badRequest(`body.${key} must be an ISO 8601 time or epoch milliseconds`);
   }
   return ms;

@@ -129,6 +129,22 @@ describe("local stack: EventBridge API", function () {
       }
     });
 
+    it("reads a member sent as JSON null as absent (EventBusName, Time, Resources), as AWS's JSON protocol does", async () => {
+      // Sent raw: the SDKs leave such members out. A hand-written or other-language client may send null.
+      const entry = { ...ticketEntry(), EventBusName: null, Time: null, Resources: null };
+      const reply = await request(`${server.url}/`, {
+        body: JSON.stringify({ Entries: [entry] }),
+        headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents.PutEvents" },
+      });
+
+      expect(reply.status, reply.text).to.equal(200);
+      expect(reply.body, reply.text).to.deep.include({ FailedEntryCount: 0 });
+      const id = (reply.body.Entries as { EventId: string }[])[0].EventId;
+      const view = await waitFor(server.url, id);
+      expect(view.status).to.equal("unrouted"); // no EventBusName: the default bus, as when it is left out
+      expect(view.event.resources).to.deep.equal([]);
+    });
+
     it("keeps the entry's Time and Resources in the envelope", async () => {
       const time = new Date("2025-02-03T04:05:06Z");
       const out = await client.send(

@@ -9,6 +9,7 @@ import {
   EventBridgeClient,
   ListArchivesCommand,
   ListReplaysCommand,
+  ListRulesCommand,
   StartReplayCommand,
 } from "@aws-sdk/client-eventbridge";
 import { expect } from "chai";
@@ -100,7 +101,7 @@ describe("local stack: EventBridge control plane, the archive and replays", func
       expect(err.name).to.equal("IllegalStatusException");
     });
 
-    const refused: { name: string; input: Record<string, unknown>; error: string }[] = [
+    const refused: { name: string; input: Record<string, unknown>; error: string; message?: RegExp }[] = [
       { name: "a name with a space", input: { ReplayName: "bad name" }, error: "ValidationException" },
       {
         name: "a name of 65 characters",
@@ -123,6 +124,18 @@ describe("local stack: EventBridge control plane, the archive and replays", func
         error: "ResourceNotFoundException",
       },
       { name: "an end before the start", input: { EventEndTime: new Date(0) }, error: "ValidationException" },
+      {
+        name: "an empty FilterArns (replaying to no rule)",
+        input: { Destination: { Arn: BUS_ARN, FilterArns: [] } },
+        error: "ValidationException",
+        message: /Parameter Destination\.FilterArns is not valid.*omit it to replay to every rule/,
+      },
+      {
+        name: "a description of 513 characters",
+        input: { Description: "d".repeat(513) },
+        error: "ValidationException",
+        message: /^Parameter Description is not valid\. Reason: the description is 513 characters/,
+      },
     ];
     for (const c of refused) {
       it(`refuses StartReplay with ${c.name}: ${c.error}`, async () => {
@@ -136,8 +149,64 @@ describe("local stack: EventBridge control plane, the archive and replays", func
         };
         const err = await failure(client.send(new StartReplayCommand(input as never)));
         expect(err.name).to.equal(c.error);
+        if (c.message) expect(err.message).to.match(c.message);
       });
     }
+
+    it("refuses times no date can hold (1e300 seconds) on StartReplay and POST /local/replay, and lists replays after", async () => {
+      // Sent raw: the SDK only serializes Dates. Stored, such a time failed every later listing with a 500.
+      const aws = await request(`${server.url}/`, {
+        body: JSON.stringify({
+          ReplayName: "far-future",
+          EventSourceArn: ARCHIVE_ARN,
+          EventStartTime: 1e300,
+          EventEndTime: 1e301,
+          Destination: { Arn: BUS_ARN },
+        }),
+        headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents.StartReplay" },
+      });
+      const local = await request(`${server.url}/local/replay`, {
+        body: { from: 0, to: 1e300, name: "far" },
+      });
+
+      expect(aws.status, aws.text).to.equal(400);
+      expect(aws.body).to.deep.include({ __type: "SerializationException" });
+      expect(aws.body.message).to.match(/EventStartTime must be a timestamp/);
+      expect(local.status, local.text).to.equal(400);
+      expect(local.body.message).to.match(/body\.to must be an ISO 8601 time/);
+      expect((await request(`${server.url}/local/replays`)).status).to.equal(200);
+      expect(
+        (await client.send(new ListReplaysCommand({}))).Replays?.map((r) => r.ReplayName),
+      ).to.not.include("far-future");
+    });
+
+    const token = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toString("base64url");
+    const forged: { name: string; token: string }[] = [
+      { name: "not base64 JSON", token: "nope" },
+      { name: "another operation's", token: token({ op: "ListRules", offset: 1 }) },
+      { name: "a negative offset", token: token({ op: "ListReplays", offset: -1 }) },
+      { name: "a fractional offset", token: token({ op: "ListReplays", offset: 1.5 }) },
+      {
+        name: "an offset past 2^53 (beyond SQLite's integers)",
+        token: token({ op: "ListReplays", offset: 1e19 }),
+      },
+    ];
+    for (const c of forged) {
+      it(`refuses a NextToken that is ${c.name}: ValidationException, not a storage fault`, async () => {
+        const err = await failure(client.send(new ListReplaysCommand({ NextToken: c.token })));
+
+        expect(err.name).to.equal("ValidationException");
+        expect(err.message).to.equal("The NextToken provided is not valid.");
+      });
+    }
+
+    it("refuses a forged NextToken on a list paged in memory too (ListRules)", async () => {
+      const err = await failure(
+        client.send(new ListRulesCommand({ NextToken: token({ op: "ListRules", offset: 1e19 }) })),
+      );
+
+      expect(err.name).to.equal("ValidationException");
+    });
 
     it("refuses a second replay of the same name (ResourceAlreadyExistsException) and an unknown one (ResourceNotFoundException)", async () => {
       const input = {

@@ -107,6 +107,16 @@ const cases: Case[] = [
     error: "UnsupportedMediaTypeException",
     message: /charset=iso-8859-1 is not supported/,
   },
+  {
+    name: "another AWS JSON version on EventBridge's API (its protocol is 1.1)",
+    path: "/",
+    target: "PutEvents",
+    body: '{"Entries":[]}',
+    contentType: "application/x-amz-json-1.0",
+    status: 415,
+    error: "UnsupportedMediaTypeException",
+    message: /application\/x-amz-json-1\.1 for EventBridge's API/,
+  },
   ...[
     ["1e400", "null"],
     ["-0", "0"],
@@ -255,6 +265,38 @@ describe("local stack: hostile input on every endpoint", function () {
       (e: Error) => e,
     );
     expect(err?.name).to.equal("ValidationException");
+  });
+
+  it("accepts a 1 MB entry however a client escapes it: \\u escapes (Python's json, the aws CLI) triple an emoji", async () => {
+    // What `json.dumps` (ensure_ascii, the default) and botocore send: every non-ASCII character as \\uXXXX, so a
+    // 4-byte emoji is 12 bytes on the wire. EventBridge counts the entry's UTF-8 bytes, not the request's.
+    const asciiOnly = (text: string) =>
+      text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    const emoji = "\u{1F600}";
+    const empty = JSON.stringify({ ...order, note: "" });
+    const room = (source: string) => MAX_ENTRY_BYTES - Buffer.byteLength(source + "order-created" + empty);
+    const note = (source: string) => emoji.repeat(Math.floor(room(source) / 4));
+
+    const body = asciiOnly(
+      JSON.stringify({ "detail-type": "order-created", detail: { ...order, note: note("backbone.api") } }),
+    );
+    expect(body.length).to.be.above(3 * 1000 * 1000);
+    const posted = await request(`${server.url}/events`, { body });
+    expect(posted.status, posted.text.slice(0, 200)).to.equal(202);
+    const view = await waitFor(server.url, posted.body.eventId as string);
+    expect(view.event.detail.note).to.equal(note("backbone.api"));
+
+    const entry = {
+      Source: "backbone.crm",
+      DetailType: "order-created",
+      Detail: JSON.stringify({ ...order, note: note("backbone.crm") }),
+    };
+    const put = await request(`${server.url}/`, {
+      body: asciiOnly(JSON.stringify({ Entries: [entry] })),
+      headers: { "content-type": AMZ, "x-amz-target": "AWSEvents.PutEvents" },
+    });
+    expect(put.status, put.text.slice(0, 200)).to.equal(200);
+    expect(put.body).to.deep.include({ FailedEntryCount: 0 });
   });
 
   it("still serves after all of the above", async () => {
