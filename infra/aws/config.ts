@@ -3,6 +3,7 @@
  * tested; `loadConfig` turns its errors into `pulumi.ResourceError`, which fails `pulumi preview` with the key.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { oneEditApart } from "../table";
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy rejects anything else). */
 export const LOG_RETENTION_DAYS = [
@@ -79,7 +80,8 @@ export type RetiredConfigKey = keyof typeof RETIRED_CONFIG_KEYS;
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(
-    readonly key: ConfigKey | RetiredConfigKey,
+    /** A key this project reads, one it no longer reads, or one it never did (a typo). */
+    readonly key: string,
     message: string,
   ) {
     super(`config "${key}": ${message}`);
@@ -89,8 +91,23 @@ export class ConfigError extends Error {
 /**
  * Validates raw string settings (as Pulumi stores them) into a `BackboneConfig`.
  * @param get returns the raw value of a key, or undefined when it is not set.
+ * @param setKeys every key set in the project's namespace: one the project does not read is refused, since a
+ * misspelt key would otherwise leave its setting at the default without a word (`alarmEmial`: no alarm mail).
  */
-export function parseConfig(get: (key: ConfigKey | RetiredConfigKey) => string | undefined): BackboneConfig {
+export function parseConfig(
+  get: (key: ConfigKey | RetiredConfigKey) => string | undefined,
+  setKeys: readonly string[] = [],
+): BackboneConfig {
+  for (const key of setKeys) {
+    if (Object.hasOwn(CONFIG_DEFAULTS, key) || Object.hasOwn(RETIRED_CONFIG_KEYS, key)) continue;
+    const known = Object.keys(CONFIG_DEFAULTS);
+    const meant =
+      known.find((k) => k.toLowerCase() === key.toLowerCase()) ?? known.find((k) => oneEditApart(key, k));
+    throw new ConfigError(
+      key,
+      `not a setting of this project${meant ? `; did you mean "${meant}"?` : ""} (its settings: ${known.join(", ")})`,
+    );
+  }
   for (const [key, replacement] of Object.entries(RETIRED_CONFIG_KEYS) as [RetiredConfigKey, string][]) {
     if (get(key) !== undefined) throw new ConfigError(key, `no longer read: ${replacement}`);
   }
@@ -136,7 +153,10 @@ export function parseConfig(get: (key: ConfigKey | RetiredConfigKey) => string |
     return text as T;
   };
   const stageName = raw("stageName");
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
+  if (stageName.length < 1 || stageName.length > 128) {
+    throw new ConfigError("stageName", `expected 1 to 128 characters, got ${stageName.length}`);
+  }
+  if (!/^[A-Za-z0-9_-]+$/.test(stageName)) {
     throw new ConfigError(
       "stageName",
       `use letters, digits, "-" and "_" only, got ${JSON.stringify(stageName)}`,
@@ -162,11 +182,15 @@ function quotaOf(limit: number, period: QuotaPeriod): BackboneConfig["quota"] {
   return limit === 0 ? undefined : { limit, period };
 }
 
-/** Reads the stack's config; a bad value fails the preview with a `ResourceError` naming the key. */
+/** Reads the stack's config; a bad value or unknown key fails the preview with a `ResourceError` naming it. */
 export function loadConfig(): BackboneConfig {
   const config = new pulumi.Config();
+  const namespace = `${config.name}:`;
+  const setKeys = Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith(namespace))
+    .map((k) => k.slice(namespace.length));
   try {
-    return parseConfig((key) => config.get(key));
+    return parseConfig((key) => config.get(key), setKeys);
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.ResourceError(err.message, undefined);
     throw err;

@@ -197,6 +197,15 @@ async function targetFor(parsed: Parsed, io: Io): Promise<Target> {
   }
   if (v.url !== undefined)
     throw new UsageError("--url is the local stack's; with --stack, --outputs or --region the target is AWS");
+  // Otherwise ignored: AWS calls are signed with the AWS credentials, not a bearer token.
+  if (v.token !== undefined)
+    throw new UsageError(
+      "--token is the local stack's; with --stack, --outputs or --region the target is AWS",
+    );
+  const endpoint = v["endpoint-url"] as string | undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
+    throw new UsageError(`--endpoint-url ${endpoint} is not an http(s) URL`);
+  }
   const outputs = await loadOutputs({
     stack: v.stack as string | undefined,
     file: v.outputs as string | undefined,
@@ -211,7 +220,7 @@ async function targetFor(parsed: Parsed, io: Io): Promise<Target> {
       : 24 * 3_600_000;
   return new AwsTarget(outputs, {
     region: v.region as string | undefined,
-    endpoint: v["endpoint-url"] as string | undefined,
+    endpoint,
     clientConfig: io.awsClientConfig,
     label: v.stack !== undefined ? `stack ${v.stack}` : `stack of ${outputs.busName}`,
     showWindowMs: since,

@@ -4,6 +4,7 @@
  */
 import { CatalogError, eventCatalog, schemaVersion, type CatalogEntry } from "./catalog";
 import { check } from "../pattern";
+import { checkName } from "./name-rules";
 import type { RouteRow } from "./row";
 
 /** Route keys become resource and function names: keep them short, lowercase and DNS-like. */
@@ -103,6 +104,10 @@ function contractProblems(routes: readonly RouteRow[], catalog: readonly Catalog
         `the schema of "${processor.detailType}" has version ${JSON.stringify(version)}; a version is a positive integer`,
       );
     }
+    // Each detail-type names its schema in the stack's registry (infra/aws/schemas.ts): refused here, by row,
+    // before any resource is declared, rather than when the registry is.
+    const schemaName = checkName("schema", processor.detailType);
+    if (schemaName !== undefined) problem(`the detail-type cannot name its registry schema: ${schemaName}`);
     const examples = (processor.schema as { examples?: unknown }).examples;
     if (examples !== undefined && !Array.isArray(examples)) {
       problem(`the schema of "${processor.detailType}" has "examples" that is not an array`);

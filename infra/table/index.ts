@@ -1,7 +1,7 @@
 /**
  * What a row of the routing table means, with no Pulumi and no server: the row types, the event sources, the
  * catalogue of accepted detail-types and its compiled validator, the table check, the AsyncAPI document of the
- * table, the contract gate and the physical names every row and stack leads to. `infra/routes.ts`, `infra/aws`, `infra/client`, `infra/catalog` and `local/`
+ * table, the contract gate, the physical names every row and stack leads to, and "did you mean" for names. `infra/routes.ts`, `infra/aws`, `infra/client`, `infra/catalog` and `local/`
  * read the table through this face.
  */
 export { ROUTE_DEFAULTS, type EventPattern, type RetryPolicy, type RouteRow } from "./row";
@@ -21,6 +21,7 @@ export {
   type Contract,
   type Json,
 } from "./asyncapi";
+export { oneEditApart } from "./near-miss";
 export { breakingChanges, compareSchemas, type ChangeKind, type SchemaChange } from "./schema-diff";
 export {
   checkFailures,

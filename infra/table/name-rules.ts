@@ -147,6 +147,14 @@ export const NAME_RULES = {
     chars: /^[.\-_A-Za-z0-9]+$/,
     charsText: "letters, digits, '.', '-' and '_'",
   },
+  /** EventBridge Schemas CreateSchema SchemaName: a detail-type names its schema (no digits, as documented). */
+  schema: {
+    what: "EventBridge schema name",
+    min: 1,
+    max: 385,
+    chars: /^[A-Za-z.\-_@]+$/,
+    charsText: "letters, '.', '-', '_' and '@' (no digits)",
+  },
   /** API Gateway REST API and usage plan names: free text, kept to the prefix's characters here. */
   apiName: {
     what: "API Gateway name",

@@ -4,6 +4,7 @@
  * local/README.md's settings table is checked against `ENVIRONMENT` by a test.
  */
 import { parseArgs } from "node:util";
+import { oneEditApart } from "../../infra/table";
 import { DEFAULTS, EMIT_KEY_FORM, splitList, type LocalOptions } from "./defaults";
 
 /** The settings `npm start` reads from the environment, by option, with their variables. */
@@ -54,9 +55,11 @@ export function applyFlags(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
       if (value === "true") taken.push(name);
       else values[name] = value;
     }
-    // A flag npm does not know it keeps as its own config: a near miss of one of ours is a typo to name.
+    // A flag npm does not know it keeps as its own config: a near miss of one of ours is a typo to name. None of
+    // npm 11's 182 configs (`npm config ls -l`) is one edit from `port`, `host` or `db`, so a setting of npm's is
+    // never taken for a typo.
     const typo = npmFlagsNotOurs(env, names)
-      .map((o) => [o, names.find((n) => nearMiss(o, n))] as const)
+      .map((o) => [o, names.find((n) => oneEditApart(o, n))] as const)
       .find(([, n]) => n);
     if (typo) {
       throw new StartError(
@@ -116,26 +119,6 @@ function npmFlagsNotOurs(env: NodeJS.ProcessEnv, names: readonly string[]): stri
     if (!names.includes(name)) out.push(name);
   }
   return out;
-}
-
-/**
- * `a` is one edit from `b` (a letter added, dropped, changed, or two neighbours swapped): `--prot` for `--port`.
- * None of npm 11's 182 configs (`npm config ls -l`) is one edit from `port`, `host` or `db`, so a setting of
- * npm's is never taken for a typo. Written here rather than taken from a distance package (`leven`,
- * `damerau-levenshtein`): only "at most one edit" is asked, for three short names.
- */
-function nearMiss(a: string, b: string): boolean {
-  if (a === b || Math.abs(a.length - b.length) > 1) return false;
-  if (a.length === b.length) {
-    const diff = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
-    if (diff.length === 1) return true;
-    return (
-      diff.length === 2 && diff[1] === diff[0] + 1 && a[diff[0]] === b[diff[1]] && a[diff[1]] === b[diff[0]]
-    );
-  }
-  const [long, short] = a.length > b.length ? [a, b] : [b, a];
-  for (let i = 0; i < long.length; i++) if (long.slice(0, i) + long.slice(i + 1) === short) return true;
-  return false;
 }
 
 /** What `npm start` reads from its environment: where to listen, the logger's level, and `buildApp`'s options. */

@@ -60,6 +60,30 @@ describe("infra/config", () => {
     });
   });
 
+  const unknown: { key: string; meant?: string }[] = [
+    { key: "alarmEmial", meant: "alarmEmail" }, // two letters swapped
+    { key: "logRetentionDay", meant: "logRetentionDays" }, // one dropped
+    { key: "stagename", meant: "stageName" }, // another case
+    { key: "throttleRateLimits", meant: "throttleRateLimit" }, // one added
+    { key: "memorySize" }, // nothing near
+  ];
+  for (const c of unknown) {
+    it(`refuses the unknown key ${c.key}${c.meant ? `, suggesting ${c.meant}` : ", listing the settings"}`, () => {
+      const run = () => parseConfig(() => undefined, ["auth", c.key]);
+
+      expect(run).to.throw(ConfigError, `config "${c.key}": not a setting of this project`);
+      if (c.meant) expect(run).to.throw(`did you mean "${c.meant}"?`);
+      else expect(run).to.throw(/its settings: logRetentionDays, .*manageApiGatewayAccount\)$/);
+    });
+  }
+
+  it("takes every key it reads, and a retired one (refused with its replacement), as known", () => {
+    expect(() => parseConfig(() => undefined, Object.keys(CONFIG_DEFAULTS))).to.not.throw();
+    expect(() =>
+      parseConfig((key) => (key === "apiKeyRequired" ? "true" : undefined), ["apiKeyRequired"]),
+    ).to.throw('replaced by "auth"');
+  });
+
   it("lists a default for every key it reads", () => {
     const read = new Set<string>();
     parseConfig((key) => {
@@ -127,4 +151,13 @@ describe("infra/config", () => {
       }
     });
   }
+
+  it("says which stageName rule a bad one breaks: its length (1-128) or its characters", () => {
+    expect(() => parse({ stageName: "a".repeat(129) })).to.throw(
+      'config "stageName": expected 1 to 128 characters, got 129',
+    );
+    expect(() => parse({ stageName: "" })).to.throw("expected 1 to 128 characters, got 0");
+    expect(() => parse({ stageName: "a".repeat(128) })).to.not.throw();
+    expect(() => parse({ stageName: "v 1" })).to.throw('use letters, digits, "-" and "_" only');
+  });
 });

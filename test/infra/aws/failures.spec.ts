@@ -24,6 +24,11 @@ const cases: { title: string; options: Parameters<typeof programFor>[0]; mention
     mentions: ['config "apiKeyRequired"', 'replaced by "auth"'],
   },
   {
+    title: "a misspelt config key (it would leave its setting at the default)",
+    options: { config: { alarmEmial: "ops@example.com" } },
+    mentions: ['config "alarmEmial"', 'did you mean "alarmEmail"?'],
+  },
+  {
     title: "an auth mode that does not exist",
     options: { config: { auth: "open" } },
     mentions: ['config "auth"', "apiKey, iam, none"],

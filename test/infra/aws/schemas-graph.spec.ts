@@ -88,7 +88,11 @@ describe("cloud stack: schema registry (one schema per detail-type)", function (
     const broken = await programFor({ table: "test/infra/aws/fixtures/table-digit-type.ts" });
     expect(broken.error, "the run should fail").to.not.equal(undefined);
     expect(broken.error!.resourceError, broken.error!.message).to.equal(true);
-    expect(broken.error!.message).to.contain(`detail-type "${DIGIT_ROW.processor.detailType}"`);
+    expect(broken.error!.message).to.contain(
+      `route "${DIGIT_ROW.key}": the detail-type cannot name its registry schema: EventBridge schema name "${DIGIT_ROW.processor.detailType}" may only contain letters`,
+    );
+    // Refused with the rest of the table's problems, before any resource is declared.
+    expect(broken.resources.filter((r) => r.type.startsWith("aws:"))).to.deep.equal([]);
   });
 });
 

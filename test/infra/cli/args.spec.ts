@@ -29,11 +29,18 @@ describe("backbone CLI: command line", function () {
     { argv: ["replay", "--from", "now", "--to", "2h"], says: /^--from is after --to/ },
     { argv: ["routes", "--url", "ftp://x"], says: /^--url ftp:\/\/x is not an http\(s\) URL/ },
     { argv: ["routes", "--endpoint-url", "http://127.0.0.1:1"], says: /^--endpoint-url is for AWS calls/ },
+    {
+      argv: ["routes", "--region", "ap-southeast-2", "--endpoint-url", "notaurl"],
+      says: /^--endpoint-url notaurl is not an http\(s\) URL/,
+    },
+    { argv: ["routes", "--region", "ap-southeast-2", "--token", "t"], says: /^--token is the local stack's/ },
   ];
+  /** AWS flags choose the AWS target, where `--url` would be refused for its own reason. */
+  const awsTarget = (argv: string[]) => argv.some((a) => ["--region", "--stack", "--outputs"].includes(a));
   for (const { argv, says } of cases) {
     it(`backbone ${argv.join(" ") || "(nothing)"}: exit 2, ${says.source.slice(1, 40)}…`, async () => {
       const { code, stdout, stderr } = await cli([
-        ...(argv.includes("--url") ? [] : ["--url", closed]),
+        ...(argv.includes("--url") || awsTarget(argv) ? [] : ["--url", closed]),
         ...argv,
       ]);
       expect(code).to.equal(EXIT_USAGE);

@@ -130,6 +130,18 @@ describe("infra/validate-table", () => {
       row: "extra-row",
       message: /"examples" that is not an array/,
     },
+    {
+      title: "detail-type with a digit (it names its registry schema; AWS's schema names have none)",
+      table: tableWith({
+        processor: {
+          ...alone.processor,
+          detailType: "order-v2",
+          schema: Type.Object({}, { version: 1 }),
+        },
+      }),
+      row: "extra-row",
+      message: /cannot name its registry schema: EventBridge schema name "order-v2" may only contain letters/,
+    },
   ];
   for (const c of cases) {
     it(`reports a ${c.title}, naming the row`, () => {
