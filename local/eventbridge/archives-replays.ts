@@ -6,8 +6,17 @@
  */
 import { ARCHIVE_DESCRIPTION, ARCHIVE_PATTERN } from "../../infra/table";
 import { ReplayError } from "../bus";
-import type { ReplayRow } from "../store";
-import { optionalString, page, pageWindow, requiredString, requiredTime, seconds, token } from "./control";
+import { REPLAY_STATES, type ReplayRow } from "../store";
+import {
+  optionalEnum,
+  optionalString,
+  page,
+  pageWindow,
+  requiredString,
+  requiredTime,
+  seconds,
+  token,
+} from "./control";
 import type { ControlPlane } from "./context";
 import {
   AwsError,
@@ -19,13 +28,23 @@ import {
 } from "./errors";
 import { isPlainObject } from "./json";
 
+/** EventBridge's `ArchiveState` values (the API reference); the local archive is always `ENABLED`. */
+const ARCHIVE_STATES = [
+  "ENABLED",
+  "DISABLED",
+  "CREATING",
+  "UPDATING",
+  "CREATE_FAILED",
+  "UPDATE_FAILED",
+] as const;
+
 /** The local archive keeps every event: nothing expires (RetentionDays 0 means indefinitely, as on AWS). */
 const RETENTION_DAYS = 0;
 
 export function listArchives(control: ControlPlane, input: Record<string, unknown>): unknown {
   const prefix = optionalString(input, "NamePrefix") ?? "";
   const source = optionalString(input, "EventSourceArn");
-  const state = optionalString(input, "State");
+  const state = optionalEnum(input, "State", ARCHIVE_STATES);
   const archives =
     control.names.archive.startsWith(prefix) &&
     (source === undefined || source === control.arns.bus) &&
@@ -116,7 +135,7 @@ export function listReplays(control: ControlPlane, input: Record<string, unknown
   const { offset, limit } = pageWindow(input, "ListReplays");
   const filter = {
     namePrefix: optionalString(input, "NamePrefix"),
-    state: optionalString(input, "State"),
+    state: optionalEnum(input, "State", REPLAY_STATES),
     eventSourceArn: optionalString(input, "EventSourceArn"),
   };
   // One more than asked: whether a next page exists, without counting.

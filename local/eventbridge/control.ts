@@ -25,6 +25,17 @@ export function optionalString(input: Record<string, unknown>, key: string): str
   return v;
 }
 
+/** An optional member of an enum (`State`): a value outside it is AWS's enum validation error. */
+export function optionalEnum<T extends string>(
+  input: Record<string, unknown>,
+  key: string,
+  allowed: readonly T[],
+): T | undefined {
+  const v = optionalString(input, key);
+  if (v === undefined || (allowed as readonly string[]).includes(v)) return v as T | undefined;
+  throw invalidMember(camel(key), `Member must satisfy enum value set: [${allowed.join(", ")}]`, v);
+}
+
 /** A required string member, in AWS's words when missing. */
 export function requiredString(input: Record<string, unknown>, key: string): string {
   const v = optionalString(input, key);

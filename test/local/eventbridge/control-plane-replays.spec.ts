@@ -180,6 +180,21 @@ describe("local stack: EventBridge control plane, the archive and replays", func
       ).to.not.include("far-future");
     });
 
+    it("refuses a State outside EventBridge's enum on ListReplays and ListArchives (an empty list would hide the typo)", async () => {
+      const replays = await failure(client.send(new ListReplaysCommand({ State: "DONE" as never })));
+      const archives = await failure(client.send(new ListArchivesCommand({ State: "ON" as never })));
+
+      expect(replays.name).to.equal("ValidationException");
+      expect(replays.message).to.match(
+        /Value 'DONE' at 'state' .*\[STARTING, RUNNING, CANCELLING, COMPLETED, CANCELLED, FAILED\]/,
+      );
+      expect(archives.name).to.equal("ValidationException");
+      expect(archives.message).to.match(/Value 'ON' at 'state' .*ENABLED/);
+      const enabled = await client.send(new ListArchivesCommand({ State: "ENABLED" }));
+      expect(enabled.Archives?.map((a) => a.ArchiveName)).to.deep.equal([ARCHIVE]);
+      expect((await client.send(new ListArchivesCommand({ State: "DISABLED" }))).Archives).to.deep.equal([]);
+    });
+
     const token = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toString("base64url");
     const forged: { name: string; token: string }[] = [
       { name: "not base64 JSON", token: "nope" },
