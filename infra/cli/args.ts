@@ -84,6 +84,7 @@ export type CommandName = keyof typeof COMMANDS;
 /** A parsed command line. */
 export interface Parsed {
   command: CommandName | "help";
+  /** The command's arguments; for `help`, the command asked about (`backbone dlq list --help`), if any. */
   args: string[];
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
 }
@@ -99,18 +100,18 @@ export function parse(argv: readonly string[]): Parsed {
     throw new UsageError(parseError(err as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals[0] === "help" || positionals.length === 0) {
+  if (positionals.length === 0 || positionals[0] === "help") {
     if (positionals.length === 0 && !values.help) throw new UsageError(`no command given (${commandList()})`);
     return { command: "help", args: [], values };
   }
-  const entry = Object.entries(COMMANDS).find(([, spec]) =>
-    spec.words.every((w, i) => positionals[i] === w),
-  ) as [CommandName, CommandSpec] | undefined;
-  if (!entry) {
-    const given = positionals.slice(0, 2).join(" ");
-    throw new UsageError(`unknown command "${given}" (${commandList()})`);
-  }
-  const [command, spec] = entry;
+  // `backbone dlq --help`: the whole usage, which lists the group's commands.
+  const group = (Object.values(COMMANDS) as CommandSpec[]).some(
+    (c) => c.words.length > 1 && c.words[0] === positionals[0],
+  );
+  if (values.help && group && positionals.length === 1) return { command: "help", args: [], values };
+  const [command, spec] = commandOf(positionals);
+  // Help on a command the CLI knows: its own usage (an unknown one is refused above, not answered with help).
+  if (values.help) return { command: "help", args: [command], values };
   const args = positionals.slice(spec.words.length);
   if (args.length !== spec.args.length) {
     const usage = [...spec.words, ...spec.args].join(" ");
@@ -129,6 +130,42 @@ export function parse(argv: readonly string[]): Parsed {
     }
   }
   return { command, args, values };
+}
+
+/** The command `positionals` start with; a `UsageError` naming the commands when none. */
+function commandOf(positionals: readonly string[]): [CommandName, CommandSpec] {
+  const entry = Object.entries(COMMANDS).find(([, spec]) =>
+    spec.words.every((w, i) => positionals[i] === w),
+  ) as [CommandName, CommandSpec] | undefined;
+  if (entry) return entry;
+  // `backbone dlq`: the first word of commands that need a second.
+  const group = (Object.values(COMMANDS) as CommandSpec[]).filter(
+    (c) => c.words.length > 1 && c.words[0] === positionals[0],
+  );
+  if (group.length > 0 && positionals.length === 1) {
+    throw new UsageError(
+      `${positionals[0]} needs a command: ${group.map((c) => c.words.join(" ")).join(", ")}`,
+    );
+  }
+  throw new UsageError(`unknown command "${positionals.slice(0, 2).join(" ")}" (${commandList()})`);
+}
+
+/** One command's usage: its line, its flags and the target options (`backbone <command> --help`). */
+export function commandUsage(command: CommandName): string {
+  const spec: CommandSpec = COMMANDS[command];
+  const lines = [`Usage: backbone [target options] ${[...spec.words, ...spec.args].join(" ")} [options]`, ""];
+  lines.push(spec.help.charAt(0).toUpperCase() + spec.help.slice(1) + ".");
+  const options = Object.entries(spec.options);
+  if (options.length > 0) {
+    lines.push("", "Options:");
+    for (const [name, o] of options) lines.push(`  --${name}`.padEnd(24) + o.help);
+  }
+  lines.push("", "Target options (local stack by default; --stack, --outputs or --region: AWS):");
+  for (const [name, o] of Object.entries(TARGET_OPTIONS) as [string, { help: string }][]) {
+    lines.push(`  --${name}`.padEnd(24) + o.help);
+  }
+  lines.push("", "backbone --help lists every command and the exit codes.");
+  return lines.join("\n") + "\n";
 }
 
 /** The usage text. */

@@ -4,6 +4,6 @@
  * target only: it loads no Pulumi and nothing of `local/`.
  */
 export { DEFAULT_URL, run, type Io } from "./run";
-export { COMMANDS, usage } from "./args";
+export { commandUsage, COMMANDS, usage } from "./args";
 export { checkOutputs, ROUTE_RESOURCE_FIELDS, type RouteResources, type StackOutputs } from "./outputs";
 export { EXIT_FAILED, EXIT_USAGE } from "./errors";

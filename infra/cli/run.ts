@@ -4,7 +4,7 @@
  * process entry (`bin.js`, the package's `backbone` bin, launches it).
  */
 import type { Readable } from "node:stream";
-import { COMMANDS, parse, usage, type Parsed } from "./args";
+import { commandUsage, COMMANDS, parse, usage, type CommandName, type Parsed } from "./args";
 import { EXIT_FAILED, UsageError, oneLine } from "./errors";
 import { LocalTarget } from "./local";
 import { loadOutputs } from "./outputs";
@@ -36,7 +36,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     const parsed = parse(argv);
     if (parsed.command === "help") {
-      io.stdout.write(usage());
+      const about = parsed.args[0] as CommandName | undefined;
+      io.stdout.write(about ? commandUsage(about) : usage());
       return 0;
     }
     const target = await targetFor(parsed, io);

@@ -4,7 +4,7 @@
  * stack trace, and no request is made.
  */
 import { expect } from "chai";
-import { EXIT_USAGE, usage } from "../../../infra/cli";
+import { commandUsage, COMMANDS, EXIT_USAGE, usage } from "../../../infra/cli";
 import { freePort } from "../../support/net";
 import { cli } from "./helpers";
 
@@ -100,6 +100,35 @@ describe("backbone CLI: command line", function () {
     ]) {
       expect(stdout).to.contain(flag);
     }
-    expect((await cli(["dlq", "list", "--help"])).stdout).to.equal(usage());
+    expect((await cli(["dlq", "--help"])).stdout).to.equal(usage());
+  });
+
+  for (const [name, spec] of Object.entries(COMMANDS)) {
+    it(`backbone ${spec.words.join(" ")} --help: that command's usage, its own flags and no other command's`, async () => {
+      const { code, stdout } = await cli([...spec.words, "--help"]);
+
+      expect(code).to.equal(0);
+      expect(stdout).to.equal(commandUsage(name as keyof typeof COMMANDS));
+      expect(stdout).to.contain(
+        `backbone [target options] ${[...spec.words, ...spec.args].join(" ")} [options]`,
+      );
+      const own = Object.keys(spec.options);
+      for (const flag of own) expect(stdout).to.contain(`  --${flag} `);
+      const others = Object.values(COMMANDS)
+        .flatMap((c) => Object.keys(c.options))
+        .filter((f) => !own.includes(f));
+      for (const flag of others) expect(stdout).to.not.contain(`  --${flag} `);
+      expect(stdout).to.contain("  --stack ");
+    });
+  }
+
+  it("refuses help on a command it does not have, and a group word alone names the group's commands (exit 2)", async () => {
+    const bogus = await cli(["bogus", "--help"]);
+    const group = await cli(["dlq"]);
+
+    expect(bogus.code).to.equal(EXIT_USAGE);
+    expect(bogus.stderr).to.match(/^backbone: unknown command "bogus"/);
+    expect(group.code).to.equal(EXIT_USAGE);
+    expect(group.stderr).to.equal("backbone: dlq needs a command: dlq list, dlq redrive\n");
   });
 });
