@@ -133,10 +133,10 @@ const COMMAND_RUNNERS: Record<keyof typeof COMMANDS, Runner> = {
   },
 
   async "dlq-redrive"(target, { values }, io) {
-    const ids = (values.ids as string[] | undefined)
-      ?.flatMap((v) => v.split(","))
-      .map((v) => v.trim())
-      .filter(Boolean);
+    const ids = (values.ids as string[] | undefined)?.flatMap((v) => v.split(",")).map((v) => v.trim());
+    // `--ids 3,,4` or `--ids ""`: a slip that, with the empty ids dropped, could redrive more or less than meant.
+    if (ids?.some((id) => id === ""))
+      throw new UsageError("--ids has an empty id: give ids from dlq list, 3,4");
     const result = await target.dlqRedrive({ route: values.route as string | undefined, ids });
     if (values.json) json(io, result.raw);
     else {
@@ -192,6 +192,8 @@ async function targetFor(parsed: Parsed, io: Io): Promise<Target> {
   if (!aws) {
     if (v["endpoint-url"] !== undefined)
       throw new UsageError("--endpoint-url is for AWS calls: add --stack or --outputs");
+    if (v.since !== undefined)
+      throw new UsageError("--since is for AWS's logs: the local stack shows an event's whole tree");
     const url = (v.url as string | undefined) ?? env.BACKBONE_URL ?? DEFAULT_URL;
     if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url ${url} is not an http(s) URL`);
     return new LocalTarget(url, (v.token as string | undefined) ?? env.BACKBONE_TOKEN);

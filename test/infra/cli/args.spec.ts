@@ -34,6 +34,8 @@ describe("backbone CLI: command line", function () {
       says: /^--endpoint-url notaurl is not an http\(s\) URL/,
     },
     { argv: ["routes", "--region", "ap-southeast-2", "--token", "t"], says: /^--token is the local stack's/ },
+    { argv: ["dlq", "redrive", "--ids", "3,,4"], says: /^--ids has an empty id/ },
+    { argv: ["events", "show", "x", "--since", "2h"], says: /^--since is for AWS's logs/ },
   ];
   /** AWS flags choose the AWS target, where `--url` would be refused for its own reason. */
   const awsTarget = (argv: string[]) => argv.some((a) => ["--region", "--stack", "--outputs"].includes(a));
