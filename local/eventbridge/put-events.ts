@@ -42,6 +42,7 @@ export async function putEvents(
   if (entries.length > MAX_ENTRIES) {
     throw invalidMember("entries", `Member must have length less than or equal to ${MAX_ENTRIES}`);
   }
+  entries.forEach((e, i) => checkTraceHeader(e, i));
   // Follow-up events emitted by processors also come through here, so PutEvents gets headroom above the bound
   // of `POST /events`: a full backlog must not make the processors that drain it fail.
   if (ctx.backlog.openDeliveries >= 2 * ctx.maxPending)
@@ -117,6 +118,20 @@ function readEntry(ctx: EventBridgeContext, e: unknown, meta: RequestMeta): Entr
     correlationId: correlationFor(meta, e.TraceHeader),
     cause: meta.cause,
   };
+}
+
+/**
+ * `TraceHeader` within AWS's model (a string of 1-500 characters). A member constraint, so AWS refuses the whole
+ * request, before any entry is read; locally it is only searched for an X-Ray root, but a header AWS would refuse
+ * must not pass here.
+ */
+function checkTraceHeader(e: unknown, index: number): void {
+  if (!isPlainObject(e) || e.TraceHeader === undefined || e.TraceHeader === null) return;
+  const v = e.TraceHeader;
+  const member = `entries.${index + 1}.member.traceHeader`;
+  if (typeof v !== "string") throw new AwsError("SerializationException", `${member} must be a string`);
+  if (v.length < 1) throw invalidMember(member, "Member must have length greater than or equal to 1");
+  if (v.length > 500) throw invalidMember(member, "Member must have length less than or equal to 500");
 }
 
 function entrySizeOf(e: Record<string, unknown>): number {

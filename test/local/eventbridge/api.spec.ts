@@ -145,6 +145,26 @@ describe("local stack: EventBridge API", function () {
       expect(view.event.resources).to.deep.equal([]);
     });
 
+    it("refuses a TraceHeader outside AWS's 1-500 characters for the whole request, and takes one of 500", async () => {
+      const put = (TraceHeader: string) =>
+        client.send(new PutEventsCommand({ Entries: [ticketEntry(), ticketEntry({ TraceHeader })] }));
+
+      const long = await put("x".repeat(501)).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      const empty = await put("").then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      const ok = await put("x".repeat(500));
+
+      expect(long?.name).to.equal("ValidationException");
+      expect(long?.message).to.match(/at 'entries\.2\.member\.traceHeader' .*less than or equal to 500/);
+      expect(empty?.name).to.equal("ValidationException");
+      expect(ok.FailedEntryCount).to.equal(0);
+    });
+
     it("keeps the entry's Time and Resources in the envelope", async () => {
       const time = new Date("2025-02-03T04:05:06Z");
       const out = await client.send(
