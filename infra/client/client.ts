@@ -106,7 +106,9 @@ export function eventsUrl(text: string): URL {
     throw new TypeError(`url must be http or https, got ${JSON.stringify(text)}`);
   }
   if (!url.pathname.endsWith("/events")) {
-    const meant = `${url.origin}${url.pathname.replace(/\/+$/, "")}/events`;
+    const path = url.pathname.replace(/\/+$/, "");
+    // `…/events/` only has a slash too many.
+    const meant = `${url.origin}${path.endsWith("/events") ? path : `${path}/events`}`;
     throw new TypeError(
       `url must be the POST /events URL (\`pulumi stack output apiUrl\`, or http://127.0.0.1:3000/events locally), ` +
         `got ${JSON.stringify(text)}: did you mean ${meant}?`,
@@ -115,7 +117,13 @@ export function eventsUrl(text: string): URL {
   return url;
 }
 
-/** Creates a client for the API at `options.url`. Throws a `TypeError` for a URL `eventsUrl` refuses. */
+/** The longest timer Node keeps (2^31 - 1 ms, about 24.8 days): `AbortSignal.timeout` refuses more. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Creates a client for the API at `options.url`. Throws a `TypeError` for a URL `eventsUrl` refuses and a
+ * `RangeError` for a bad `timeoutMs`, `concurrency` or `retry` option.
+ */
 export function createClient(options: ClientOptions): BackboneClient {
   const url = eventsUrl(options.url);
   const policy = retryPolicy(options.retry);
@@ -123,7 +131,17 @@ export function createClient(options: ClientOptions): BackboneClient {
   const clock = options.clock ?? wallClock;
   const random = options.random ?? Math.random;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  // Refused here, like the retry options: a NaN concurrency (an unset `Number(process.env.X)`) started no sender
+  // and resolved a batch with nothing sent, and a bad timeout failed every attempt as if the network had.
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new RangeError(
+      `timeoutMs must be a whole number of ms from 1 to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`,
+    );
+  }
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1) && concurrency !== Infinity) {
+    throw new RangeError(`concurrency must be a whole number >= 1 (or Infinity), got ${concurrency}`);
+  }
   const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
   if (options.apiKey !== undefined) headers["x-api-key"] = options.apiKey;
 

@@ -119,8 +119,11 @@ export function emitters(routes: readonly RouteRow[]): { processor: string; deta
   );
 }
 
-/** AsyncAPI component keys allow letters, digits, `.`, `-` and `_`. */
-function componentKey(name: string): string {
+/**
+ * AsyncAPI component keys allow letters, digits, `.`, `-` and `_`. Not one-to-one (`a@b` and `a_b` give the same
+ * key), so the table check refuses two detail-types that would share one (check.ts).
+ */
+export function componentKey(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 

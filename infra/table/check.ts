@@ -2,6 +2,7 @@
  * Checks the routing table before any resource is declared, so a bad row fails the preview with its key in the
  * message instead of failing half-way through `pulumi up`. Pure: no Pulumi import.
  */
+import { componentKey } from "./asyncapi";
 import { CatalogError, eventCatalog, schemaVersion, type CatalogEntry } from "./catalog";
 import { check } from "../pattern";
 import { checkName } from "./name-rules";
@@ -95,9 +96,19 @@ export function checkRoutes(routes: readonly RouteRow[]): TableProblem[] {
 function contractProblems(routes: readonly RouteRow[], catalog: readonly CatalogEntry[]): TableProblem[] {
   const problems: TableProblem[] = [];
   const types = new Set(catalog.map((entry) => entry.detailType));
+  // One channel and one schema per key in the catalog: a second type on the same key would vanish from it.
+  const byKey = new Map<string, string>();
   for (const row of routes) {
     const { processor } = row;
     const problem = (message: string) => problems.push({ row: row.key, message });
+    const key = componentKey(processor.detailType);
+    const other = byKey.get(key);
+    if (other !== undefined && other !== processor.detailType) {
+      problem(
+        `detail-type "${processor.detailType}" and "${other}" would share the catalog key "${key}": rename one`,
+      );
+    }
+    byKey.set(key, other ?? processor.detailType);
     const version = schemaVersion(processor.schema);
     if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
       problem(

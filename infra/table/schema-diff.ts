@@ -218,11 +218,11 @@ function compareObject(before: Schema, after: Schema, path: string, out: SchemaC
   const aProps = (after.properties ?? {}) as Record<string, Schema>;
   const bRequired = new Set((before.required ?? []) as string[]);
   const aRequired = new Set((after.required ?? []) as string[]);
-  const added = Object.keys(aProps).filter((k) => !(k in bProps));
+  const added = Object.keys(aProps).filter((k) => !Object.hasOwn(bProps, k));
 
   for (const [name, schema] of Object.entries(bProps)) {
     const at = `${path}.${name}`;
-    if (!(name in aProps)) {
+    if (!Object.hasOwn(aProps, name)) {
       const twin = added.find((k) =>
         isDeepStrictEqual(validating(plain(aProps[k])), validating(plain(schema))),
       );
@@ -249,7 +249,7 @@ function compareObject(before: Schema, after: Schema, path: string, out: SchemaC
   }
   // Required names without a property schema (rare, but legal).
   for (const name of aRequired) {
-    if (!(name in aProps) && !bRequired.has(name) && !(name in bProps)) {
+    if (!Object.hasOwn(aProps, name) && !bRequired.has(name) && !Object.hasOwn(bProps, name)) {
       add(
         `${path}.${name}`,
         "field-added-required",

@@ -78,6 +78,17 @@ describe("contract:check and catalog scripts, end to end", function () {
     );
   });
 
+  it("check notes a catalog that is out of date in no contract (a description, an example) and still passes", async () => {
+    const stale = committed();
+    stale.channels["order-created"].description = "an older wording";
+
+    const result = await run(["check", "--catalog", file("stale.json", stale)]);
+
+    expect(result.code, result.out).to.equal(0);
+    expect(result.out).to.contain("note the committed catalog differs from what `npm run catalog` writes");
+    expect(results.unchanged.out).to.not.contain("note the committed catalog differs");
+  });
+
   it("check fails on a removed field, naming the type, the field and what to do", () => {
     expect(results.checkBreaking.code, results.checkBreaking.out).to.equal(1);
     expect(results.checkBreaking.out).to.contain('FAIL "order-created" version 1 has breaking changes');

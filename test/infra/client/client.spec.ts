@@ -291,6 +291,29 @@ describe("producer client (infra/client)", () => {
     );
   });
 
+  const badOptions: { option: Record<string, number>; says: RegExp }[] = [
+    { option: { concurrency: NaN }, says: /concurrency must be a whole number >= 1/ }, // an unset Number(env)
+    { option: { concurrency: 0 }, says: /concurrency/ },
+    { option: { concurrency: 2.5 }, says: /concurrency/ },
+    { option: { timeoutMs: NaN }, says: /timeoutMs must be a whole number of ms/ },
+    { option: { timeoutMs: -1 }, says: /timeoutMs/ },
+    { option: { timeoutMs: 1e12 }, says: /timeoutMs .* to 2147483647/ },
+  ];
+  for (const c of badOptions) {
+    it(`refuses ${JSON.stringify(c.option).replace("null", "NaN")} at createClient with a RangeError`, () => {
+      expect(() => createClient({ url: "http://127.0.0.1/events", ...c.option })).to.throw(
+        RangeError,
+        c.says,
+      );
+    });
+  }
+
+  it("takes an unlimited concurrency (Infinity) and the longest timeout Node keeps", () => {
+    expect(() =>
+      createClient({ url: "http://127.0.0.1/events", concurrency: Infinity, timeoutMs: 2 ** 31 - 1 }),
+    ).to.not.throw();
+  });
+
   // A server or stage root answers another API (the local stack's EventBridge API, API Gateway's 403).
   const notEvents: [given: string, meant: string][] = [
     ["http://127.0.0.1:3000", "http://127.0.0.1:3000/events"],
@@ -300,6 +323,7 @@ describe("producer client (infra/client)", () => {
       "https://abc123.execute-api.ap-southeast-2.amazonaws.com/v1/events",
     ],
     ["http://127.0.0.1:3000/event", "http://127.0.0.1:3000/event/events"],
+    ["http://127.0.0.1:3000/events/", "http://127.0.0.1:3000/events"],
   ];
   for (const [given, meant] of notEvents) {
     it(`refuses ${given}, which is not POST /events, saying which URL it probably meant`, () => {

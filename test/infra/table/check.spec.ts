@@ -142,6 +142,32 @@ describe("infra/validate-table", () => {
       row: "extra-row",
       message: /cannot name its registry schema: EventBridge schema name "order-v2" may only contain letters/,
     },
+    {
+      title: "two detail-types that would share one catalog key (shop@order, shop_order)",
+      table: [
+        ...routes,
+        {
+          ...base,
+          key: "shop-a",
+          processor: {
+            ...alone.processor,
+            detailType: "shop@order",
+            schema: Type.Object({}, { version: 1 }),
+          },
+        },
+        {
+          ...base,
+          key: "shop-b",
+          processor: {
+            ...alone.processor,
+            detailType: "shop_order",
+            schema: Type.Object({}, { version: 1 }),
+          },
+        },
+      ] as RouteRow[],
+      row: "shop-b",
+      message: /"shop_order" and "shop@order" would share the catalog key "shop_order"/,
+    },
   ];
   for (const c of cases) {
     it(`reports a ${c.title}, naming the row`, () => {

@@ -59,6 +59,24 @@ const cases: Case[] = [
     changes: ["field-removed detail.orderId", "field-added-required detail.orderRef"],
     breaking: true,
   },
+  // Field names that are also Object.prototype's members are fields like any other.
+  {
+    title: "a new required field named like an Object.prototype member (toString)",
+    before: order(),
+    after: edited((s) => {
+      s.properties.toString = { type: "string" };
+      s.required.push("toString");
+    }),
+    changes: ["field-added-required detail.toString"],
+    breaking: true,
+  },
+  {
+    title: "a removed field named constructor",
+    before: edited((s) => (s.properties.constructor = { type: "string" })),
+    after: order(),
+    changes: ["field-removed detail.constructor"],
+    breaking: true,
+  },
   {
     title: "a required field made optional",
     before: order(),
