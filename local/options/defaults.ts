@@ -4,6 +4,7 @@
  */
 import type pino from "pino";
 import { ROUTE_DEFAULTS, type RouteRow } from "../../infra/table";
+import { MAX_RESULT_BYTES } from "../../processors/runtime";
 import type { DeliveryOutcome } from "../delivery";
 
 /** Every default of the local stack. */
@@ -85,7 +86,7 @@ export const DEFAULTS = {
    * A processor result over this many bytes (as JSON) is stored truncated, marked `truncated` with its size, in
    * the delivery row and the idempotency table (local/store/results.ts).
    */
-  maxResultBytes: 256 * 1024,
+  maxResultBytes: MAX_RESULT_BYTES,
   /**
    * How often the database file is checked (deleted or replaced: noticed within this) and writes it refused
    * (disk full) are retried; delivery resumes on its own at the first that succeeds.

@@ -15,6 +15,7 @@ export {
   type ProcessorContext,
 } from "./contract";
 export { API_SOURCE, processorSource, SOURCE_PREFIX } from "./sources";
+export { capJson, MAX_RESULT_BYTES } from "./results";
 export {
   describeError,
   idempotencyKey,

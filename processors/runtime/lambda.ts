@@ -22,6 +22,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { compileDetailCheck, type DetailCheck } from "./detail-check";
 import { eventBridgePublisher } from "./emit";
+import { capJson, MAX_RESULT_BYTES } from "./results";
 import { runProcessor, type Handle, type IdempotencyStore, type Publisher } from "./run";
 import type { BackboneEvent, LogFields, Logger } from "./contract";
 
@@ -144,7 +145,8 @@ export function dynamoStore(client: DynamoDBClient, table: string, ttlSeconds: n
             TableName: table,
             Item: {
               id: { S: key },
-              result: { S: JSON.stringify({ result }) },
+              // Cut as the local stack cuts it: DynamoDB refuses an item over 400 KB, after `handle` ran.
+              result: { S: storedResult(result) },
               expiresAt: { N: String(expiresAt) },
             },
             ConditionExpression: "attribute_not_exists(id)",
@@ -156,4 +158,10 @@ export function dynamoStore(client: DynamoDBClient, table: string, ttlSeconds: n
       }
     },
   };
+}
+
+/** The idempotency item's `result`: `{"result": …}`, the result cut to `MAX_RESULT_BYTES` (`{}` for none). */
+function storedResult(result: unknown): string {
+  const json = JSON.stringify(result);
+  return json === undefined ? "{}" : `{"result":${capJson(json, MAX_RESULT_BYTES)}}`;
 }

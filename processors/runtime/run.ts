@@ -136,11 +136,27 @@ export async function runProcessor<R = unknown>(
     });
     throw err;
   }
+  // A failure after `handle` fails the attempt too; logged here with the event's id, since Lambda's own line
+  // for it has none and `backbone events show` finds an event's lines by `eventId`.
   if (buffered.length > 0) {
-    await ports.publisher.publish(buffered);
+    try {
+      await ports.publisher.publish(buffered);
+    } catch (err) {
+      log.error("emitting failed; the attempt fails", {
+        processor: name,
+        detailTypes: buffered.map((e) => e.detailType),
+        error: describeError(err),
+      });
+      throw err;
+    }
     log.info("emitted", { processor: name, detailTypes: buffered.map((e) => e.detailType) });
   }
-  await ports.store.put(key, result);
+  try {
+    await ports.store.put(key, result);
+  } catch (err) {
+    log.error("storing the result failed; the attempt fails", { processor: name, error: describeError(err) });
+    throw err;
+  }
   log.info("processed", { processor: name, durationMs: Date.now() - started });
   return result;
 }

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { routes } from "../../../infra/routes";
-import { lambdaHandler } from "../../../processors/runtime";
+import { capJson, lambdaHandler, MAX_RESULT_BYTES } from "../../../processors/runtime";
 import order, { type OrderResult } from "../../../processors/order";
 import support from "../../../processors/support";
 import type { BackboneEvent } from "../../../processors/runtime";
@@ -110,6 +110,29 @@ describe("Lambda adapter (fake DynamoDB + EventBridge over HTTP)", () => {
       "DynamoDB_20120810.PutItem",
       "DynamoDB_20120810.GetItem",
     ]);
+  });
+
+  it("stores a result over 256 KB cut to the same marker as the local stack (DynamoDB refuses items over 400 KB)", async () => {
+    // An analytics-like processor that returns what it was given: the API accepts 1 MB events.
+    const big = "x".repeat(450 * 1024);
+    const handler = lambdaHandler(() => ({ properties: { big } }), "echo", "echo-route");
+    const event = { ...(fixture("order-created.seed") as BackboneEvent), id: "big-result-1" };
+
+    const { value } = await withEnv(lambdaEnv(fake), () =>
+      captureStdout(async () => [await handler(event), await handler(event)]),
+    );
+
+    const stored = fake.tables[TABLE]["echo-route:big-result-1"].result.S as string;
+    expect(Buffer.byteLength(stored)).to.be.at.most(MAX_RESULT_BYTES + 16);
+    const kept = JSON.parse(stored).result;
+    expect(kept).to.include({
+      truncated: true,
+      bytes: Buffer.byteLength(JSON.stringify({ properties: { big } })),
+    });
+    expect(kept.head).to.match(/^\{"properties":\{"big":"x+$/);
+    expect(JSON.stringify(kept)).to.equal(capJson(JSON.stringify({ properties: { big } }), MAX_RESULT_BYTES));
+    expect(value[0]).to.deep.equal({ properties: { big } }); // the first delivery answers the whole result
+    expect(value[1]).to.deep.equal(kept); // a duplicate answers what was stored
   });
 
   it("logs one JSON object per line with level, msg, eventId and routeKey", async () => {

@@ -90,7 +90,7 @@ describe("processor runtime", () => {
         published.push(...entries);
       },
     };
-    const { run, store } = setup(publisher);
+    const { run, store, lines } = setup(publisher);
     let calls = 0;
     const handle: Handle = async (_e, ctx) => {
       calls++;
@@ -100,11 +100,41 @@ describe("processor runtime", () => {
     let error: unknown;
     await run(handle, event()).catch((e: unknown) => (error = e));
     expect(String(error)).to.match(/PutEvents failed/);
+    expect(lines.find((l) => l.level === "error")).to.deep.include({
+      msg: "emitting failed; the attempt fails",
+      eventId: event().id,
+      routeKey: "demo-route",
+      detailTypes: ["a-type"],
+    });
     expect(store.size).to.equal(0);
     fail = false;
     expect(await run(handle, event())).to.equal("done");
     expect(calls).to.equal(2);
     expect(published).to.have.length(1);
+  });
+
+  it("logs a failed store of the result with the event's id and fails the attempt", async () => {
+    const log = recordingLogger();
+    const store = {
+      ...memoryStore(),
+      put: async () => Promise.reject(new Error("Item size has exceeded the maximum")),
+    };
+
+    const error = await runProcessor(async () => "done", "demo", "demo-route", event(), {
+      store,
+      publisher: memoryPublisher(),
+      logger: log.logger,
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(String(error)).to.match(/Item size/);
+    expect(log.lines.find((l) => l.level === "error")).to.deep.include({
+      msg: "storing the result failed; the attempt fails",
+      eventId: event().id,
+      routeKey: "demo-route",
+    });
   });
 
   it("replays a duplicate event id from the store: same result, handler not called, nothing emitted", async () => {
