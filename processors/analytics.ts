@@ -95,7 +95,7 @@ export interface EnrichedEvent {
   sessionId: string | null;
   properties: Record<string, unknown>;
   enrichment: {
-    /** When the client says it happened (`timestamp`, if a valid date), else when the API accepted it. */
+    /** When the client says it happened (`timestamp`, if ISO 8601; UTC when it names no zone), else when the API accepted it. */
     occurredAt: string;
     occurredAtSource: "client" | "ingest";
     processedAt: string;
@@ -113,6 +113,21 @@ export interface EnrichedEvent {
   conversion: Conversion;
 }
 
+/** An ISO 8601 date or date-time; UTC when it names no zone. */
+const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * `text` as epoch ms, or NaN unless it is ISO 8601. `Date.parse` alone reads a date-time without a zone in the
+ * host's zone (a Saturday on Lambda, in UTC, could be a Friday on a laptop in Sydney) and takes loose text
+ * ("12" as 2001-12-01).
+ */
+function utcTime(text: string): number {
+  const m = ISO_TIME.exec(text.trim());
+  if (!m) return NaN;
+  const [, date, time, zone] = m;
+  return Date.parse(time === undefined ? date : `${date}T${time}${zone ?? "Z"}`);
+}
+
 /** Analytics: enrichment with calculated fields and metadata, and conversion tracking for purchases. Times in UTC. */
 export default defineProcessor({
   name: "analytics",
@@ -121,7 +136,7 @@ export default defineProcessor({
   handle(event, ctx): EnrichedEvent {
     const a = event.detail;
     const properties = (a.properties ?? {}) as Record<string, unknown>;
-    const clientTime = a.timestamp === undefined ? NaN : Date.parse(a.timestamp);
+    const clientTime = a.timestamp === undefined ? NaN : utcTime(a.timestamp);
     const occurred = new Date(Number.isNaN(clientTime) ? Date.parse(event.time) : clientTime);
     const processed = ctx.now();
     const day = occurred.getUTCDay();

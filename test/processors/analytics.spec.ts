@@ -64,6 +64,17 @@ describe("analytics processor (analytics-event)", () => {
         hour: 14,
         weekend: false,
       },
+      // Without a zone it is UTC, whatever the host's zone (the spec runs these in Sydney's, UTC+11).
+      {
+        timestamp: "2025-01-11 10:00:00",
+        time: "2025-01-12T00:00:00Z",
+        dayOfWeek: "Saturday",
+        hour: 10,
+        weekend: true,
+      },
+      { timestamp: "2025-01-10", time: "2025-01-12T00:00:00Z", dayOfWeek: "Friday", hour: 0, weekend: false },
+      // Loose text Date.parse would take ("12" is 2001-12-01 to V8): the event's time instead.
+      { timestamp: "12", time: "2025-01-08T12:00:00Z", dayOfWeek: "Wednesday", hour: 12, weekend: false },
       {
         timestamp: "not a date",
         time: "2025-01-08T12:00:00Z",
@@ -78,7 +89,15 @@ describe("analytics processor (analytics-event)", () => {
           ...withDetail(fixture("analytics-event.seed"), { timestamp: c.timestamp }),
           time: c.time,
         };
-        const result = await harness(analytics).run<EnrichedEvent>(event);
+        const zone = process.env.TZ;
+        process.env.TZ = "Australia/Sydney";
+        let result: EnrichedEvent;
+        try {
+          result = await harness(analytics).run<EnrichedEvent>(event);
+        } finally {
+          if (zone === undefined) delete process.env.TZ;
+          else process.env.TZ = zone;
+        }
         expect(result.enrichment).to.include({
           dayOfWeek: c.dayOfWeek,
           hourOfDay: c.hour,
