@@ -39,7 +39,9 @@ export interface ProcessorContext {
   readonly log: Logger;
   /**
    * Puts a follow-up event on the same bus. Emits are buffered and published only after the processor
-   * returns, so a failed attempt emits nothing and a duplicate delivery of the same event id emits nothing twice.
+   * returns, so an attempt whose processor fails emits nothing and a duplicate delivery of the same event id
+   * emits nothing twice. Entries PutEvents rejects are re-sent alone; one still rejected fails the attempt, and
+   * its retry publishes the others again (at least once).
    */
   emit(detailType: string, detail: Record<string, unknown>): Promise<void>;
   /** The clock. Tests pin it. */

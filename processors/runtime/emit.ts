@@ -21,6 +21,10 @@ export interface PutEventsFailure extends Error {
   failedEntryCount: number;
 }
 
+/** Re-sends of a batch's rejected entries before the attempt fails, after 100 ms, then 200 ms. */
+const ENTRY_RETRIES = 2;
+const ENTRY_RETRY_DELAY_MS = 100;
+
 /** PutEventsRequestEntry `TraceHeader` is 1 to 500 characters. */
 const MAX_TRACE_HEADER = 500;
 
@@ -46,8 +50,9 @@ export type PutEventsCall = (input: { Entries: PutEventsRequestEntry[] }) => Pro
 
 /**
  * A `Publisher` that puts entries on `busName` through `call`, in batches of 10, each carrying `traceHeader`
- * when it is one PutEvents accepts (so one trace runs through the follow-ups). Throws a `PutEventsFailure`
- * (name `PutEventsFailed`) if any entry fails, so the caller retries the whole delivery.
+ * when it is one PutEvents accepts (so one trace runs through the follow-ups). Entries PutEvents rejects are sent
+ * again, alone, up to `ENTRY_RETRIES` times; then it throws a `PutEventsFailure` (name `PutEventsFailed`), so the
+ * caller retries the whole delivery (which re-sends what was accepted: at least once).
  */
 export function putEventsPublisher(call: PutEventsCall, busName: string, traceHeader?: string): Publisher {
   const trace =
@@ -58,26 +63,35 @@ export function putEventsPublisher(call: PutEventsCall, busName: string, traceHe
     async publish(entries: EmitEntry[]) {
       for (let i = 0; i < entries.length; i += PUT_EVENTS_BATCH) {
         const batch = entries.slice(i, i + PUT_EVENTS_BATCH);
-        const out = await call({
-          Entries: batch.map((e) => ({
-            EventBusName: busName,
-            Source: e.source,
-            DetailType: e.detailType,
-            Detail: JSON.stringify(e.detail),
-            ...trace,
-          })),
-        });
-        const failed = out.FailedEntryCount ?? 0;
-        if (failed > 0) {
-          const first = (out.Entries ?? []).find((r) => r.ErrorCode);
-          const err = new Error(
-            `PutEvents rejected ${failed} of ${batch.length} entries on bus "${busName}": ` +
-              `${first?.ErrorCode ?? "unknown"} ${first?.ErrorMessage ?? ""}`.trim(),
-          ) as PutEventsFailure;
-          err.name = "PutEventsFailed";
-          err.code = first?.ErrorCode ?? "unknown";
-          err.failedEntryCount = failed;
-          throw err;
+        let pending: PutEventsRequestEntry[] = batch.map((e) => ({
+          EventBusName: busName,
+          Source: e.source,
+          DetailType: e.detailType,
+          Detail: JSON.stringify(e.detail),
+          ...trace,
+        }));
+        // Only the rejected entries go again (AWS's advice for a partial failure): the accepted ones are on the bus,
+        // and failing the attempt would make the delivery's retry put them there a second time.
+        for (let tries = 1; ; tries++) {
+          const out = await call({ Entries: pending });
+          const failed = out.FailedEntryCount ?? 0;
+          if (failed === 0) break;
+          const results = out.Entries ?? [];
+          const rejected = pending.filter((_, k) => results[k]?.ErrorCode !== undefined);
+          if (tries > ENTRY_RETRIES || rejected.length !== failed) {
+            const first = results.find((r) => r.ErrorCode);
+            const err = new Error(
+              `PutEvents rejected ${failed} of ${batch.length} entries on bus "${busName}"` +
+                `${tries > 1 ? ` (${tries} tries)` : ""}: ` +
+                `${first?.ErrorCode ?? "unknown"} ${first?.ErrorMessage ?? ""}`.trim(),
+            ) as PutEventsFailure;
+            err.name = "PutEventsFailed";
+            err.code = first?.ErrorCode ?? "unknown";
+            err.failedEntryCount = failed;
+            throw err;
+          }
+          pending = rejected;
+          await new Promise((resolve) => setTimeout(resolve, ENTRY_RETRY_DELAY_MS * tries));
         }
       }
     },
