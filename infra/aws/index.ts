@@ -63,8 +63,6 @@ export {
 export { ALARM_THRESHOLDS, Monitoring, type MonitoringArgs } from "./monitoring";
 export { QUEUE_RETENTION_SECONDS, Route, type RouteArgs, type RouteHandler } from "./route";
 export {
-  REGISTRY_NAME_FORMAT,
-  SCHEMA_NAME_FORMAT,
   SCHEMA_TYPE,
   SchemaRegistry,
   schemaContent,

@@ -6,16 +6,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { CatalogEntry } from "../table";
+import { checkName, type CatalogEntry } from "../table";
 import { DRAFT_04, toDraft04 } from "./api/model";
 
 /** The only schema type this component writes. */
 export const SCHEMA_TYPE = "JSONSchemaDraft4";
-
-/** AWS's rule for a registry name: at most 64 letters, digits, `.`, `-` or `_`. */
-export const REGISTRY_NAME_FORMAT = /^[A-Za-z0-9.\-_]{1,64}$/;
-/** AWS's documented rule for a schema name: at most 385 letters, `.`, `-`, `_` or `@` (no digits). */
-export const SCHEMA_NAME_FORMAT = /^[A-Za-z.\-_@]{1,385}$/;
 
 /** Arguments of the schema registry. */
 export interface SchemaRegistryArgs {
@@ -25,16 +20,20 @@ export interface SchemaRegistryArgs {
   readonly catalog: readonly CatalogEntry[];
 }
 
-/** Why `registryName` or a detail-type cannot name the registry or a schema; `[]` when all can. */
+/**
+ * Why `registryName` or a detail-type cannot name the registry or a schema; `[]` when all can. The rules are
+ * `NAME_RULES.schemaRegistry` and `.schema` (infra/table/name-rules.ts), which the table check and the stack's
+ * name check apply at preview too: this is the component's own guard, in its own words.
+ */
 export function schemaNameProblems(registryName: string, catalog: readonly CatalogEntry[]): string[] {
   const problems: string[] = [];
-  if (!REGISTRY_NAME_FORMAT.test(registryName)) {
+  if (checkName("schemaRegistry", registryName) !== undefined) {
     problems.push(
       `schema registry name "${registryName}" must be 1-64 letters, digits, ".", "-" or "_" (shorten the stack name)`,
     );
   }
   for (const { detailType } of catalog) {
-    if (!SCHEMA_NAME_FORMAT.test(detailType)) {
+    if (checkName("schema", detailType) !== undefined) {
       problems.push(
         `detail-type "${detailType}" cannot name an EventBridge schema: use 1-385 letters, ".", "-", "_" or "@"`,
       );

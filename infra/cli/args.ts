@@ -105,10 +105,9 @@ export function parse(argv: readonly string[]): Parsed {
     return { command: "help", args: [], values };
   }
   // `backbone dlq --help`: the whole usage, which lists the group's commands.
-  const group = (Object.values(COMMANDS) as CommandSpec[]).some(
-    (c) => c.words.length > 1 && c.words[0] === positionals[0],
-  );
-  if (values.help && group && positionals.length === 1) return { command: "help", args: [], values };
+  if (values.help && positionals.length === 1 && groupOf(positionals[0]).length > 0) {
+    return { command: "help", args: [], values };
+  }
   const [command, spec] = commandOf(positionals);
   // Help on a command the CLI knows: its own usage (an unknown one is refused above, not answered with help).
   if (values.help) return { command: "help", args: [command], values };
@@ -138,16 +137,27 @@ function commandOf(positionals: readonly string[]): [CommandName, CommandSpec] {
     spec.words.every((w, i) => positionals[i] === w),
   ) as [CommandName, CommandSpec] | undefined;
   if (entry) return entry;
-  // `backbone dlq`: the first word of commands that need a second.
-  const group = (Object.values(COMMANDS) as CommandSpec[]).filter(
-    (c) => c.words.length > 1 && c.words[0] === positionals[0],
-  );
+  const group = groupOf(positionals[0]);
   if (group.length > 0 && positionals.length === 1) {
     throw new UsageError(
       `${positionals[0]} needs a command: ${group.map((c) => c.words.join(" ")).join(", ")}`,
     );
   }
   throw new UsageError(`unknown command "${positionals.slice(0, 2).join(" ")}" (${commandList()})`);
+}
+
+/** The commands whose first word is `word` and that need a second (`dlq`: `dlq list`, `dlq redrive`). */
+function groupOf(word: string): CommandSpec[] {
+  return (Object.values(COMMANDS) as CommandSpec[]).filter((c) => c.words.length > 1 && c.words[0] === word);
+}
+
+/** The target options' heading and lines, which both usage texts end with. */
+function targetOptionLines(): string[] {
+  const lines = ["", "Target options (local stack by default; --stack, --outputs or --region: AWS):"];
+  for (const [name, o] of Object.entries(TARGET_OPTIONS) as [string, { help: string }][]) {
+    lines.push(`  --${name}`.padEnd(24) + o.help);
+  }
+  return lines;
 }
 
 /** One command's usage: its line, its flags and the target options (`backbone <command> --help`). */
@@ -160,11 +170,7 @@ export function commandUsage(command: CommandName): string {
     lines.push("", "Options:");
     for (const [name, o] of options) lines.push(`  --${name}`.padEnd(24) + o.help);
   }
-  lines.push("", "Target options (local stack by default; --stack, --outputs or --region: AWS):");
-  for (const [name, o] of Object.entries(TARGET_OPTIONS) as [string, { help: string }][]) {
-    lines.push(`  --${name}`.padEnd(24) + o.help);
-  }
-  lines.push("", "backbone --help lists every command and the exit codes.");
+  lines.push(...targetOptionLines(), "", "backbone --help lists every command and the exit codes.");
   return lines.join("\n") + "\n";
 }
 
@@ -175,11 +181,8 @@ export function usage(): string {
     lines.push(`  ${[...spec.words, ...spec.args].join(" ")}`.padEnd(24) + spec.help);
     for (const [name, o] of Object.entries(spec.options)) lines.push(`      --${name}`.padEnd(26) + o.help);
   }
-  lines.push("", "Target options (local stack by default; --stack, --outputs or --region: AWS):");
-  for (const [name, o] of Object.entries(TARGET_OPTIONS) as [string, { help: string }][]) {
-    lines.push(`  --${name}`.padEnd(24) + o.help);
-  }
   lines.push(
+    ...targetOptionLines(),
     "",
     "Exit codes: 0 done; 1 the target answered with a failure (unknown id, failed replay, degraded health);",
     "2 the command could not run (unknown command or flag, unreachable endpoint, missing stack output);",

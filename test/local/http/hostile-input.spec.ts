@@ -34,6 +34,13 @@ interface Case {
   message: RegExp;
 }
 
+/**
+ * UTF-8 bytes left for the order's `note` in an order-created entry from `source` of exactly EventBridge's
+ * 1 MB: Source and DetailType count too (its entry size).
+ */
+const roomForNote = (source: string) =>
+  MAX_ENTRY_BYTES - Buffer.byteLength(source + "order-created" + JSON.stringify({ ...order, note: "" }));
+
 /** The order detail with `raw` spliced in as the value of `extra` (text, so numbers stay as written). */
 const orderWith = (raw: string) =>
   `{"detail-type":"order-created","detail":${JSON.stringify(order).slice(0, -1)},"extra":${raw}}}`;
@@ -237,10 +244,8 @@ describe("local stack: hostile input on every endpoint", function () {
   it("accepts an entry of up to 1 MB on POST /events and PutEvents, and refuses one byte more with 413", async () => {
     // EventBridge's limit since 2026-01-29; MAX_ENTRY_BYTES is the one source of the local stack's.
     expect(MAX_ENTRY_BYTES).to.equal(1024 * 1024);
-    // Source and DetailType count too (EventBridge's entry size); the pad fills the rest exactly.
-    const empty = JSON.stringify({ ...order, note: "" });
-    const fill = (source: string, extra: number) =>
-      "x".repeat(MAX_ENTRY_BYTES - Buffer.byteLength(source + "order-created" + empty) + extra);
+    // The pad fills the entry exactly.
+    const fill = (source: string, extra: number) => "x".repeat(roomForNote(source) + extra);
 
     const atLimit = await request(`${server.url}/events`, {
       body: { "detail-type": "order-created", detail: { ...order, note: fill("backbone.api", 0) } },
@@ -273,9 +278,7 @@ describe("local stack: hostile input on every endpoint", function () {
     const asciiOnly = (text: string) =>
       text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     const emoji = "\u{1F600}";
-    const empty = JSON.stringify({ ...order, note: "" });
-    const room = (source: string) => MAX_ENTRY_BYTES - Buffer.byteLength(source + "order-created" + empty);
-    const note = (source: string) => emoji.repeat(Math.floor(room(source) / 4));
+    const note = (source: string) => emoji.repeat(Math.floor(roomForNote(source) / 4));
 
     const body = asciiOnly(
       JSON.stringify({ "detail-type": "order-created", detail: { ...order, note: note("backbone.api") } }),
